@@ -1,0 +1,1 @@
+//! Alignment of language versions: paragraphs, then sentences inside aligned paragraphs.

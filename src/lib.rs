@@ -1,0 +1,12 @@
+//! accord: aligned multilingual datasets from the language versions of official documents.
+//!
+//! The pipeline reads like its modules: [`ingest`] (source formats → [`model`]) →
+//! [`validate`] → [`align`] → export; [`cmd`] holds one file per subcommand.
+
+pub mod align;
+pub mod cmd;
+pub mod diag;
+pub mod ingest;
+pub mod lang;
+pub mod model;
+pub mod validate;

@@ -1,0 +1,307 @@
+//! The document model: one [`Document`] per source folder, one [`Expression`] per language
+//! version, a tree of [`Block`]s with Akoma Ntoso eIds, inline [`Mark`]s over plain text,
+//! footnotes, and the artefacts the ingest dropped (so that nothing is lost silently).
+//!
+//! `accord inspect --json` prints this model; `schemas/document.schema.json` describes it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub mod eid;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub slug: String,
+    pub metadata: Metadata,
+    /// Sorted by language code.
+    pub expressions: Vec<Expression>,
+}
+
+/// What is known of the document as a work: `document.toml`, completed by what the
+/// headers of its language versions state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// ISO 8601 date (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// ISO 639-1 code of the language the document was drafted in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pivot: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub title: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
+    /// Language versions known to exist but not available here (language → why), so that a
+    /// missing original is recorded rather than invented.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub absent: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    /// Markdown converted from PDF (the seeds' form).
+    #[default]
+    Md,
+    /// Plain text, one paragraph per line.
+    Txt,
+}
+
+/// One language version of a document.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Expression {
+    /// ISO 639-1 code.
+    pub lang: String,
+    /// Path of the source file, with `/` separators.
+    pub source: String,
+    pub format: SourceFormat,
+    pub header: Header,
+    pub body: Vec<Block>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<Note>,
+    /// Source text that is deliberately not part of the content: page artefacts, markup syntax.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub dropped: Vec<Dropped>,
+}
+
+/// A line of the header block, as written, with what it was recognised as.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeaderLine {
+    pub field: HeaderField,
+    pub text: String,
+    pub line: u32,
+    /// The normalised value where the field has one: an ISO date, a language code,
+    /// `general`/`limited`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderField {
+    Body,
+    Symbol,
+    Distribution,
+    Date,
+    Language,
+    Original,
+    SubsidiaryBody,
+    Meeting,
+    AgendaItem,
+    AgendaItemTitle,
+    Title,
+    Subtitle,
+    Other,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub lines: Vec<HeaderLine>,
+}
+
+impl Header {
+    pub fn get(&self, field: HeaderField) -> Option<&HeaderLine> {
+        self.lines.iter().find(|l| l.field == field)
+    }
+
+    /// The language the header says the document was drafted in.
+    pub fn original_language(&self) -> Option<&str> {
+        self.get(HeaderField::Original).and_then(|l| l.value.as_deref())
+    }
+}
+
+/// A structural block. The tree is sections holding paragraphs, tables and sub-sections.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    Section(Section),
+    Paragraph(Paragraph),
+    Table(Table),
+}
+
+impl Block {
+    pub fn eid(&self) -> &str {
+        match self {
+            Block::Section(s) => &s.eid,
+            Block::Paragraph(p) => &p.eid,
+            Block::Table(t) => &t.eid,
+        }
+    }
+
+    pub fn line(&self) -> u32 {
+        match self {
+            Block::Section(s) => s.line,
+            Block::Paragraph(p) => p.lines[0],
+            Block::Table(t) => t.line,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub eid: String,
+    /// Depth in the tree, 1 for top-level sections.
+    pub level: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num: Option<String>,
+    pub heading: Text,
+    /// The heading says `(suite)` / `(continued)`: the section began in an earlier part.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub continued: bool,
+    pub line: u32,
+    pub children: Vec<Block>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Paragraph {
+    pub eid: String,
+    /// The number as written (`12.`, `a)`), when the paragraph is numbered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num: Option<String>,
+    pub text: Text,
+    /// Sub-items `a) … ; b) …`, whether written inline or as list lines.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub items: Vec<Item>,
+    /// Source lines the paragraph was assembled from: more than one when the PDF
+    /// conversion split it across a page break.
+    pub lines: Vec<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub eid: String,
+    pub num: String,
+    pub text: Text,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub eid: String,
+    pub rows: Vec<Vec<Text>>,
+    pub line: u32,
+}
+
+/// A footnote: its marker as printed (`1`, `*`) and its body.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub eid: String,
+    pub marker: String,
+    pub text: Text,
+    pub line: u32,
+}
+
+/// Plain text with stand-off marks. Offsets are UTF-8 byte offsets into `text`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Text {
+    pub text: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub marks: Vec<Mark>,
+}
+
+impl Text {
+    pub fn plain(text: impl Into<String>) -> Self {
+        Text { text: text.into(), marks: Vec::new() }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Appends `other`, shifting its marks, with `sep` between the two texts.
+    pub fn append(&mut self, sep: &str, other: Text) {
+        let shift = self.text.len() + sep.len();
+        self.text.push_str(sep);
+        self.text.push_str(&other.text);
+        self.marks.extend(other.marks.into_iter().map(|m| Mark { start: m.start + shift, end: m.end + shift, ..m }));
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    pub start: usize,
+    pub end: usize,
+    #[serde(flatten)]
+    pub kind: MarkKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MarkKind {
+    Italic,
+    Bold,
+    Superscript,
+    /// A passage left in another language than the expression's (an English title quoted
+    /// in French text).
+    Foreign { lang: String },
+    /// A link; `symbol` is set when the link text is a UN document symbol.
+    Ref {
+        href: String,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        symbol: Option<String>,
+    },
+    /// A footnote marker (zero-width in `text`): the note's eId and the marker as printed.
+    NoteRef { note: String, marker: String },
+}
+
+/// Source text kept out of the content, with why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dropped {
+    pub line: u32,
+    pub kind: DroppedKind,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DroppedKind {
+    /// A byte-order mark.
+    Bom,
+    /// A running head or page footer between the halves of a page: document symbol,
+    /// job number (`15-11931 (F)`), page number (`2/4`).
+    PageArtefact,
+    /// A line holding only a dash or other stray punctuation.
+    Stray,
+    /// Markup syntax (`#`, `**`, `<i>`, link brackets) whose meaning is in the structure.
+    Markup,
+}
+
+impl Document {
+    pub fn expression(&self, lang: &str) -> Option<&Expression> {
+        self.expressions.iter().find(|e| e.lang == lang)
+    }
+}
+
+impl Expression {
+    /// Every paragraph of the body in document order, at any depth.
+    pub fn paragraphs(&self) -> Vec<&Paragraph> {
+        let mut out = Vec::new();
+        walk(&self.body, &mut |b| {
+            if let Block::Paragraph(p) = b {
+                out.push(p);
+            }
+        });
+        out
+    }
+}
+
+/// Calls `f` on every block of `blocks` in document order, parents before children.
+pub fn walk<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
+    for b in blocks {
+        f(b);
+        if let Block::Section(s) = b {
+            walk(&s.children, f);
+        }
+    }
+}
