@@ -34,11 +34,7 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}", self.path)
-        } else {
-            write!(f, "{}:{}:{}", self.path, self.line, self.col)
-        }
+        if self.line == 0 { write!(f, "{}", self.path) } else { write!(f, "{}:{}:{}", self.path, self.line, self.col) }
     }
 }
 
@@ -57,7 +53,12 @@ impl Diagnostic {
         Diagnostic { severity: Severity::Error, code, location, message: message.into(), hint: hint.into() }
     }
 
-    pub fn warning(code: &'static str, location: Location, message: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        location: Location,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
         Diagnostic { severity: Severity::Warning, code, location, message: message.into(), hint: hint.into() }
     }
 

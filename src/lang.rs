@@ -1,1 +1,177 @@
-//! lang
+//! Language facts: ISO 639 codes, and the words UN headers use in the six official languages.
+
+/// ISO 639-1 codes (the 183 two-letter codes of the standard).
+const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy \
+da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik \
+io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt \
+my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so \
+sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu";
+
+/// The six official languages of the United Nations.
+pub const UN_LANGUAGES: [&str; 6] = ["ar", "en", "es", "fr", "ru", "zh"];
+
+pub fn is_iso639_1(code: &str) -> bool {
+    code.len() == 2 && ISO_639_1.split(' ').any(|c| c == code)
+}
+
+/// ISO 639-2 (bibliographic-free, terminology) code used in Akoma Ntoso IRIs.
+pub fn iso639_2(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "ar" => "ara",
+        "en" => "eng",
+        "es" => "spa",
+        "fr" => "fra",
+        "ru" => "rus",
+        "zh" => "zho",
+        "de" => "deu",
+        "pt" => "por",
+        "it" => "ita",
+        _ => return None,
+    })
+}
+
+/// Names of the six languages as UN headers write them, in each of the six languages
+/// (`Original : anglais`, `Original: inglés`, `Français`, `Chinese`…), lower-cased.
+const LANGUAGE_NAMES: &[(&str, &[&str])] = &[
+    ("ar", &["arabic", "arabe", "árabe", "арабский", "阿拉伯文", "阿拉伯语", "العربية", "عربي"]),
+    (
+        "en",
+        &[
+            "english",
+            "anglais",
+            "inglés",
+            "ingles",
+            "английский",
+            "英文",
+            "英语",
+            "الإنكليزية",
+            "الانكليزية",
+            "الإنجليزية",
+            "الانجليزية",
+            "إنكليزي",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "spanish",
+            "espagnol",
+            "español",
+            "espanol",
+            "испанский",
+            "西班牙文",
+            "西班牙语",
+            "الإسبانية",
+            "الاسبانية",
+            "إسباني",
+        ],
+    ),
+    (
+        "fr",
+        &["french", "français", "francais", "francés", "frances", "французский", "法文", "法语", "الفرنسية", "فرنسي"],
+    ),
+    ("ru", &["russian", "russe", "ruso", "русский", "俄文", "俄语", "الروسية", "روسي"]),
+    ("zh", &["chinese", "chinois", "chino", "китайский", "中文", "汉语", "الصينية", "صيني"]),
+];
+
+/// The code of a language named in a header line, whatever the language of the header.
+pub fn code_for_name(name: &str) -> Option<&'static str> {
+    let name = name.trim().trim_end_matches(['.', ';']).trim().to_lowercase();
+    LANGUAGE_NAMES.iter().find(|(_, names)| names.contains(&name.as_str())).map(|(code, _)| *code)
+}
+
+/// Month names in the date conventions of UN headers (en, fr, es, ru in the genitive).
+const MONTHS: [&[&str]; 12] = [
+    &["january", "janvier", "enero", "января", "январь"],
+    &["february", "février", "fevrier", "febrero", "февраля", "февраль"],
+    &["march", "mars", "marzo", "марта", "март"],
+    &["april", "avril", "abril", "апреля", "апрель"],
+    &["may", "mai", "mayo", "мая", "май"],
+    &["june", "juin", "junio", "июня", "июнь"],
+    &["july", "juillet", "julio", "июля", "июль"],
+    &["august", "août", "aout", "agosto", "августа", "август"],
+    &["september", "septembre", "septiembre", "setiembre", "сентября", "сентябрь"],
+    &["october", "octobre", "octubre", "октября", "октябрь"],
+    &["november", "novembre", "noviembre", "ноября", "ноябрь"],
+    &["december", "décembre", "decembre", "diciembre", "декабря", "декабрь"],
+];
+
+/// Parses a header date as UN documents write it — `16 mars 2022`, `9 November 2015`,
+/// `1er juin 2012`, `21 de junio de 2019`, `2015年11月9日` — into `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<String> {
+    let text = text.trim().trim_end_matches('.');
+    if let Some(iso) = parse_cjk_date(text) {
+        return Some(iso);
+    }
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty() && !matches!(*w, "de" | "del" | "г." | "года" | "г"))
+        .map(|w| w.trim_end_matches(',').to_lowercase())
+        .collect();
+    let [day, month, year] = words.as_slice() else { return None };
+    let day: u32 = day.trim_end_matches("er").trim_end_matches('º').parse().ok()?;
+    let month = MONTHS.iter().position(|names| names.contains(&month.as_str()))? as u32 + 1;
+    let year: u32 = year.parse().ok()?;
+    iso_date(year, month, day)
+}
+
+fn parse_cjk_date(text: &str) -> Option<String> {
+    let (year, rest) = text.split_once('年')?;
+    let (month, rest) = rest.split_once('月')?;
+    let day = rest.strip_suffix('日')?;
+    iso_date(year.trim().parse().ok()?, month.trim().parse().ok()?, day.trim().parse().ok()?)
+}
+
+fn iso_date(year: u32, month: u32, day: u32) -> Option<String> {
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let valid =
+        (1000..=9999).contains(&year) && (1..=12).contains(&month) && day >= 1 && day <= days[month as usize - 1];
+    valid.then(|| format!("{year:04}-{month:02}-{day:02}"))
+}
+
+/// Whether `text` is an ISO date `YYYY-MM-DD` that exists.
+pub fn is_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |s: &str| s.parse::<u32>().ok();
+    match (num(&text[0..4]), num(&text[5..7]), num(&text[8..10])) {
+        (Some(y), Some(m), Some(d)) => iso_date(y, m, d).is_some(),
+        _ => false,
+    }
+}
+
+/// Scripts that do not mark sentence or proper-noun starts with capitals.
+pub fn is_caseless(lang: &str) -> bool {
+    matches!(lang, "zh" | "ja" | "ar" | "fa" | "he" | "ko" | "th")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_un_conventions() {
+        assert_eq!(parse_date("16 mars 2022").as_deref(), Some("2022-03-16"));
+        assert_eq!(parse_date("9 November 2015").as_deref(), Some("2015-11-09"));
+        assert_eq!(parse_date("1er juin 2012").as_deref(), Some("2012-06-01"));
+        assert_eq!(parse_date("21 de junio de 2019").as_deref(), Some("2019-06-21"));
+        assert_eq!(parse_date("2015年11月9日").as_deref(), Some("2015-11-09"));
+        assert_eq!(parse_date("9 ноября 2015 года").as_deref(), Some("2015-11-09"));
+        assert_eq!(parse_date("31 février 2022"), None);
+        assert_eq!(parse_date("Français"), None);
+    }
+
+    #[test]
+    fn language_names() {
+        assert_eq!(code_for_name("anglais"), Some("en"));
+        assert_eq!(code_for_name("English"), Some("en"));
+        assert_eq!(code_for_name("inglés"), Some("en"));
+        assert_eq!(code_for_name("Français"), Some("fr"));
+        assert_eq!(code_for_name("klingon"), None);
+        assert!(is_iso639_1("zh") && !is_iso639_1("xx") && !is_iso639_1("eng"));
+        assert!(is_iso_date("2019-06-21") && !is_iso_date("2019-02-30"));
+    }
+}

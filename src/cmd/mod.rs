@@ -16,7 +16,11 @@ pub const EXIT_INVALID: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "accord", version, about = "Aligned multilingual datasets from the language versions of official documents")]
+#[command(
+    name = "accord",
+    version,
+    about = "Aligned multilingual datasets from the language versions of official documents"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +38,18 @@ enum Command {
     Eval(eval::Args),
     /// Print the parsed model of a source file or document folder.
     Inspect(inspect::Args),
+}
+
+/// Sizes the thread pool once, before any parallel work.
+pub fn set_jobs(jobs: usize) -> Result<(), u8> {
+    if jobs == 0 {
+        eprintln!("accord: --jobs must be at least 1");
+        return Err(EXIT_USAGE);
+    }
+    rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global().map_err(|e| {
+        eprintln!("accord: cannot start {jobs} threads: {e}");
+        EXIT_USAGE
+    })
 }
 
 pub fn main() -> ExitCode {

@@ -1,1 +1,465 @@
-//! ingest
+//! Source formats → the document model.
+//!
+//! `sources/<slug>/` holds `document.toml` and one `<lang>.md` or `<lang>.txt` per language.
+//! Loading never stops at the first problem: each document is read on its own, and what
+//! cannot be read is reported as a [`Diagnostic`] while the other documents go on.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+use crate::diag::{Diagnostic, Location, display_path};
+use crate::lang;
+use crate::model::{Document, Expression, HeaderField, Metadata, SourceFormat};
+
+pub mod coverage;
+pub mod inline;
+pub mod lexical;
+pub mod markdown;
+pub mod text;
+
+/// Files larger than this are refused: a language version of an official document is a few
+/// megabytes at most, and the limit bounds memory on hostile input.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+/// Lines longer than this are not paragraphs but damage (or an attack).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// `document.toml`: what the text does not say or says wrongly (DESIGN §2).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentToml {
+    pub symbol: Option<String>,
+    pub body: Option<String>,
+    pub kind: Option<String>,
+    pub date: Option<String>,
+    pub original_language: Option<String>,
+    pub pivot: Option<String>,
+    #[serde(default)]
+    pub title: BTreeMap<String, String>,
+    pub licence: Option<String>,
+    pub provenance: Option<String>,
+    /// Language versions that exist but are not available (language → why).
+    #[serde(default)]
+    pub absent: BTreeMap<String, String>,
+}
+
+/// A document as loaded: the model when it could be built, and every problem met.
+pub struct Loaded {
+    pub slug: String,
+    pub dir: PathBuf,
+    pub document: Option<Document>,
+    /// The `document.toml` as written, with its text, for validation with locations.
+    pub toml: Option<(DocumentToml, String)>,
+    /// The source files read, in name order.
+    pub files: Vec<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What to load: document folders, or single language files.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Document(PathBuf),
+    File(PathBuf),
+}
+
+/// Expands command-line paths: a file, a document folder (it has `document.toml` or
+/// language files), or a folder of document folders.
+pub fn targets(paths: &[PathBuf]) -> Result<Vec<Target>, Diagnostic> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
+        if meta.is_file() {
+            out.push(Target::File(path.clone()));
+        } else if is_document_dir(path) {
+            out.push(Target::Document(path.clone()));
+        } else {
+            let mut dirs = Vec::new();
+            for entry in fs::read_dir(path).map_err(|e| io_diagnostic(path, &e))? {
+                let entry = entry.map_err(|e| io_diagnostic(path, &e))?;
+                let child = entry.path();
+                // A symlinked folder is listed so that its loading reports where it points.
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir() || t.is_symlink());
+                if is_dir && !entry.file_name().to_string_lossy().starts_with('.') {
+                    dirs.push(Target::Document(child));
+                }
+            }
+            dirs.sort();
+            out.extend(dirs);
+        }
+    }
+    Ok(out)
+}
+
+fn is_document_dir(path: &Path) -> bool {
+    path.join("document.toml").exists()
+        || fs::read_dir(path).is_ok_and(|rd| rd.flatten().any(|e| language_file(&e.path()).is_some()))
+}
+
+/// The language code and format of a `<lang>.md|.txt` file name.
+fn language_file(path: &Path) -> Option<(String, SourceFormat)> {
+    let format = match path.extension()?.to_str()? {
+        "md" => SourceFormat::Md,
+        "txt" => SourceFormat::Txt,
+        _ => return None,
+    };
+    Some((path.file_stem()?.to_str()?.to_string(), format))
+}
+
+pub fn io_diagnostic(path: &Path, e: &io::Error) -> Diagnostic {
+    // ELOOP: too many levels of symbolic links.
+    if e.raw_os_error() == Some(40) {
+        return Diagnostic::error(
+            "symlink-loop",
+            Location::file(path),
+            "symbolic links form a loop",
+            "replace the link by the folder or file it should point to",
+        );
+    }
+    Diagnostic::error(
+        "io",
+        Location::file(path),
+        format!("cannot read: {e}"),
+        "check that the path exists and is readable",
+    )
+}
+
+/// Loads every target in parallel; results come in target order whatever the thread count.
+pub fn load_all(targets: &[Target]) -> Vec<Loaded> {
+    targets
+        .par_iter()
+        .map(|t| match t {
+            Target::Document(dir) => load_document(dir),
+            Target::File(file) => load_file(file),
+        })
+        .collect()
+}
+
+/// Whether a slug is lowercase ASCII letters, digits and single dashes/dots between them.
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 128
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && slug.as_bytes()[0].is_ascii_alphanumeric()
+}
+
+/// Loads a document folder. Symbolic links must stay inside the folder that holds it
+/// (the sources), so a source tree cannot pull in files from elsewhere.
+pub fn load_document(dir: &Path) -> Loaded {
+    let root = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let slug = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut loaded = Loaded {
+        slug: slug.clone(),
+        dir: dir.to_path_buf(),
+        document: None,
+        toml: None,
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    if !is_valid_slug(&slug) {
+        loaded.diagnostics.push(Diagnostic::error(
+            "invalid-slug",
+            Location::file(dir),
+            format!("document folder name `{slug}` is not a valid slug"),
+            "use lowercase ASCII letters, digits and dashes, e.g. `ctoc-cop-wg7-2022-1`",
+        ));
+        return loaded;
+    }
+    if let Err(d) = check_inside(dir, root) {
+        loaded.diagnostics.push(d);
+        return loaded;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            loaded.diagnostics.push(io_diagnostic(dir, &e));
+            return loaded;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    let mut expressions: Vec<Expression> = Vec::new();
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if let Err(d) = check_inside(&path, dir) {
+            loaded.diagnostics.push(d);
+            continue;
+        }
+        if name == "document.toml" {
+            match read_text(&path) {
+                Ok(text) => match parse_toml(&path, &text) {
+                    Ok(toml) => loaded.toml = Some((toml, text)),
+                    Err(d) => loaded.diagnostics.push(d),
+                },
+                Err(d) => loaded.diagnostics.push(d),
+            }
+            loaded.files.push(path);
+            continue;
+        }
+        let Some((code, format)) = language_file(&path) else {
+            loaded.diagnostics.push(Diagnostic::warning(
+                "unexpected-file",
+                Location::file(&path),
+                format!("`{name}` is neither `document.toml` nor a language file"),
+                "language files are named by their ISO 639-1 code: `fr.md`, `en.txt`",
+            ));
+            continue;
+        };
+        if !lang::is_iso639_1(&code) {
+            loaded.diagnostics.push(Diagnostic::error(
+                "unknown-language-file",
+                Location::file(&path),
+                format!("`{name}`: `{code}` is not an ISO 639-1 language code"),
+                "name language files by their two-letter code: `ar en es fr ru zh`",
+            ));
+            continue;
+        }
+        if expressions.iter().any(|e| e.lang == code) {
+            loaded.diagnostics.push(Diagnostic::error(
+                "duplicate-language",
+                Location::file(&path),
+                format!("a second `{code}` version"),
+                "keep one file per language: `fr.md` or `fr.txt`, not both",
+            ));
+            continue;
+        }
+        loaded.files.push(path.clone());
+        if let Some(expression) = read_expression(&path, &code, format, &mut loaded.diagnostics) {
+            expressions.push(expression);
+        }
+    }
+    if expressions.is_empty() && loaded.diagnostics.iter().all(|d| !d.is_error()) {
+        loaded.diagnostics.push(Diagnostic::error(
+            "no-language-file",
+            Location::file(dir),
+            "the document folder holds no language version",
+            "add at least one `<lang>.md` or `<lang>.txt`",
+        ));
+    }
+    expressions.sort_by(|a, b| a.lang.cmp(&b.lang));
+    let metadata = metadata(loaded.toml.as_ref().map(|(t, _)| t), &expressions);
+    loaded.document = Some(Document { slug, metadata, expressions });
+    loaded
+}
+
+/// A single language file, as a document of one expression.
+pub fn load_file(path: &Path) -> Loaded {
+    let slug = path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut loaded = Loaded {
+        slug: slug.clone(),
+        dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        document: None,
+        toml: None,
+        files: vec![path.to_path_buf()],
+        diagnostics: Vec::new(),
+    };
+    let Some((code, format)) = language_file(path).filter(|(c, _)| lang::is_iso639_1(c)) else {
+        loaded.diagnostics.push(Diagnostic::error(
+            "unknown-language-file",
+            Location::file(path),
+            "the file name does not give an ISO 639-1 language code",
+            "name language files by their two-letter code: `fr.md`, `en.txt`",
+        ));
+        return loaded;
+    };
+    if let Some(expression) = read_expression(path, &code, format, &mut loaded.diagnostics) {
+        let metadata = metadata(None, std::slice::from_ref(&expression));
+        loaded.document = Some(Document { slug, metadata, expressions: vec![expression] });
+    }
+    loaded
+}
+
+/// A path must stay inside `root` once symbolic links are followed.
+fn check_inside(path: &Path, root: &Path) -> Result<(), Diagnostic> {
+    let Ok(meta) = fs::symlink_metadata(path) else { return Ok(()) };
+    if !meta.file_type().is_symlink() {
+        return Ok(());
+    }
+    let target = fs::canonicalize(path).map_err(|e| io_diagnostic(path, &e))?;
+    let root = fs::canonicalize(root).map_err(|e| io_diagnostic(root, &e))?;
+    if target.starts_with(&root) {
+        Ok(())
+    } else {
+        Err(Diagnostic::error(
+            "symlink-outside",
+            Location::file(path),
+            format!("symbolic link points outside the sources, to {}", display_path(&target)),
+            "copy the file into the document folder instead of linking to it",
+        ))
+    }
+}
+
+/// Reads a source file as text: refuses what is too large, binary, not UTF-8, or made of
+/// lines too long to be paragraphs.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let meta = fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "file-too-large",
+            Location::file(path),
+            format!("{} bytes, more than the {} MiB limit", meta.len(), MAX_FILE_BYTES >> 20),
+            "split the document, or check that this is the right file",
+        ));
+    }
+    let bytes = fs::read(path).map_err(|e| io_diagnostic(path, &e))?;
+    check_bytes(path, bytes)
+}
+
+fn check_bytes(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    let shown = display_path(path);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Diagnostic::error(
+            "empty-file",
+            Location::file(path),
+            "the file is empty",
+            "remove the file, or put the language version in it",
+        ));
+    }
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let (line, col) = line_col(&bytes, at);
+        return Err(Diagnostic::error(
+            "binary-file",
+            Location::new(&shown, line, col),
+            "NUL byte: this is a binary file, not text",
+            "export the document as UTF-8 Markdown or plain text",
+        ));
+    }
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if line.len() > MAX_LINE_BYTES {
+            return Err(Diagnostic::error(
+                "line-too-long",
+                Location::new(&shown, i as u32 + 1, 1),
+                format!("a line of {} bytes, more than the {} KiB limit", line.len(), MAX_LINE_BYTES >> 10),
+                "a paragraph per line is expected; check the file's line ends",
+            ));
+        }
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let (line, col) = line_col(e.as_bytes(), at);
+        Diagnostic::error(
+            "not-utf8",
+            Location::new(&shown, line, col),
+            format!("invalid UTF-8 at byte {at}"),
+            "convert the file to UTF-8 (e.g. `iconv -f windows-1252 -t utf-8`)",
+        )
+    })
+}
+
+fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
+    let before = &bytes[..at];
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
+    (line, col)
+}
+
+/// NFC, and one line-end convention: PDF extractions mix decomposed accents and CR LF.
+pub fn normalise(text: &str) -> Cow<'_, str> {
+    let text: Cow<str> = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes { text } else { Cow::Owned(text.nfc().collect()) }
+}
+
+fn read_expression(
+    path: &Path,
+    code: &str,
+    format: SourceFormat,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Expression> {
+    let text = match read_text(path) {
+        Ok(t) => t,
+        Err(d) => {
+            diagnostics.push(d);
+            return None;
+        }
+    };
+    Some(parse_expression(&display_path(path), code, format, &text, diagnostics))
+}
+
+/// Parses one language version from its text.
+pub fn parse_expression(
+    path: &str,
+    code: &str,
+    format: SourceFormat,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Expression {
+    let normalised = normalise(text);
+    let expression = match format {
+        SourceFormat::Md => {
+            let parsed = markdown::parse(path, code, &normalised);
+            diagnostics.extend(parsed.diagnostics);
+            parsed.expression
+        }
+        SourceFormat::Txt => text::parse(path, code, &normalised),
+    };
+    let accounting = coverage::coverage(&normalised, &expression);
+    if !accounting.is_complete() {
+        let sample: String = accounting.missing.keys().chain(accounting.extra.keys()).take(12).collect();
+        diagnostics.push(Diagnostic::error(
+            "lost-text",
+            Location::new(path, 0, 0),
+            format!(
+                "{} source characters are missing from the model and {} are extra (e.g. `{sample}`)",
+                accounting.missing.values().sum::<usize>(),
+                accounting.extra.values().sum::<usize>()
+            ),
+            "this is a bug in accord's ingest: please report it with the file",
+        ));
+    }
+    expression
+}
+
+pub fn parse_toml(path: &Path, text: &str) -> Result<DocumentToml, Diagnostic> {
+    toml::from_str::<DocumentToml>(text).map_err(|e| {
+        let (line, col) = e.span().map_or((1, 1), |span| line_col(text.as_bytes(), span.start.min(text.len())));
+        let message = e.message().to_string();
+        let code = if message.contains("unknown field") { "unknown-toml-key" } else { "invalid-toml" };
+        Diagnostic::error(
+            code,
+            Location::new(&display_path(path), line, col),
+            message,
+            "document.toml keys: symbol, body, kind, date, original_language, pivot, title.<lang>, licence, provenance, absent.<lang>",
+        )
+    })
+}
+
+/// The document's metadata: `document.toml` first, then what the headers state.
+fn metadata(toml: Option<&DocumentToml>, expressions: &[Expression]) -> Metadata {
+    let toml = toml.cloned().unwrap_or_default();
+    let from_headers = |field: HeaderField, value: bool| {
+        expressions.iter().find_map(|e| {
+            e.header.get(field).and_then(|l| if value { l.value.clone() } else { Some(l.text.text.clone()) })
+        })
+    };
+    let mut title = toml.title;
+    for e in expressions {
+        if let Some(line) = e.header.get(HeaderField::Title) {
+            title.entry(e.lang.clone()).or_insert_with(|| line.text.text.clone());
+        }
+    }
+    Metadata {
+        symbol: toml.symbol.or_else(|| from_headers(HeaderField::Symbol, false)),
+        body: toml.body.or_else(|| from_headers(HeaderField::Body, false)),
+        kind: toml.kind,
+        date: toml.date.or_else(|| from_headers(HeaderField::Date, true)),
+        original_language: toml.original_language.or_else(|| from_headers(HeaderField::Original, true)),
+        pivot: toml.pivot,
+        title,
+        licence: toml.licence,
+        provenance: toml.provenance,
+        absent: toml.absent,
+    }
+}

@@ -79,7 +79,7 @@ pub struct Expression {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HeaderLine {
     pub field: HeaderField,
-    pub text: String,
+    pub text: Text,
     pub line: u32,
     /// The normalised value where the field has one: an ISO date, a language code,
     /// `general`/`limited`.
@@ -219,6 +219,35 @@ impl Text {
         self.text.is_empty()
     }
 
+    /// The part of the text in `range` (byte offsets on char boundaries), with the marks
+    /// that overlap it, clipped and shifted.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Text {
+        let marks = self
+            .marks
+            .iter()
+            .filter(|m| m.start < range.end && m.end > range.start || (m.start == m.end && range.contains(&m.start)))
+            .map(|m| Mark {
+                start: m.start.max(range.start) - range.start,
+                end: m.end.min(range.end) - range.start,
+                kind: m.kind.clone(),
+            })
+            .collect();
+        Text { text: self.text[range].to_string(), marks }
+    }
+
+    /// Inserts `s` at byte `at`, shifting the marks that start after it.
+    pub fn insert_str(&mut self, at: usize, s: &str) {
+        self.text.insert_str(at, s);
+        for m in &mut self.marks {
+            if m.start > at || (m.start == at && m.end > at) {
+                m.start += s.len();
+            }
+            if m.end > at {
+                m.end += s.len();
+            }
+        }
+    }
+
     /// Appends `other`, shifting its marks, with `sep` between the two texts.
     pub fn append(&mut self, sep: &str, other: Text) {
         let shift = self.text.len() + sep.len();
@@ -244,7 +273,9 @@ pub enum MarkKind {
     Superscript,
     /// A passage left in another language than the expression's (an English title quoted
     /// in French text).
-    Foreign { lang: String },
+    Foreign {
+        lang: String,
+    },
     /// A link; `symbol` is set when the link text is a UN document symbol.
     Ref {
         href: String,
@@ -252,7 +283,10 @@ pub enum MarkKind {
         symbol: Option<String>,
     },
     /// A footnote marker (zero-width in `text`): the note's eId and the marker as printed.
-    NoteRef { note: String, marker: String },
+    NoteRef {
+        note: String,
+        marker: String,
+    },
 }
 
 /// Source text kept out of the content, with why.
@@ -293,6 +327,54 @@ impl Expression {
             }
         });
         out
+    }
+}
+
+impl Expression {
+    /// Calls `f` on every text of the expression in document order: header lines, then the
+    /// body (headings, paragraphs, items, table cells), then the notes.
+    pub fn for_each_text_mut(&mut self, f: &mut impl FnMut(&mut Text)) {
+        for line in &mut self.header.lines {
+            f(&mut line.text);
+        }
+        walk_mut(&mut self.body, f);
+        for note in &mut self.notes {
+            f(&mut note.text);
+        }
+    }
+
+    /// Calls `f` on every text of the expression, in the order of [`Self::for_each_text_mut`].
+    pub fn for_each_text(&self, f: &mut impl FnMut(&Text)) {
+        for line in &self.header.lines {
+            f(&line.text);
+        }
+        walk(&self.body, &mut |b| match b {
+            Block::Section(s) => f(&s.heading),
+            Block::Paragraph(p) => {
+                f(&p.text);
+                p.items.iter().for_each(|i| f(&i.text));
+            }
+            Block::Table(t) => t.rows.iter().flatten().for_each(&mut *f),
+        });
+        for note in &self.notes {
+            f(&note.text);
+        }
+    }
+}
+
+fn walk_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Text)) {
+    for b in blocks {
+        match b {
+            Block::Section(s) => {
+                f(&mut s.heading);
+                walk_mut(&mut s.children, f);
+            }
+            Block::Paragraph(p) => {
+                f(&mut p.text);
+                p.items.iter_mut().for_each(|i| f(&mut i.text));
+            }
+            Block::Table(t) => t.rows.iter_mut().flatten().for_each(&mut *f),
+        }
     }
 }
 

@@ -1,1 +1,276 @@
-//! validate
+//! Source rules over the model: what the parser could read but a release must not publish
+//! without a word. Each rule has a code (listed in the README), a location and a hint.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostic, Location};
+use crate::ingest::{DocumentToml, lexical};
+use crate::lang;
+use crate::model::{Block, Document, Expression, HeaderField, SourceFormat};
+
+/// Document-level rules. `toml` is the `document.toml` as written, for locations.
+pub fn document(doc: &Document, toml: Option<(&DocumentToml, &str, &str)>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some((toml, text, path)) = toml {
+        check_toml(doc, toml, text, path, &mut out);
+    }
+    check_original_language(doc, toml, &mut out);
+    for e in &doc.expressions {
+        check_header(e, &mut out);
+        if e.format == SourceFormat::Md {
+            check_numbering(e, &e.body, &mut NumberingState::default(), &mut out);
+        }
+    }
+    out
+}
+
+/// Line and column of `key = ` in a TOML text (first occurrence), for diagnostics.
+fn toml_location(text: &str, path: &str, key: &str) -> Location {
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with(['=', '.']) {
+            return Location::new(path, i as u32 + 1, (line.len() - trimmed.len()) as u32 + 1);
+        }
+    }
+    Location::new(path, 1, 1)
+}
+
+fn check_toml(doc: &Document, toml: &DocumentToml, text: &str, path: &str, out: &mut Vec<Diagnostic>) {
+    let bad_code = |key: &str, code: &str, out: &mut Vec<Diagnostic>| {
+        out.push(Diagnostic::error(
+            "invalid-language-code",
+            toml_location(text, path, key),
+            format!("`{code}` in `{key}` is not an ISO 639-1 language code"),
+            "use two-letter codes: ar, en, es, fr, ru, zh…",
+        ));
+    };
+    for (key, value) in [("original_language", &toml.original_language), ("pivot", &toml.pivot)] {
+        if let Some(code) = value
+            && !lang::is_iso639_1(code)
+        {
+            bad_code(key, code, out);
+        }
+    }
+    for (table, keys) in [("title", toml.title.keys()), ("absent", toml.absent.keys())] {
+        for code in keys {
+            if !lang::is_iso639_1(code) {
+                bad_code(table, code, out);
+            }
+        }
+    }
+    if let Some(date) = &toml.date
+        && !lang::is_iso_date(date)
+    {
+        out.push(Diagnostic::error(
+            "invalid-date",
+            toml_location(text, path, "date"),
+            format!("`{date}` is not a date in YYYY-MM-DD form"),
+            "write dates as ISO 8601, e.g. `2022-03-16`",
+        ));
+    }
+    if let Some(symbol) = &toml.symbol
+        && !lexical::is_document_symbol(symbol)
+    {
+        out.push(Diagnostic::warning(
+            "unusual-symbol",
+            toml_location(text, path, "symbol"),
+            format!("`{symbol}` does not look like a UN document symbol"),
+            "UN symbols look like `CTOC/COP/WG.7/2022/1` or `A/RES/70/1`",
+        ));
+    }
+    for code in toml.absent.keys() {
+        if doc.expression(code).is_some() {
+            out.push(Diagnostic::error(
+                "absent-but-present",
+                toml_location(text, path, "absent"),
+                format!("`{code}` is declared absent but `{code}` version is in the folder"),
+                "remove the language from `absent`, or the file from the folder",
+            ));
+        }
+    }
+    if let Some(pivot) = &toml.pivot
+        && lang::is_iso639_1(pivot)
+        && doc.expression(pivot).is_none()
+    {
+        out.push(Diagnostic::error(
+            "pivot-missing",
+            toml_location(text, path, "pivot"),
+            format!("pivot language `{pivot}` has no version in the folder"),
+            "choose a pivot among the languages present, or remove the key",
+        ));
+    }
+}
+
+fn check_original_language(doc: &Document, toml: Option<(&DocumentToml, &str, &str)>, out: &mut Vec<Diagnostic>) {
+    let stated: Vec<(&Expression, &str, u32)> = doc
+        .expressions
+        .iter()
+        .filter_map(|e| e.header.get(HeaderField::Original).and_then(|l| l.value.as_deref().map(|v| (e, v, l.line))))
+        .collect();
+    let declared = toml.and_then(|(t, _, _)| t.original_language.as_deref());
+    let reference = declared.or(stated.first().map(|(_, v, _)| *v));
+    for (e, value, line) in &stated {
+        if reference.is_some_and(|r| r != *value) {
+            let against = if declared.is_some() { "document.toml" } else { "the other versions" };
+            out.push(Diagnostic::error(
+                "original-language-conflict",
+                Location::new(&e.source, *line, 1),
+                format!(
+                    "this version says the original is `{value}`, {against} say `{}`",
+                    reference.unwrap_or_default()
+                ),
+                "correct the header, or set `original_language` in document.toml to what is true",
+            ));
+        }
+    }
+    match reference {
+        None => out.push(Diagnostic::error(
+            "original-language-missing",
+            doc.expressions.first().map_or(Location::new(&doc.slug, 0, 0), |e| Location::new(&e.source, 1, 1)),
+            "no version states the original language and document.toml does not set it",
+            "add `original_language = \"en\"` to document.toml",
+        )),
+        Some(original) => {
+            let absent = toml.is_some_and(|(t, _, _)| t.absent.contains_key(original));
+            if doc.expression(original).is_none() && !absent {
+                out.push(Diagnostic::warning(
+                    "original-not-available",
+                    Location::new(&doc.slug, 0, 0),
+                    format!("the original (`{original}`) version is not in the folder"),
+                    format!("add `{original}` to the folder, or record it: `[absent]` `{original} = \"why\"` in document.toml"),
+                ));
+            }
+        }
+    }
+}
+
+fn check_header(e: &Expression, out: &mut Vec<Diagnostic>) {
+    // Russian, Chinese and Arabic versions keep an English header, but its language line
+    // still names their own language.
+    if let Some(line) = e.header.get(HeaderField::Language)
+        && let Some(code) = line.value.as_deref()
+        && code != e.lang
+    {
+        out.push(Diagnostic::error(
+            "header-language-mismatch",
+            Location::new(&e.source, line.line, 1),
+            format!("the header says this version is `{code}` but the file is `{}`", e.lang),
+            "rename the file after its language, or correct the header",
+        ));
+    }
+    if e.format == SourceFormat::Md && !e.header.lines.is_empty() {
+        for (field, name) in [(HeaderField::Date, "date"), (HeaderField::Original, "`Original:` line")] {
+            if e.header.get(field).is_none() {
+                out.push(Diagnostic::warning(
+                    "header-incomplete",
+                    Location::new(&e.source, e.header.lines[0].line, 1),
+                    format!("the header has no {name}"),
+                    "UN headers give the distribution, the date, the language and the original language",
+                ));
+            }
+        }
+    }
+}
+
+/// Numbering seen so far: paragraph numbers restart per section or run on through the
+/// document (an addendum continues its parent's numbering).
+#[derive(Default)]
+struct NumberingState {
+    last_paragraph: Option<u32>,
+}
+
+fn check_numbering(e: &Expression, blocks: &[Block], state: &mut NumberingState, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut previous: Option<u32> = None;
+    let mut sections: Vec<(u32, u32, u8)> = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Paragraph(p) => {
+                if let Some(value) = p.num.as_deref().and_then(lexical::paragraph_value) {
+                    let line = p.lines[0];
+                    if let Some(first) = seen.get(&value) {
+                        out.push(Diagnostic::warning(
+                            "numbering-duplicate",
+                            Location::new(&e.source, line, 1),
+                            format!("paragraph {value} again (first at line {first})"),
+                            "renumber the paragraphs, or check for a paragraph repeated by the conversion",
+                        ));
+                    } else {
+                        let expected = match previous {
+                            Some(prev) => Some(prev + 1),
+                            // A section's first paragraph starts at 1 or runs on from the last one.
+                            None => state.last_paragraph.map(|last| last + 1),
+                        };
+                        if let Some(expected) = expected
+                            && value != expected
+                            && !(previous.is_none() && value == 1)
+                        {
+                            out.push(Diagnostic::warning(
+                                "numbering-gap",
+                                Location::new(&e.source, line, 1),
+                                format!("paragraph {value} follows paragraph {}", expected - 1),
+                                "a paragraph may have been lost in the conversion; check the PDF",
+                            ));
+                        }
+                        seen.insert(value, line);
+                    }
+                    previous = Some(value);
+                    state.last_paragraph = Some(value);
+                }
+                check_items(e, p, out);
+            }
+            Block::Section(s) => {
+                if let Some((rank, value)) = s.num.as_deref().and_then(lexical::heading_value) {
+                    sections.push((value, s.line, rank));
+                }
+                check_numbering(e, &s.children, state, out);
+            }
+            Block::Table(_) => {}
+        }
+    }
+    // Section numbers (I, II…; A, B…) run in order among siblings of the same kind.
+    for rank in [1u8, 2] {
+        let numbers: Vec<(u32, u32)> = sections.iter().filter(|s| s.2 == rank).map(|s| (s.0, s.1)).collect();
+        for pair in numbers.windows(2) {
+            let ((a, _), (b, line)) = (pair[0], pair[1]);
+            if b == a {
+                out.push(Diagnostic::warning(
+                    "numbering-duplicate",
+                    Location::new(&e.source, line, 1),
+                    format!("section number {b} twice in a row"),
+                    "renumber the headings",
+                ));
+            } else if b != a + 1 {
+                out.push(Diagnostic::warning(
+                    "numbering-gap",
+                    Location::new(&e.source, line, 1),
+                    format!("section {b} follows section {a}"),
+                    "a section may have been lost in the conversion; check the PDF",
+                ));
+            }
+        }
+    }
+}
+
+fn check_items(e: &Expression, p: &crate::model::Paragraph, out: &mut Vec<Diagnostic>) {
+    let letters: Vec<(Option<u32>, u32)> = p.items.iter().map(|i| (lexical::item_value(&i.num), i.line)).collect();
+    for (k, (index, line)) in letters.iter().enumerate() {
+        let expected = k as u32 + 1;
+        if let Some(index) = index
+            && *index != expected
+        {
+            let (code, message) = if letters[..k].iter().any(|(i, _)| i == &Some(*index)) {
+                ("numbering-duplicate", format!("item {} again", p.items[k].num))
+            } else {
+                ("numbering-gap", format!("item {} where item {expected} was expected", p.items[k].num))
+            };
+            out.push(Diagnostic::warning(
+                code,
+                Location::new(&e.source, *line, 1),
+                message,
+                "check the list for a lost or repeated item",
+            ));
+            return;
+        }
+    }
+}

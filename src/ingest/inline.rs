@@ -1,0 +1,425 @@
+//! Inline Markdown of PDF-converted text → plain text with stand-off marks.
+//!
+//! Handles `*italic*`, `**bold**`, `<i>`/`<b>`/`<sup>` tags, `^{er}` superscripts, links
+//! `[A/RES/70/1](#)`, footnote markers (`¹`, `^{2}`, `*`), and marks italic passages written in
+//! another language than the expression's as foreign spans. Markup syntax is returned
+//! separately so the caller can account for every source character.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Mark, MarkKind, Text};
+
+use super::lexical;
+
+/// Inline problems, reported with their byte offset in the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Unclosed { markup: &'static str, offset: usize },
+    BrokenLink { offset: usize },
+    OrphanMarker { marker: String, offset: usize },
+}
+
+pub struct Inline {
+    pub text: Text,
+    /// Markup syntax removed from the input, in order.
+    pub markup: String,
+    pub problems: Vec<Problem>,
+}
+
+/// Footnote markers for which the expression has a note body: only those are read as
+/// markers, so `m²` stays text.
+pub type KnownMarkers = BTreeSet<String>;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Open {
+    Italic(&'static str),
+    Bold(&'static str),
+    Sup,
+    Link,
+}
+
+impl Open {
+    fn token(self) -> &'static str {
+        match self {
+            Open::Italic(t) | Open::Bold(t) => t,
+            Open::Sup => "<sup>",
+            Open::Link => "[",
+        }
+    }
+}
+
+struct Builder<'k> {
+    out: String,
+    marks: Vec<Mark>,
+    markup: String,
+    problems: Vec<Problem>,
+    stack: Vec<(Open, usize, usize)>,
+    known: &'k KnownMarkers,
+    pending_space: bool,
+}
+
+impl Builder<'_> {
+    fn push_char(&mut self, c: char) {
+        if self.pending_space && !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.pending_space = false;
+        self.out.push(c);
+    }
+
+    fn push_str(&mut self, s: &str) {
+        for c in s.chars() {
+            if c.is_whitespace() && c != '\u{a0}' && c != '\u{202f}' {
+                self.pending_space = true;
+            } else {
+                self.push_char(c);
+            }
+        }
+    }
+
+    /// Output position where the next visible character will go.
+    fn pos(&self) -> usize {
+        if self.pending_space && !self.out.is_empty() { self.out.len() + 1 } else { self.out.len() }
+    }
+
+    fn is_open(&self, open: Open) -> bool {
+        self.stack.iter().any(|(o, _, _)| *o == open)
+    }
+
+    /// Closes `open` and everything opened after it; marks are kept only for `open`.
+    fn close(&mut self, open: Open, kind: MarkKind, closing: &str) {
+        while let Some((o, start, offset)) = self.stack.pop() {
+            if o == open {
+                self.markup.push_str(closing);
+                let end = self.out.len();
+                if end > start {
+                    self.marks.push(Mark { start, end, kind });
+                }
+                return;
+            }
+            self.problems.push(Problem::Unclosed { markup: o.token(), offset });
+        }
+    }
+
+    fn note_ref(&mut self, marker: &str) {
+        let at = self.out.len();
+        self.marks.push(Mark {
+            start: at,
+            end: at,
+            kind: MarkKind::NoteRef { note: String::new(), marker: marker.to_string() },
+        });
+    }
+}
+
+const SUPERSCRIPT_DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+
+/// The ASCII digit of a superscript digit.
+pub fn superscript_value(c: char) -> Option<char> {
+    SUPERSCRIPT_DIGITS.iter().position(|&d| d == c).map(|i| (b'0' + i as u8) as char)
+}
+
+/// Units written with a superscript that are not footnote markers.
+fn is_unit_before(out: &str) -> bool {
+    let word: String = out.chars().rev().take_while(|c| c.is_alphabetic()).collect();
+    matches!(word.as_str(), "m" | "mk" | "mc" | "mm" | "2m" | "м" | "мк")
+}
+
+pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
+    let mut b = Builder {
+        out: String::with_capacity(input.len()),
+        marks: Vec::new(),
+        markup: String::new(),
+        problems: Vec::new(),
+        stack: Vec::new(),
+        known,
+        pending_space: false,
+    };
+    let bytes = input.as_bytes();
+    let mut i = 0;
+    while i < input.len() {
+        let rest = &input[i..];
+        let c = rest.chars().next().unwrap_or(' ');
+        if let Some(step) = markup_at(&mut b, input, i) {
+            i += step;
+            continue;
+        }
+        if superscript_value(c).is_some() {
+            let run: String = rest.chars().take_while(|c| superscript_value(*c).is_some()).collect();
+            let value: String = run.chars().filter_map(superscript_value).collect();
+            // After a word or a number (`2019²`), but not after a unit (`m²`).
+            let after_text = b.out.chars().last().is_some_and(|p| !p.is_whitespace()) && !b.pending_space;
+            if after_text && b.known.contains(&value) && !is_unit_before(&b.out) {
+                b.note_ref(&run);
+            } else {
+                if after_text && !is_unit_before(&b.out) {
+                    b.problems.push(Problem::OrphanMarker { marker: run.clone(), offset: i });
+                }
+                b.push_str(&run);
+            }
+            i += run.len();
+            continue;
+        }
+        if c == '\\' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_punctuation() {
+            b.markup.push('\\');
+            b.push_char(bytes[i + 1] as char);
+            i += 2;
+            continue;
+        }
+        b.push_str(&rest[..c.len_utf8()]);
+        i += c.len_utf8();
+    }
+    for (open, _, offset) in std::mem::take(&mut b.stack) {
+        b.problems.push(Problem::Unclosed { markup: open.token(), offset });
+    }
+    let mut text = Text { text: b.out, marks: b.marks };
+    trim(&mut text);
+    mark_foreign(&mut text, lang);
+    text.marks.sort_by(|x, y| x.start.cmp(&y.start).then(y.end.cmp(&x.end)));
+    Inline { text, markup: b.markup, problems: b.problems }
+}
+
+/// Recognises markup at byte `i`; returns how many bytes it consumed.
+fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
+    let rest = &input[i..];
+    for (tag, open) in [
+        ("<i>", Open::Italic("<i>")),
+        ("<em>", Open::Italic("<em>")),
+        ("<b>", Open::Bold("<b>")),
+        ("<strong>", Open::Bold("<strong>")),
+        ("<sup>", Open::Sup),
+    ] {
+        if starts_with_ci(rest, tag) {
+            b.markup.push_str(tag);
+            b.stack.push((open, b.pos(), i));
+            return Some(tag.len());
+        }
+        let closing = format!("</{}", &tag[1..]);
+        if starts_with_ci(rest, &closing) {
+            if b.is_open(open) {
+                let kind = match open {
+                    Open::Italic(_) => MarkKind::Italic,
+                    Open::Bold(_) => MarkKind::Bold,
+                    _ => MarkKind::Superscript,
+                };
+                if open == Open::Sup {
+                    close_sup(b);
+                    return Some(closing.len());
+                }
+                b.close(open, kind, &closing);
+                return Some(closing.len());
+            }
+            // A closing tag without its opening: keep it as text, it is not ours to drop.
+            return None;
+        }
+    }
+    if rest.starts_with("^{") {
+        let end = rest.find('}')?;
+        let content = &rest[2..end];
+        if content.is_empty() || content.contains(['\n', '{']) {
+            return None;
+        }
+        b.markup.push_str("^{}");
+        if content.chars().all(|c| c.is_ascii_digit()) && b.known.contains(content) {
+            b.note_ref(content);
+        } else {
+            let start = b.out.len();
+            b.push_str(content);
+            b.marks.push(Mark { start, end: b.out.len(), kind: MarkKind::Superscript });
+        }
+        return Some(end + 1);
+    }
+    if let Some(after) = rest.strip_prefix("**") {
+        let open = Open::Bold("**");
+        if b.is_open(open) {
+            b.close(open, MarkKind::Bold, "**");
+            return Some(2);
+        }
+        if after.contains("**") && !after.starts_with(char::is_whitespace) {
+            b.markup.push_str("**");
+            b.stack.push((open, b.pos(), i));
+            return Some(2);
+        }
+        return None;
+    }
+    if let Some(after) = rest.strip_prefix('*') {
+        let open = Open::Italic("*");
+        let prev = input[..i].chars().last();
+        let next = after.chars().next();
+        let prev_is_text = prev.is_some_and(|p| !p.is_whitespace() && p != '(' && p != '*');
+        let next_is_break = next.is_none_or(|n| n.is_whitespace() || matches!(n, '.' | ',' | ';' | ':' | ')'));
+        if b.is_open(open) && prev_is_text {
+            b.close(open, MarkKind::Italic, "*");
+            return Some(1);
+        }
+        if prev_is_text && next_is_break && b.known.contains("*") {
+            b.note_ref("*");
+            return Some(1);
+        }
+        if next.is_some_and(|n| !n.is_whitespace()) && after.contains('*') {
+            b.markup.push('*');
+            b.stack.push((open, b.pos(), i));
+            return Some(1);
+        }
+        return None;
+    }
+    if rest.starts_with('[') {
+        return link_at(b, input, i);
+    }
+    if rest.starts_with("](") && b.is_open(Open::Link) {
+        let close = rest.find(')')?;
+        let href = rest[2..close].trim();
+        if href.is_empty() {
+            b.problems.push(Problem::BrokenLink { offset: i });
+        }
+        let start = b.stack.iter().rev().find(|(o, _, _)| *o == Open::Link).map(|(_, s, _)| *s).unwrap_or(0);
+        let label = b.out[start.min(b.out.len())..].trim().to_string();
+        let symbol = lexical::is_document_symbol(&label).then_some(label);
+        b.close(Open::Link, MarkKind::Ref { href: href.to_string(), symbol }, "](");
+        b.markup.push(')');
+        return Some(close + 1);
+    }
+    None
+}
+
+/// `<sup>1</sup>` is a footnote marker when a note 1 exists, else a superscript.
+fn close_sup(b: &mut Builder) {
+    let Some(pos) = b.stack.iter().rposition(|(o, _, _)| *o == Open::Sup) else { return };
+    let start = b.stack[pos].1.min(b.out.len());
+    let content = b.out[start..].to_string();
+    if b.known.contains(&content) {
+        b.stack.truncate(pos);
+        b.out.truncate(start);
+        b.markup.push_str("</sup>");
+        b.note_ref(&content);
+    } else {
+        b.close(Open::Sup, MarkKind::Superscript, "</sup>");
+    }
+}
+
+/// `[label](href)` on one line; a `[` without that shape is text.
+fn link_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
+    let rest = &input[i..];
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let line = &rest[..line_end];
+    let mid = line.find("](")?;
+    if !line[mid..].contains(')') {
+        b.problems.push(Problem::BrokenLink { offset: i });
+        return None;
+    }
+    if mid == 1 {
+        b.problems.push(Problem::BrokenLink { offset: i });
+    }
+    b.markup.push('[');
+    b.stack.push((Open::Link, b.pos(), i));
+    Some(1)
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Removes the trailing space that whitespace collapsing may leave, clamping marks.
+fn trim(text: &mut Text) {
+    let len = text.text.trim_end().len();
+    text.text.truncate(len);
+    for m in &mut text.marks {
+        m.start = m.start.min(len);
+        m.end = m.end.min(len);
+    }
+    text.marks.retain(|m| m.end > m.start || matches!(m.kind, MarkKind::NoteRef { .. }));
+}
+
+/// Italic passages in another language than the expression's are foreign spans: UN
+/// translations keep titles in their original language, italicised.
+fn mark_foreign(text: &mut Text, lang: &str) {
+    let mut foreign = Vec::new();
+    for m in &text.marks {
+        if m.kind != MarkKind::Italic {
+            continue;
+        }
+        let span = &text.text[m.start..m.end];
+        if let Some(span_lang) = lexical::guess_language(span)
+            && span_lang != lang
+        {
+            foreign.push(Mark { start: m.start, end: m.end, kind: MarkKind::Foreign { lang: span_lang.to_string() } });
+        }
+    }
+    text.marks.extend(foreign);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(markers: &[&str]) -> KnownMarkers {
+        markers.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn italic_bold_and_tags() {
+        let r = parse("**Titre** et <i>Date et heure</i> (*suite*)", "fr", &known(&[]));
+        assert_eq!(r.text.text, "Titre et Date et heure (suite)");
+        assert_eq!(r.markup, "****<i></i>**");
+        let kinds: Vec<_> = r.text.marks.iter().map(|m| (&r.text.text[m.start..m.end], m.kind.clone())).collect();
+        assert!(kinds.contains(&("Titre", MarkKind::Bold)));
+        assert!(kinds.contains(&("Date et heure", MarkKind::Italic)));
+        assert!(kinds.contains(&("suite", MarkKind::Italic)));
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn footnote_markers_only_where_a_note_exists() {
+        let r = parse("à 10 heures¹. Surface de 20 m².", "fr", &known(&["1"]));
+        assert_eq!(r.text.text, "à 10 heures. Surface de 20 m².");
+        assert_eq!(r.text.marks.len(), 1);
+        assert!(matches!(&r.text.marks[0].kind, MarkKind::NoteRef { marker, .. } if marker == "¹"));
+        assert!(r.problems.is_empty());
+        let orphan = parse("les heures³ de séance", "fr", &known(&["1"]));
+        assert_eq!(orphan.problems, vec![Problem::OrphanMarker { marker: "³".into(), offset: 10 }]);
+    }
+
+    #[test]
+    fn star_marker_and_superscript() {
+        let r = parse("Point 4 de l'ordre du jour provisoire*", "fr", &known(&["*"]));
+        assert_eq!(r.text.text, "Point 4 de l'ordre du jour provisoire");
+        assert!(matches!(&r.text.marks[0].kind, MarkKind::NoteRef { marker, .. } if marker == "*"));
+        let sup = parse("du 30 mai au 1^{er} juin", "fr", &known(&[]));
+        assert_eq!(sup.text.text, "du 30 mai au 1er juin");
+        assert_eq!(sup.text.marks[0].kind, MarkKind::Superscript);
+        assert_eq!(&sup.text.text[sup.text.marks[0].start..sup.text.marks[0].end], "er");
+    }
+
+    #[test]
+    fn symbol_links() {
+        let r = parse("([CTOC/COP/WG.7/2022/2](#)).", "fr", &known(&[]));
+        assert_eq!(r.text.text, "(CTOC/COP/WG.7/2022/2).");
+        assert_eq!(
+            r.text.marks[0].kind,
+            MarkKind::Ref { href: "#".into(), symbol: Some("CTOC/COP/WG.7/2022/2".into()) }
+        );
+        assert_eq!(r.markup, "[]()");
+    }
+
+    #[test]
+    fn english_title_in_french_is_foreign() {
+        let r = parse(
+            "Voir *Smuggling of Migrants: Compendium and Thematic Index of Recommendations* (Trafic de migrants : Recueil)",
+            "fr",
+            &known(&[]),
+        );
+        let foreign: Vec<_> = r.text.marks.iter().filter(|m| matches!(m.kind, MarkKind::Foreign { .. })).collect();
+        assert_eq!(foreign.len(), 1);
+        assert_eq!(
+            &r.text.text[foreign[0].start..foreign[0].end],
+            "Smuggling of Migrants: Compendium and Thematic Index of Recommendations"
+        );
+        assert_eq!(foreign[0].kind, MarkKind::Foreign { lang: "en".into() });
+    }
+
+    #[test]
+    fn unclosed_markup_is_reported() {
+        let r = parse("texte <i>sans fin", "fr", &known(&[]));
+        assert_eq!(r.problems, vec![Problem::Unclosed { markup: "<i>", offset: 6 }]);
+        assert_eq!(r.text.text, "texte sans fin");
+    }
+}

@@ -1,0 +1,1019 @@
+//! Markdown converted from PDF (the seeds' form) → one [`Expression`].
+//!
+//! The conversion leaves scars this parser repairs: paragraphs cut at page breaks with a
+//! footnote body, running heads or page footers between the halves; headings marked by `#`
+//! at inconsistent depths, or by their numbering alone; sub-items inline or as list lines;
+//! tab tables with `<i>` tags. Every source character ends up in the model or in
+//! `Expression::dropped`.
+
+use crate::diag::{Diagnostic, Location};
+use crate::lang;
+use crate::model::{
+    Block, Dropped, DroppedKind, Expression, Header, HeaderField, HeaderLine, Item, MarkKind, Note, Paragraph, Section,
+    SourceFormat, Table, Text,
+};
+
+use super::inline::{self, KnownMarkers, Problem};
+use super::lexical;
+
+pub struct Parsed {
+    pub expression: Expression,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum RawKind {
+    /// A `#` heading, with its number of `#`.
+    Hash(u8),
+    Text,
+    /// A footnote body: marker value (ASCII digits or `*`).
+    Note,
+    Table,
+    Artefact(DroppedKind),
+}
+
+/// A run of source lines that forms one unit before interpretation.
+struct Raw<'a> {
+    kind: RawKind,
+    lines: Vec<(u32, &'a str)>,
+}
+
+impl Raw<'_> {
+    fn line(&self) -> u32 {
+        self.lines[0].0
+    }
+
+    fn first(&self) -> &str {
+        self.lines[0].1
+    }
+
+    fn joined(&self) -> String {
+        let mut s = String::new();
+        for (i, (_, l)) in self.lines.iter().enumerate() {
+            if i > 0 {
+                s.push('\n');
+            }
+            s.push_str(l);
+        }
+        s
+    }
+}
+
+pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
+    let mut p = Parser { path, lang, diagnostics: Vec::new(), dropped: Vec::new(), known: KnownMarkers::new() };
+    let src = match src.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            p.dropped.push(Dropped { line: 1, kind: DroppedKind::Bom, text: "\u{feff}".into() });
+            rest
+        }
+        None => src,
+    };
+    let lines: Vec<(u32, &str)> =
+        src.split('\n').enumerate().map(|(i, l)| (i as u32 + 1, l.strip_suffix('\r').unwrap_or(l))).collect();
+    let star_notes = lines.iter().any(|(_, l)| has_star_marker(l));
+    for (_, l) in &lines {
+        if let Some((value, _, _)) = note_body_marker(l, star_notes) {
+            p.known.insert(value);
+        }
+    }
+    let raws = chunk(&lines, star_notes);
+    let (header, body_start) = p.header(&raws);
+    let mut body = BodyBuilder::default();
+    let mut notes = Vec::new();
+    let mut refs = RefLedger::default();
+    for line in &header.lines {
+        refs.count(&line.text);
+    }
+    for (i, raw) in raws.iter().enumerate().skip(body_start) {
+        match raw.kind {
+            RawKind::Artefact(kind) => {
+                p.dropped.push(Dropped { line: raw.line(), kind, text: raw.first().trim().to_string() });
+                body.page_break = true;
+            }
+            RawKind::Note => {
+                let note = p.note(raw, notes.len() + 1, star_notes);
+                refs.attach_body(&note, notes.len());
+                notes.push(note);
+                body.page_break = true;
+            }
+            RawKind::Table => {
+                let table = p.table(raw);
+                body.push(Block::Table(table));
+            }
+            RawKind::Hash(hashes) => {
+                let section = p.heading(raw, hashes as usize);
+                refs.count(&section.heading);
+                body.open_section(section, Some(hashes));
+            }
+            RawKind::Text => p.text_block(raw, &raws[i + 1..], &mut body, &mut refs),
+        }
+    }
+    let mut expression = Expression {
+        lang: lang.to_string(),
+        source: path.to_string(),
+        format: SourceFormat::Md,
+        header,
+        body: body.finish(),
+        notes,
+        dropped: Vec::new(),
+    };
+    split_inline_items(&mut expression.body);
+    crate::model::eid::assign(&mut expression.body);
+    p.resolve_refs(&mut expression, &refs);
+    p.dropped.sort_by_key(|d| d.line);
+    expression.dropped = p.dropped;
+    if expression.body.is_empty() {
+        p.diagnostics.push(Diagnostic::error(
+            "empty-document",
+            Location::new(path, 1, 1),
+            "the file holds no paragraph, heading or table",
+            "a language version needs at least one paragraph of text",
+        ));
+    }
+    Parsed { expression, diagnostics: p.diagnostics }
+}
+
+struct Parser<'a> {
+    path: &'a str,
+    lang: &'a str,
+    diagnostics: Vec<Diagnostic>,
+    dropped: Vec<Dropped>,
+    known: KnownMarkers,
+}
+
+/// Whether a line uses `*` as a footnote marker (`provisoire*`), as opposed to emphasis.
+fn has_star_marker(line: &str) -> bool {
+    let line = line.trim_end();
+    line.len() > 1
+        && line.ends_with('*')
+        && !line.ends_with("**")
+        && line[..line.len() - 1].chars().last().is_some_and(|c| c.is_alphanumeric() || c == '.')
+        && line.matches('*').count() % 2 == 1
+}
+
+/// The marker of a footnote body line: `¹ Voir…`, `^{2} See…`, `* [A/69/1](#).`
+/// Returns the marker's value, the marker as written, and where the note text starts.
+fn note_body_marker(line: &str, star_notes: bool) -> Option<(String, &str, usize)> {
+    let digits: String = line.chars().map_while(inline::superscript_value).collect();
+    if !digits.is_empty() {
+        let written = digits.chars().count();
+        let end: usize = line.chars().take(written).map(char::len_utf8).sum();
+        let rest = &line[end..];
+        return rest.starts_with([' ', '\t', '\u{a0}']).then(|| (digits, &line[..end], end + 1));
+    }
+    if let Some(rest) = line.strip_prefix("^{") {
+        let close = rest.find('}')?;
+        let value = &rest[..close];
+        let after = &rest[close + 1..];
+        return (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) && after.starts_with(' '))
+            .then(|| (value.to_string(), &line[..close + 3], close + 4));
+    }
+    if star_notes && line.starts_with("* ") && line.len() > 2 {
+        return Some(("*".to_string(), "*", 2));
+    }
+    None
+}
+
+fn is_header_field_line(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with("Distr")
+        || original_value(t).is_some()
+        || lang::parse_date(t).is_some()
+        || lang::code_for_name(t).is_some()
+}
+
+/// `Original : anglais`, `Original: English`, `Оригинал: английский`, `原文：英文`.
+fn original_value(line: &str) -> Option<Option<&'static str>> {
+    let (label, value) = line.split_once([':', '：'])?;
+    let label = label.trim();
+    if !matches!(label, "Original" | "Оригинал" | "原文" | "الأصل" | "Idioma original") {
+        return None;
+    }
+    let value = value.trim();
+    let value = value.strip_prefix("بال").map(|v| format!("ال{v}")).unwrap_or_else(|| value.to_string());
+    Some(lang::code_for_name(&value))
+}
+
+/// Groups lines into raw blocks: blank lines separate them, and inside a run of lines a
+/// new block starts at every numbered line, list item, heading, note body or artefact.
+fn chunk<'a>(lines: &[(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
+    let mut raws: Vec<Raw<'a>> = Vec::new();
+    let mut in_run = false;
+    for &(no, line) in lines {
+        if line.trim().is_empty() {
+            in_run = false;
+            continue;
+        }
+        let kind = if let Some(h) = hash_level(line) {
+            RawKind::Hash(h)
+        } else if lexical::is_stray(line) {
+            RawKind::Artefact(DroppedKind::Stray)
+        } else if lexical::is_page_artefact(line) {
+            RawKind::Artefact(DroppedKind::PageArtefact)
+        } else if note_body_marker(line, star_notes).is_some() {
+            RawKind::Note
+        } else if line.contains('\t') {
+            RawKind::Table
+        } else {
+            RawKind::Text
+        };
+        let last = raws.last_mut();
+        let continues = in_run
+            && match (kind, last.as_ref().map(|r| r.kind)) {
+                (RawKind::Table, Some(RawKind::Table)) => true,
+                (RawKind::Text, Some(RawKind::Text | RawKind::Note)) => {
+                    !starts_block(line)
+                        && !is_header_field_line(line)
+                        && !last.as_ref().is_some_and(|r| is_header_field_line(r.first()))
+                }
+                _ => false,
+            };
+        match last {
+            Some(raw) if continues => raw.lines.push((no, line)),
+            _ => raws.push(Raw { kind, lines: vec![(no, line)] }),
+        }
+        in_run = true;
+    }
+    raws
+}
+
+fn hash_level(line: &str) -> Option<u8> {
+    let hashes = line.bytes().take_while(|b| *b == b'#').count();
+    ((1..=6).contains(&hashes) && line[hashes..].starts_with(' ')).then_some(hashes as u8)
+}
+
+fn starts_block(line: &str) -> bool {
+    let bare = strip_emphasis(line);
+    lexical::paragraph_number(bare).is_some()
+        || lexical::item_letter(bare).is_some()
+        || lexical::heading_number(bare).is_some()
+}
+
+/// Leading `**` / `*` before a number (`**III. Résumé…**`).
+fn strip_emphasis(line: &str) -> &str {
+    let t = line.trim_start();
+    t.strip_prefix("**").or_else(|| t.strip_prefix('*')).unwrap_or(t)
+}
+
+const TERMINAL: &[char] = &['.', ';', ':', '!', '?', '。', '；', '：', '！', '？', '؟', '…', '؛'];
+const CLOSERS: &[char] = &['*', ')', '»', '"', '”', '’', '\'', ']', '）', '」', '》', ' ', '\u{a0}'];
+
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end_matches(CLOSERS).ends_with(TERMINAL)
+}
+
+/// Length with CJK characters counted double, so limits hold across scripts.
+fn weighted_len(text: &str) -> usize {
+    text.chars()
+        .map(|c| if ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) { 2 } else { 1 })
+        .sum()
+}
+
+fn first_letter(text: &str) -> Option<char> {
+    text.chars().find(|c| c.is_alphanumeric())
+}
+
+fn starts_lowercase(text: &str) -> bool {
+    first_letter(text).is_some_and(char::is_lowercase)
+}
+
+/// Longest unnumbered heading; numbered ones (agenda items) run longer.
+const SHORT_HEADING: usize = 160;
+const NUMBERED_HEADING: usize = 250;
+
+/// Heading by shape: short, a single statement without final punctuation, not a
+/// lowercase continuation.
+fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
+    let plain = text.trim().trim_matches('*').trim();
+    raw.lines.len() <= 3
+        && !plain.is_empty()
+        && weighted_len(plain) <= max_len
+        && !ends_sentence(plain)
+        && !plain.ends_with(',')
+        && !starts_lowercase(plain)
+}
+
+/// The next text block after `rest`'s artefacts and note bodies, and whether a page break
+/// (an artefact or a note body) lies before it.
+fn next_text<'r, 'a>(rest: &'r [Raw<'a>]) -> Option<(&'r Raw<'a>, bool)> {
+    let mut page_break = false;
+    for raw in rest {
+        match raw.kind {
+            RawKind::Artefact(_) | RawKind::Note => page_break = true,
+            RawKind::Text => return Some((raw, page_break)),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Whether `next` continues a paragraph that ends with `prev`: a paragraph cut at a page
+/// break resumes without a capital, or (in caseless scripts, or after a page break) without
+/// final punctuation before it.
+fn continues(prev: &str, next: &Raw, page_break: bool, lang: &str) -> bool {
+    let next_line = next.first();
+    if ends_sentence(prev) || starts_block(next_line) || is_header_field_line(next_line) {
+        return false;
+    }
+    if starts_lowercase(next_line) {
+        // Preambular clauses of resolutions end with a comma and open with a participle
+        // (`recognizing`, `отмечая`), and lists of names open with `гн`: new paragraphs,
+        // unless a page break cut one.
+        return page_break
+            || (weighted_len(prev) >= 60 && !(prev.trim_end().ends_with(',') && opens_with_participle(next_line)));
+    }
+    let caseless_start = first_letter(next_line).is_none_or(|c| !c.is_uppercase());
+    let long_enough = weighted_len(prev) >= if lang::is_caseless(lang) && caseless_start { 12 } else { 60 };
+    page_break && long_enough
+}
+
+fn opens_with_participle(line: &str) -> bool {
+    let word: String = line.trim_start().chars().take_while(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
+    ["ing", "ant", "ando", "endo", "я", "ясь"].iter().any(|end| word.ends_with(end)) && word.chars().count() > 4
+}
+
+/// Footnote references in document order, and which note body each one gets: a body
+/// attaches to the latest earlier reference with its marker that has no body yet.
+#[derive(Default)]
+struct RefLedger {
+    /// Marker value of each reference, in document order.
+    refs: Vec<String>,
+    /// Note index attached to each reference.
+    attached: Vec<Option<usize>>,
+}
+
+impl RefLedger {
+    fn count(&mut self, text: &Text) {
+        for m in &text.marks {
+            if let MarkKind::NoteRef { marker, .. } = &m.kind {
+                self.refs.push(marker_value(marker));
+                self.attached.push(None);
+            }
+        }
+    }
+
+    fn attach_body(&mut self, note: &Note, index: usize) {
+        let value = marker_value(&note.marker);
+        if let Some(r) = (0..self.refs.len()).rev().find(|&r| self.attached[r].is_none() && self.refs[r] == value) {
+            self.attached[r] = Some(index);
+        }
+    }
+}
+
+fn marker_value(marker: &str) -> String {
+    marker.chars().map(|c| inline::superscript_value(c).unwrap_or(c)).collect()
+}
+
+/// The open sections of the body and where the next block goes.
+#[derive(Default)]
+struct BodyBuilder {
+    root: Vec<Block>,
+    stack: Vec<OpenSection>,
+    /// A page artefact or note body was seen since the last text block.
+    page_break: bool,
+}
+
+struct OpenSection {
+    section: Section,
+    /// Twice the numbering rank: Annex 0, Roman 2, capital letter 4, arabic 6, letter 8;
+    /// unnumbered headings sit one below their parent (odd).
+    rank: u8,
+    numbered: bool,
+    hashes: Option<u8>,
+}
+
+impl BodyBuilder {
+    fn children(&mut self) -> &mut Vec<Block> {
+        match self.stack.last_mut() {
+            Some(open) => &mut open.section.children,
+            None => &mut self.root,
+        }
+    }
+
+    fn push(&mut self, block: Block) {
+        self.children().push(block);
+        self.page_break = false;
+    }
+
+    fn last_paragraph(&mut self) -> Option<&mut Paragraph> {
+        match self.children().last_mut() {
+            Some(Block::Paragraph(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Capital-letter headings run A, B, C… under their parent: a `M.` that does not follow
+    /// an `L.` is French for Mister, not a heading.
+    fn letter_fits(&self, value: u32) -> bool {
+        match self.stack.iter().rev().find(|o| o.rank <= 4) {
+            Some(open) if open.rank == 4 => {
+                open.section.num.as_deref().and_then(lexical::heading_value).is_some_and(|(_, v)| v + 1 == value)
+            }
+            _ => value == 1,
+        }
+    }
+
+    fn close_top(&mut self) {
+        if let Some(open) = self.stack.pop() {
+            self.children().push(Block::Section(open.section));
+        }
+    }
+
+    /// Opens a section, closing those it does not belong to: numbered headings close
+    /// everything of the same or a lower rank; an unnumbered heading is the sibling of an
+    /// unnumbered heading of the same `#` depth and the child of anything else.
+    fn open_section(&mut self, section: Section, hashes: Option<u8>) {
+        let rank = section_rank(&section);
+        match rank {
+            Some(rank) => {
+                while self.stack.last().is_some_and(|top| top.rank >= rank) {
+                    self.close_top();
+                }
+                self.stack.push(OpenSection { section, rank, numbered: true, hashes });
+            }
+            None => {
+                if let Some(top) = self.stack.last()
+                    && !top.numbered
+                    && (top.hashes == hashes || top.hashes.zip(hashes).is_none_or(|(t, h)| t >= h))
+                {
+                    self.close_top();
+                }
+                let rank = self.stack.last().map_or(1, |top| top.rank + 1);
+                self.stack.push(OpenSection { section, rank, numbered: false, hashes });
+            }
+        }
+        let depth = self.stack.len() as u8;
+        if let Some(top) = self.stack.last_mut() {
+            top.section.level = depth;
+        }
+        self.page_break = false;
+    }
+
+    fn finish(mut self) -> Vec<Block> {
+        while !self.stack.is_empty() {
+            self.close_top();
+        }
+        self.root
+    }
+}
+
+fn section_rank(section: &Section) -> Option<u8> {
+    if is_annex_heading(&section.heading.text) && section.num.is_none() {
+        return Some(0);
+    }
+    let num = section.num.as_deref()?;
+    Some(match lexical::heading_value(num) {
+        Some((1, _)) => 2,
+        Some(_) => 4,
+        None if lexical::paragraph_value(num).is_some() => 6,
+        None => 8,
+    })
+}
+
+fn is_annex_heading(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("");
+    matches!(
+        first.trim_end_matches(|c: char| !c.is_alphabetic()),
+        "Annexe"
+            | "Annex"
+            | "Anexo"
+            | "Appendix"
+            | "Appendice"
+            | "Apéndice"
+            | "Приложение"
+            | "附件"
+            | "المرفق"
+            | "مرفق"
+    )
+}
+
+fn is_continued(text: &str) -> bool {
+    ["(suite)", "(continued)", "(continuación)", "(продолжение)", "（续）", "(续)", "(تابع)"]
+        .iter()
+        .any(|m| text.contains(m))
+}
+
+impl Parser<'_> {
+    fn inline(&mut self, raw: &Raw, start: usize, input: &str, known: bool) -> Text {
+        let empty = KnownMarkers::new();
+        let out = inline::parse(input, self.lang, if known { &self.known } else { &empty });
+        for problem in out.problems {
+            let (code, offset, message, hint) = match problem {
+                Problem::Unclosed { markup, offset } => (
+                    "unclosed-markup",
+                    offset,
+                    format!("`{markup}` is never closed"),
+                    "close the tag or emphasis, or escape the character with `\\`".to_string(),
+                ),
+                Problem::BrokenLink { offset } => (
+                    "broken-link",
+                    offset,
+                    "link without text or target".to_string(),
+                    "write links as `[A/RES/70/1](#)` or `[text](https://…)`".to_string(),
+                ),
+                Problem::OrphanMarker { marker, offset } => (
+                    "orphan-note-marker",
+                    offset,
+                    format!("footnote marker `{marker}` has no note body"),
+                    "add the note body (`¹ Text…`) after the paragraph, or remove the marker".to_string(),
+                ),
+            };
+            let (line, col) = locate(raw, start + offset);
+            self.diagnostics.push(Diagnostic::error(code, Location::new(self.path, line, col), message, hint));
+        }
+        if !out.markup.is_empty() {
+            self.dropped.push(Dropped { line: raw.line(), kind: DroppedKind::Markup, text: out.markup });
+        }
+        out.text
+    }
+
+    fn markup(&mut self, line: u32, text: &str) {
+        if !text.trim().is_empty() {
+            self.dropped.push(Dropped { line, kind: DroppedKind::Markup, text: text.trim().to_string() });
+        }
+    }
+
+    fn header(&mut self, raws: &[Raw]) -> (Header, usize) {
+        let mut header = Header::default();
+        let Some(distr) = raws
+            .iter()
+            .take(8)
+            .position(|r| r.first().trim_start().starts_with("Distr") || original_value(r.first().trim()).is_some())
+        else {
+            self.diagnostics.push(Diagnostic::error(
+                "missing-header",
+                Location::new(self.path, 1, 1),
+                "no UN header block (`Distr.`, date, language, `Original:`) in the first blocks",
+                "start the file with the header of the PDF: body, `Distr. générale`, date, language, `Original : anglais`",
+            ));
+            return (header, 0);
+        };
+        let mut i = 0;
+        while i < distr {
+            let raw = &raws[i];
+            let field = if lexical::is_document_symbol(raw.first().trim()) {
+                HeaderField::Symbol
+            } else if header.get(HeaderField::Body).is_none() {
+                HeaderField::Body
+            } else {
+                HeaderField::Other
+            };
+            self.header_line(&mut header, raw, field);
+            i += 1;
+        }
+        while i < raws.len() {
+            let raw = &raws[i];
+            let t = raw.first().trim();
+            let field = if t.starts_with("Distr") {
+                HeaderField::Distribution
+            } else if original_value(t).is_some() {
+                HeaderField::Original
+            } else if lang::parse_date(t).is_some() {
+                HeaderField::Date
+            } else if lang::code_for_name(t).is_some() {
+                HeaderField::Language
+            } else if lexical::is_document_symbol(t) {
+                HeaderField::Symbol
+            } else {
+                break;
+            };
+            self.header_line(&mut header, raw, field);
+            i += 1;
+        }
+        while i < raws.len() {
+            let raw = &raws[i];
+            let text = strip_hashes(&raw.joined()).to_string();
+            let bare = strip_emphasis(&text);
+            if !matches!(raw.kind, RawKind::Text | RawKind::Hash(_))
+                || starts_block(bare)
+                || weighted_len(&text) > 300
+                || ends_sentence(&text)
+            {
+                break;
+            }
+            let has = |f| header.get(f).is_some();
+            let next_is_list = raws.get(i + 1).is_some_and(|n| {
+                let first = strip_emphasis(n.first());
+                n.kind == RawKind::Text
+                    && (lexical::paragraph_number(first).is_some() || lexical::item_letter(first).is_some())
+            });
+            let field = if is_agenda_item(bare) && !has(HeaderField::AgendaItem) {
+                HeaderField::AgendaItem
+            } else if has(HeaderField::AgendaItem) && !has(HeaderField::AgendaItemTitle) {
+                HeaderField::AgendaItemTitle
+            } else if is_meeting(bare) && !has(HeaderField::Meeting) {
+                HeaderField::Meeting
+            } else if is_body_name(bare) && !has(HeaderField::SubsidiaryBody) && !has(HeaderField::Title) {
+                HeaderField::SubsidiaryBody
+            } else if !has(HeaderField::Title) {
+                HeaderField::Title
+            } else if !has(HeaderField::Subtitle) && !next_is_list {
+                HeaderField::Subtitle
+            } else {
+                break;
+            };
+            self.header_line(&mut header, raw, field);
+            i += 1;
+        }
+        (header, i)
+    }
+
+    fn header_line(&mut self, header: &mut Header, raw: &Raw, field: HeaderField) {
+        let joined = raw.joined();
+        let text_start = joined.len() - strip_hashes(&joined).len();
+        self.markup(raw.line(), &joined[..text_start]);
+        let text = self.inline(raw, text_start, &joined[text_start..], true);
+        let plain = text.text.trim();
+        let value = match field {
+            HeaderField::Distribution => distribution_value(plain),
+            HeaderField::Date => lang::parse_date(plain),
+            HeaderField::Language => lang::code_for_name(plain).map(str::to_string),
+            HeaderField::Original => original_value(plain).flatten().map(str::to_string),
+            _ => None,
+        };
+        if field == HeaderField::Original && value.is_none() {
+            self.diagnostics.push(Diagnostic::error(
+                "unknown-language",
+                Location::new(self.path, raw.line(), 1),
+                format!("`{plain}` does not name a language accord knows"),
+                "write the language as UN headers do: `Original : anglais`, `Original: English`",
+            ));
+        }
+        header.lines.push(HeaderLine { field, text, line: raw.line(), value });
+    }
+
+    fn note(&mut self, raw: &Raw, ordinal: usize, star_notes: bool) -> Note {
+        let joined = raw.joined();
+        let (_, marker, start) = note_body_marker(&joined, star_notes).unwrap_or((String::new(), "", 0));
+        let marker = marker.trim_start_matches("^{").trim_end_matches('}');
+        if raw.first().starts_with("^{") {
+            self.markup(raw.line(), "^{}");
+        }
+        let text = self.inline(raw, start, &joined[start..], false);
+        Note { eid: format!("fn_{ordinal}"), marker: marker.to_string(), text, line: raw.line() }
+    }
+
+    fn table(&mut self, raw: &Raw) -> Table {
+        let mut rows = Vec::new();
+        for &(no, line) in &raw.lines {
+            let row_raw = Raw { kind: RawKind::Table, lines: vec![(no, line)] };
+            let mut offset = 0;
+            let mut cells = Vec::new();
+            for cell in line.split('\t') {
+                cells.push(self.inline(&row_raw, offset, cell, true));
+                offset += cell.len() + 1;
+            }
+            rows.push(cells);
+        }
+        Table { eid: String::new(), rows, line: raw.line() }
+    }
+
+    /// A `#` heading, or a text block recognised as one: number, heading text, `(suite)`.
+    fn heading(&mut self, raw: &Raw, hashes: usize) -> Section {
+        let joined = raw.joined();
+        let after_hashes = &joined[hashes..];
+        let content = after_hashes.trim_start();
+        self.markup(raw.line(), &joined[..hashes]);
+        let lead = content.len() - strip_emphasis(content).len();
+        let content_start = joined.len() - content.len();
+        let bare = &content[lead..];
+        let numbering = lexical::heading_number(bare)
+            .map(|(num, _, _, start)| (num, start))
+            .or_else(|| lexical::paragraph_number(bare).map(|(num, _, start)| (num, start)))
+            .or_else(|| {
+                lexical::item_letter(bare).filter(|(dash, ..)| dash.is_empty()).map(|(_, num, _, start)| (num, start))
+            });
+        let (num, text) = match numbering {
+            Some((num, start)) => {
+                // Keep the leading emphasis with the heading text so `**III. Titre**` balances;
+                // offsets after it still map to the source by `content_start + start`.
+                let input = format!("{}{}", &content[..lead], &bare[start..]);
+                let text = self.inline(raw, content_start + start, &input, true);
+                (Some(num.to_string()), text)
+            }
+            None => (None, self.inline(raw, content_start, content, true)),
+        };
+        Section {
+            eid: String::new(),
+            level: 0,
+            num,
+            continued: is_continued(&text.text),
+            heading: text,
+            line: raw.line(),
+            children: Vec::new(),
+        }
+    }
+
+    fn text_block(&mut self, raw: &Raw, rest: &[Raw], body: &mut BodyBuilder, refs: &mut RefLedger) {
+        let joined = raw.joined();
+        let page_break = body.page_break;
+        if let Some(prev) = body.last_paragraph() {
+            let prev_text = prev.items.last().map_or(&prev.text.text, |i| &i.text.text).clone();
+            if continues(&prev_text, raw, page_break, self.lang) {
+                let text = self.inline(raw, 0, &joined, true);
+                refs.count(&text);
+                let sep = if joins_without_space(&prev_text, &text.text) { "" } else { " " };
+                let prev = body.last_paragraph().expect("checked above");
+                match prev.items.last_mut() {
+                    Some(item) => item.text.append(sep, text),
+                    None => prev.text.append(sep, text),
+                }
+                prev.lines.push(raw.line());
+                body.page_break = false;
+                return;
+            }
+        }
+        // A heading is followed by a new paragraph, not by the rest of its own sentence.
+        let next_continues = next_text(rest).is_some_and(|(next, pb)| {
+            continues(&joined, next, pb, self.lang)
+                && (starts_lowercase(next.first()) || (pb && lang::is_caseless(self.lang)))
+        });
+        let bare = strip_emphasis(&joined);
+        let lead = joined.len() - bare.len();
+        if let Some((dash, num, index, start)) = lexical::item_letter(bare) {
+            let expects_item = body.last_paragraph().is_some_and(|p| {
+                let last = p.items.last().map_or(&p.text.text, |i| &i.text.text);
+                let ends_list = last.trim_end().ends_with([':', ';', '：', '；', ','])
+                    || last.trim_end().ends_with(" et")
+                    || last.trim_end().ends_with(" and");
+                ends_list && index == p.items.len() as u32 + 1
+            });
+            if expects_item {
+                self.markup(raw.line(), &format!("{}{dash}", &joined[..lead]));
+                let text = self.inline(raw, lead + start, &bare[start..], true);
+                refs.count(&text);
+                let p = body.last_paragraph().expect("checked above");
+                p.items.push(Item { eid: String::new(), num: num.to_string(), text, line: raw.line() });
+                p.lines.push(raw.line());
+                body.page_break = false;
+                return;
+            }
+            if dash.is_empty() && !next_continues && heading_shape(raw, &bare[start..], SHORT_HEADING) {
+                let section = self.heading(raw, 0);
+                refs.count(&section.heading);
+                body.open_section(section, None);
+                return;
+            }
+        }
+        if let Some((num, _, start)) = lexical::paragraph_number(bare) {
+            if !next_continues && heading_shape(raw, &bare[start..], NUMBERED_HEADING) && lead == 0 {
+                let section = self.heading(raw, 0);
+                refs.count(&section.heading);
+                body.open_section(section, None);
+                return;
+            }
+            self.markup(raw.line(), &joined[..lead]);
+            let input = format!("{}{}", &joined[..lead], &bare[start..]);
+            let text = self.inline(raw, start, &input, true);
+            refs.count(&text);
+            body.push(Block::Paragraph(Paragraph {
+                eid: String::new(),
+                num: Some(num.to_string()),
+                text,
+                items: Vec::new(),
+                lines: vec![raw.line()],
+            }));
+            return;
+        }
+        if let Some((_, rank, value, _)) = lexical::heading_number(bare)
+            && !next_continues
+            && weighted_len(&joined) <= 300
+            && (rank == 1 || body.letter_fits(value) || is_continued(&joined))
+        {
+            let section = self.heading(raw, 0);
+            refs.count(&section.heading);
+            body.open_section(section, None);
+            return;
+        }
+        if !next_continues && heading_shape(raw, &joined, SHORT_HEADING) && followed_by_content(rest) {
+            let section = self.heading(raw, 0);
+            refs.count(&section.heading);
+            body.open_section(section, None);
+            return;
+        }
+        let text = self.inline(raw, 0, &joined, true);
+        refs.count(&text);
+        body.push(Block::Paragraph(Paragraph {
+            eid: String::new(),
+            num: None,
+            text,
+            items: Vec::new(),
+            lines: vec![raw.line()],
+        }));
+    }
+
+    /// Gives every footnote reference its note's eId. A reference no body attached to goes
+    /// to a note with its marker that has no reference (a body printed before its marker),
+    /// else to the last such note (a note cited twice). Notes nobody refers to are errors.
+    fn resolve_refs(&mut self, expression: &mut Expression, refs: &RefLedger) {
+        let values: Vec<String> = expression.notes.iter().map(|n| marker_value(&n.marker)).collect();
+        let mut referenced = vec![false; values.len()];
+        for n in refs.attached.iter().flatten() {
+            referenced[*n] = true;
+        }
+        let mut targets = Vec::with_capacity(refs.refs.len());
+        for (r, value) in refs.refs.iter().enumerate() {
+            let target = refs.attached[r]
+                .or_else(|| (0..values.len()).find(|&n| !referenced[n] && values[n] == *value))
+                .or_else(|| (0..values.len()).rev().find(|&n| values[n] == *value));
+            if let Some(n) = target {
+                referenced[n] = true;
+            }
+            targets.push(target);
+        }
+        let eids: Vec<String> = expression.notes.iter().map(|n| n.eid.clone()).collect();
+        let mut ordinal = 0;
+        expression.for_each_text_mut(&mut |text| {
+            for m in &mut text.marks {
+                if let MarkKind::NoteRef { note, .. } = &mut m.kind {
+                    // The inline parser only reads markers that have a body, so a target exists.
+                    if let Some(n) = targets.get(ordinal).copied().flatten() {
+                        *note = eids[n].clone();
+                    }
+                    ordinal += 1;
+                }
+            }
+        });
+        for (n, note) in expression.notes.iter().enumerate() {
+            if !referenced[n] {
+                self.diagnostics.push(Diagnostic::error(
+                    "orphan-note-body",
+                    Location::new(self.path, note.line, 1),
+                    format!("footnote body `{}` has no marker in the text", note.marker),
+                    "put the marker (`¹`) after the word the note belongs to, or remove the note",
+                ));
+            }
+        }
+    }
+}
+
+fn followed_by_content(rest: &[Raw]) -> bool {
+    rest.iter().any(|r| !matches!(r.kind, RawKind::Artefact(_) | RawKind::Note))
+}
+
+fn strip_hashes(s: &str) -> &str {
+    match hash_level(s) {
+        Some(h) => s[h as usize..].trim_start(),
+        None => s,
+    }
+}
+
+fn is_agenda_item(text: &str) -> bool {
+    let t = text.trim_start_matches('*');
+    ["Point ", "Item ", "Agenda item", "Tema ", "Punto ", "Пункт ", "议程项目", "临时议程项目", "البند "]
+        .iter()
+        .any(|p| t.starts_with(p))
+        && t.chars().any(|c| c.is_ascii_digit())
+}
+
+fn is_meeting(text: &str) -> bool {
+    let has_year =
+        text.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4 && (d.starts_with("19") || d.starts_with("20")));
+    let session = ["session", "réunion", "período de sesiones", "сессия", "届会", "الدورة", "reunión", "meeting"]
+        .iter()
+        .any(|w| text.to_lowercase().contains(w));
+    (has_year && text.contains(',')) || (session && weighted_len(text) < 120)
+}
+
+fn is_body_name(text: &str) -> bool {
+    let t = text.trim_start_matches('*');
+    [
+        "Groupe de travail",
+        "Working Group",
+        "Grupo de Trabajo",
+        "Рабочая группа",
+        "工作组",
+        "الفريق العامل",
+        "Conférence",
+        "Conference",
+        "Conferencia",
+        "Конференция",
+        "缔约方会议",
+        "مؤتمر",
+        "Commission",
+        "Comisión",
+        "Комиссия",
+        "委员会",
+        "لجنة",
+        "Committee",
+        "Comité",
+        "Комитет",
+        "Conseil",
+        "Council",
+        "Consejo",
+        "Совет",
+        "理事会",
+        "مجلس",
+        "Assemblée",
+        "General Assembly",
+        "Asamblea",
+        "Генеральная Ассамблея",
+        "大会",
+        "الجمعية العامة",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+}
+
+fn distribution_value(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let value = if ["général", "general", "общ"].iter().any(|w| lower.contains(w)) {
+        "general"
+    } else if ["limit", "огранич"].iter().any(|w| lower.contains(w)) {
+        "limited"
+    } else if ["restr", "reserv"].iter().any(|w| lower.contains(w)) {
+        "restricted"
+    } else {
+        return None;
+    };
+    Some(value.to_string())
+}
+
+/// Chinese and Japanese halves of a paragraph join without a space.
+fn joins_without_space(prev: &str, next: &str) -> bool {
+    let cjk = |c: char| {
+        ('\u{2e80}'..='\u{9fff}').contains(&c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+    };
+    prev.chars().last().is_some_and(cjk) || next.chars().next().is_some_and(cjk)
+}
+
+/// Line and column (1-based, in characters) of byte `offset` of a raw block's joined text.
+fn locate(raw: &Raw, offset: usize) -> (u32, u32) {
+    let mut remaining = offset;
+    for (no, line) in &raw.lines {
+        if remaining <= line.len() {
+            let col = line.get(..remaining).map_or(remaining, |s| s.chars().count());
+            return (*no, col as u32 + 1);
+        }
+        remaining -= line.len() + 1;
+    }
+    (raw.line(), 1)
+}
+
+/// Sub-items written inline — `… suivantes : a) analyse … ; b) utilisation … ; c) …` —
+/// become items when the letters run in order from a).
+fn split_inline_items(blocks: &mut [Block]) {
+    for block in blocks {
+        match block {
+            Block::Section(s) => split_inline_items(&mut s.children),
+            Block::Paragraph(p) if p.items.is_empty() => {
+                if let Some(starts) = inline_item_starts(&p.text.text) {
+                    let text = p.text.clone();
+                    p.text = text.slice(0..starts[0].0).trimmed();
+                    for (k, &(at, num_len)) in starts.iter().enumerate() {
+                        let end = starts.get(k + 1).map_or(text.text.len(), |n| n.0);
+                        let num = text.text[at..at + num_len].to_string();
+                        let item = text.slice(at + num_len..end).trimmed();
+                        p.items.push(Item { eid: String::new(), num, text: item, line: p.lines[0] });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Byte offsets and lengths of `a)`, `b)`… in running text: `a)` after a colon, each next
+/// letter after a semicolon; at least a) and b).
+fn inline_item_starts(text: &str) -> Option<Vec<(usize, usize)>> {
+    let mut starts = Vec::new();
+    let mut from = 0;
+    for index in 1u32.. {
+        let found = text[from..].char_indices().find_map(|(i, c)| {
+            let at = from + i;
+            if lexical::letter_index(c) != Some(index) || !text[at + c.len_utf8()..].starts_with(") ") {
+                return None;
+            }
+            let before = text[..at].trim_end_matches([' ', '\u{a0}', '\u{202f}']);
+            let sep_ok = if index == 1 {
+                before.ends_with([':', '：'])
+            } else {
+                before.ends_with([';', '；']) || before.ends_with("; et") || before.ends_with("; and")
+            };
+            let boundary = text[..at].ends_with([' ', '\u{a0}']);
+            (sep_ok && boundary).then_some((at, c.len_utf8() + 1))
+        });
+        match found {
+            Some((at, len)) => {
+                starts.push((at, len));
+                from = at + len;
+            }
+            None => break,
+        }
+    }
+    (starts.len() >= 2).then_some(starts)
+}
+
+trait Trimmed {
+    fn trimmed(self) -> Self;
+}
+
+impl Trimmed for Text {
+    fn trimmed(self) -> Text {
+        let start = self.text.len() - self.text.trim_start().len();
+        let end = self.text.trim_end().len().max(start);
+        self.slice(start..end)
+    }
+}
