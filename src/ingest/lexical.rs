@@ -14,7 +14,7 @@ pub fn is_document_symbol(s: &str) -> bool {
         count += 1;
         let Some(lead) = seg.bytes().next() else { return false };
         if !(lead.is_ascii_uppercase() || lead.is_ascii_digit())
-            || !seg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            || !seg.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'(' | b')'))
         {
             return false;
         }
