@@ -310,17 +310,17 @@ fn next_text<'r, 'a>(rest: &'r [Raw<'a>]) -> Option<(&'r Raw<'a>, bool)> {
 /// Whether `next` continues a paragraph that ends with `prev`: a paragraph cut at a page
 /// break resumes without a capital, or (in caseless scripts, or after a page break) without
 /// final punctuation before it.
-fn continues(prev: &str, next: &Raw, page_break: bool, lang: &str) -> bool {
+fn continues(prev: &str, prev_numbered: bool, next: &Raw, page_break: bool, lang: &str) -> bool {
     let next_line = next.first();
     if ends_sentence(prev) || starts_block(next_line) || is_header_field_line(next_line) {
         return false;
     }
     if starts_lowercase(next_line) {
-        // Preambular clauses of resolutions end with a comma and open with a participle
-        // (`recognizing`, `отмечая`), and lists of names open with `гн`: new paragraphs,
-        // unless a page break cut one.
-        return page_break
-            || (weighted_len(prev) >= 60 && !(prev.trim_end().ends_with(',') && opens_with_participle(next_line)));
+        // Preambular clauses of resolutions open with a participle (`recognizing`,
+        // `отмечая`) and end with a comma when unnumbered; lists of names open with `гн`:
+        // new paragraphs, unless a page break cut one.
+        let preamble = opens_with_participle(next_line) || (!prev_numbered && prev.trim_end().ends_with(','));
+        return page_break || (weighted_len(prev) >= 60 && !preamble);
     }
     let caseless_start = first_letter(next_line).is_none_or(|c| !c.is_uppercase());
     let long_enough = weighted_len(prev) >= if lang::is_caseless(lang) && caseless_start { 12 } else { 60 };
@@ -709,7 +709,8 @@ impl Parser<'_> {
         let page_break = body.page_break;
         if let Some(prev) = body.last_paragraph() {
             let prev_text = prev.items.last().map_or(&prev.text.text, |i| &i.text.text).clone();
-            if continues(&prev_text, raw, page_break, self.lang) {
+            let prev_numbered = prev.num.is_some() || !prev.items.is_empty();
+            if continues(&prev_text, prev_numbered, raw, page_break, self.lang) {
                 let text = self.inline(raw, 0, &joined, true);
                 refs.count(&text);
                 let sep = if joins_without_space(&prev_text, &text.text) { "" } else { " " };
@@ -725,7 +726,8 @@ impl Parser<'_> {
         }
         // A heading is followed by a new paragraph, not by the rest of its own sentence.
         let next_continues = next_text(rest).is_some_and(|(next, pb)| {
-            continues(&joined, next, pb, self.lang)
+            let numbered = lexical::paragraph_number(strip_emphasis(&joined)).is_some();
+            continues(&joined, numbered, next, pb, self.lang)
                 && (starts_lowercase(next.first()) || (pb && lang::is_caseless(self.lang)))
         });
         let bare = strip_emphasis(&joined);

@@ -1,0 +1,79 @@
+//! Helpers shared by the integration tests: the real binary, the shared corpus, JSON models.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn accord() -> Command {
+    Command::cargo_bin("accord").expect("the accord binary is built")
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared`, beside the repository (read-only, present in CI).
+pub fn shared() -> PathBuf {
+    repo().join("../shared")
+}
+
+/// The document folders of `dir`, in name order.
+pub fn document_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("folder exists").flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    dirs.sort();
+    dirs
+}
+
+/// `accord inspect --json PATH`, which must succeed.
+pub fn inspect(path: &Path) -> Value {
+    let out = accord().arg("inspect").arg("--json").arg(path).output().expect("runs");
+    assert!(out.status.success(), "inspect {} failed: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("inspect prints JSON")
+}
+
+/// Every block of an expression's body, depth first, parents before children.
+pub fn blocks(expression: &Value) -> Vec<&Value> {
+    fn walk<'a>(blocks: &'a [Value], out: &mut Vec<&'a Value>) {
+        for b in blocks {
+            out.push(b);
+            if let Some(children) = b["children"].as_array() {
+                walk(children, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(expression["body"].as_array().expect("body"), &mut out);
+    out
+}
+
+/// Every text object (`{"text": …, "marks": …}`) anywhere under `value`.
+pub fn texts(value: &Value) -> Vec<&Value> {
+    fn walk<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+        match v {
+            Value::Object(map) => {
+                if map.get("text").is_some_and(Value::is_string) && !map.contains_key("kind") {
+                    out.push(v);
+                }
+                map.values().for_each(|c| walk(c, out));
+            }
+            Value::Array(items) => items.iter().for_each(|c| walk(c, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut out);
+    out
+}
+
+pub fn marks<'a>(text: &'a Value, kind: &str) -> Vec<&'a Value> {
+    text["marks"].as_array().map(|m| m.iter().filter(|m| m["kind"] == kind).collect()).unwrap_or_default()
+}
+
+/// The part of a text a mark covers.
+pub fn covered<'a>(text: &'a Value, mark: &Value) -> &'a str {
+    let s = text["text"].as_str().expect("text");
+    &s[mark["start"].as_u64().unwrap() as usize..mark["end"].as_u64().unwrap() as usize]
+}
