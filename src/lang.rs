@@ -100,6 +100,9 @@ const MONTHS: [&[&str]; 12] = [
 /// `1er juin 2012`, `21 de junio de 2019`, `2015年11月9日` — into `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Option<String> {
     let text = text.trim().trim_end_matches('.');
+    if !text.bytes().any(|b| b.is_ascii_digit()) || text.len() > 40 {
+        return None;
+    }
     if let Some(iso) = parse_cjk_date(text) {
         return Some(iso);
     }

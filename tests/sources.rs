@@ -28,7 +28,7 @@ fn language_files(dir: &Path) -> Vec<(String, SourceFormat, std::path::PathBuf)>
 
 #[test]
 fn default_sources_validate() {
-    accord().arg("validate").current_dir(repo()).assert().success();
+    accord().arg("validate").arg("--check-coverage").current_dir(repo()).assert().success();
 }
 
 #[test]

@@ -27,7 +27,7 @@ pub fn run(args: Args) -> u8 {
         return code;
     }
     let started = Instant::now();
-    let report = match super::validate::check(std::slice::from_ref(&args.sources)) {
+    let report = match super::validate::check(std::slice::from_ref(&args.sources), true) {
         Ok(r) => r,
         Err(d) => {
             eprintln!("{d}");

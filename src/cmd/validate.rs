@@ -8,8 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::{self, Diagnostic, display_path};
-use crate::ingest::{self, Loaded};
-use crate::model::Document;
+use crate::ingest::{self, Target, coverage};
 use crate::validate;
 
 #[derive(ClapArgs)]
@@ -19,6 +18,10 @@ pub struct Args {
     /// Print a JSON report on stdout instead of text on stderr.
     #[arg(long)]
     json: bool,
+    /// Also check that every source character is in the model or the dropped artefacts
+    /// (reads each source a second time).
+    #[arg(long)]
+    check_coverage: bool,
 }
 
 /// The outcome of checking a set of sources.
@@ -32,57 +35,53 @@ pub struct Report {
     /// Source bytes read, for throughput figures.
     #[serde(skip)]
     pub bytes: u64,
-    /// Documents that passed, in slug order.
-    #[serde(skip)]
-    pub valid: Vec<Document>,
 }
 
-/// Loads and validates `paths`; `Err` only when a path itself cannot be read.
-pub fn check(paths: &[PathBuf]) -> Result<Report, Diagnostic> {
+/// Loads and validates `paths`; `Err` only when a path itself cannot be read. Each
+/// document is dropped once checked, so memory follows the largest document, not the corpus.
+pub fn check(paths: &[PathBuf], check_coverage: bool) -> Result<Report, Diagnostic> {
     let targets = ingest::targets(paths)?;
-    let loaded = ingest::load_all(&targets);
-    let checked: Vec<(Loaded, Vec<Diagnostic>)> = loaded
-        .into_par_iter()
-        .map(|l| {
-            let mut diagnostics = l.diagnostics.clone();
-            if let Some(doc) = &l.document {
-                let toml_path = display_path(&l.dir.join("document.toml"));
-                let toml = l.toml.as_ref().map(|(t, text)| (t, text.as_str(), toml_path.as_str()));
-                diagnostics.extend(validate::document(doc, toml));
-            }
-            (l, diagnostics)
-        })
-        .collect();
-    let mut report = Report {
-        documents: 0,
-        expressions: 0,
-        errors: 0,
-        warnings: 0,
-        diagnostics: Vec::new(),
-        bytes: 0,
-        valid: Vec::new(),
-    };
-    for (loaded, mut diagnostics) in checked {
-        diag::sort(&mut diagnostics);
+    let checked: Vec<Checked> = targets.par_iter().map(|t| check_one(t, check_coverage)).collect();
+    let mut report = Report { documents: 0, expressions: 0, errors: 0, warnings: 0, diagnostics: Vec::new(), bytes: 0 };
+    for one in checked {
         report.documents += 1;
-        report.bytes += loaded.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum::<u64>();
-        let failed = diagnostics.iter().any(Diagnostic::is_error);
-        report.errors += diagnostics.iter().filter(|d| d.is_error()).count();
-        report.warnings += diagnostics.iter().filter(|d| !d.is_error()).count();
-        report.diagnostics.extend(diagnostics);
-        if let Some(doc) = loaded.document {
-            report.expressions += doc.expressions.len();
-            if !failed {
-                report.valid.push(doc);
-            }
-        }
+        report.expressions += one.expressions;
+        report.bytes += one.bytes;
+        report.errors += one.diagnostics.iter().filter(|d| d.is_error()).count();
+        report.warnings += one.diagnostics.iter().filter(|d| !d.is_error()).count();
+        report.diagnostics.extend(one.diagnostics);
     }
     Ok(report)
 }
 
+struct Checked {
+    expressions: usize,
+    bytes: u64,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn check_one(target: &Target, check_coverage: bool) -> Checked {
+    let loaded = ingest::load(target);
+    let mut diagnostics = loaded.diagnostics;
+    if let Some(doc) = &loaded.document {
+        if check_coverage {
+            diagnostics.extend(doc.expressions.iter().filter_map(|e| coverage::check(e).err()));
+        }
+        let toml_path = display_path(&loaded.dir.join("document.toml"));
+        let toml = loaded.toml.as_ref().map(|(t, text)| (t, text.as_str(), toml_path.as_str()));
+        diagnostics.extend(validate::document(doc, toml));
+    }
+    diag::sort(&mut diagnostics);
+    Checked {
+        expressions: loaded.document.map_or(0, |d| d.expressions.len()),
+        bytes: loaded.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum(),
+        diagnostics,
+    }
+}
+
 pub fn run(args: Args) -> u8 {
     let paths = if args.paths.is_empty() { vec![PathBuf::from("sources")] } else { args.paths };
-    let report = match check(&paths) {
+    let report = match check(&paths, args.check_coverage) {
         Ok(r) => r,
         Err(d) => {
             eprintln!("{d}");

@@ -4,9 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::diag::{Diagnostic, Location};
 use crate::model::{Block, Expression, MarkKind, Text};
-
-use super::normalise;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Coverage {
@@ -26,80 +25,80 @@ impl Coverage {
     }
 }
 
-/// Character counts: dense over the Basic Multilingual Plane (fast on every script of
-/// the UN languages), sparse beyond.
-struct Balance {
-    bmp: Vec<i64>,
-    astral: BTreeMap<char, i64>,
+/// Reads an expression's source again and checks that the model accounts for all of it;
+/// a diagnostic names what is missing or extra.
+pub fn check(expression: &Expression) -> Result<Coverage, Diagnostic> {
+    let text = super::read_text(std::path::Path::new(&expression.source))?;
+    let accounting = coverage(&super::normalise(&text), expression);
+    if accounting.is_complete() {
+        return Ok(accounting);
+    }
+    let sample: String = accounting.missing.keys().chain(accounting.extra.keys()).take(12).collect();
+    Err(Diagnostic::error(
+        "lost-text",
+        Location::new(&expression.source, 0, 0),
+        format!(
+            "{} source characters are missing from the model and {} are extra (e.g. `{sample}`)",
+            accounting.missing.values().sum::<usize>(),
+            accounting.extra.values().sum::<usize>()
+        ),
+        "this is a bug in accord's ingest: please report it with the file",
+    ))
 }
 
-impl Balance {
-    fn add(&mut self, s: &str, sign: i64) -> usize {
-        let mut n = 0;
-        for c in s.chars().filter(|c| !c.is_whitespace()) {
-            match self.bmp.get_mut(c as usize) {
-                Some(slot) => *slot += sign,
-                None => *self.astral.entry(c).or_default() += sign,
+/// Byte counts of the UTF-8 of non-whitespace characters: comparing them is enough to
+/// show that nothing is lost (a lost or invented character changes them) and fast; the
+/// character-level detail is computed only when they differ.
+struct Bytes([i64; 256]);
+
+impl Bytes {
+    fn add(&mut self, s: &str, sign: i64) {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // Whitespace outside ASCII starts with one of these lead bytes (U+0085, U+00A0,
+            // U+1680, U+2000…U+205F, U+3000): decode only those.
+            if matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+                let c = s[i..].chars().next().unwrap_or(' ');
+                if !c.is_whitespace() {
+                    for &byte in &bytes[i..i + c.len_utf8()] {
+                        self.0[byte as usize] += sign;
+                    }
+                }
+                i += c.len_utf8();
+            } else {
+                if !b.is_ascii_whitespace() && b != 0x0b {
+                    self.0[b as usize] += sign;
+                }
+                i += 1;
             }
-            n += 1;
         }
-        n
-    }
-
-    fn nonzero(&self) -> impl Iterator<Item = (char, i64)> + '_ {
-        let bmp = self
-            .bmp
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n != 0)
-            .filter_map(|(c, n)| char::from_u32(c as u32).map(|c| (c, *n)));
-        bmp.chain(self.astral.iter().filter(|(_, n)| **n != 0).map(|(c, n)| (*c, *n)))
     }
 }
 
+/// Counts the characters of `source` (already normalised with [`super::normalise`]) against
+/// those of the model built from it.
 pub fn coverage(source: &str, expression: &Expression) -> Coverage {
-    let mut balance = Balance { bmp: vec![0; 0x10000], astral: BTreeMap::new() };
-    let source_chars = balance.add(&normalise(source), 1);
-    let mut take = |s: &str| {
-        balance.add(s, -1);
-    };
-    let take_text = |t: &Text, take: &mut dyn FnMut(&str)| {
-        take(&t.text);
-        for m in &t.marks {
-            match &m.kind {
-                MarkKind::NoteRef { marker, .. } => take(marker),
-                MarkKind::Ref { href, .. } => take(href),
-                _ => {}
-            }
+    let mut bytes = Bytes([0; 256]);
+    bytes.add(source, 1);
+    // UTF-8 lead and ASCII bytes count characters; continuation bytes (10xxxxxx) do not.
+    let source_chars =
+        bytes.0.iter().enumerate().filter(|(b, _)| !(0x80..0xC0).contains(b)).map(|(_, n)| *n as usize).sum();
+    for_each_model_str(expression, &mut |s| bytes.add(s, -1));
+    if bytes.0.iter().all(|n| *n == 0) {
+        return Coverage { source_chars, accounted: source_chars, ..Default::default() };
+    }
+    let mut balance: BTreeMap<char, i64> = BTreeMap::new();
+    let mut count = |s: &str, sign: i64| {
+        for c in s.chars().filter(|c| !c.is_whitespace()) {
+            *balance.entry(c).or_default() += sign;
         }
     };
-    for line in &expression.header.lines {
-        take_text(&line.text, &mut take);
-    }
-    crate::model::walk(&expression.body, &mut |b| match b {
-        Block::Section(s) => {
-            take(s.num.as_deref().unwrap_or(""));
-            take_text(&s.heading, &mut take);
-        }
-        Block::Paragraph(p) => {
-            take(p.num.as_deref().unwrap_or(""));
-            take_text(&p.text, &mut take);
-            for item in &p.items {
-                take(&item.num);
-                take_text(&item.text, &mut take);
-            }
-        }
-        Block::Table(t) => t.rows.iter().flatten().for_each(|cell| take_text(cell, &mut take)),
-    });
-    for note in &expression.notes {
-        take(&note.marker);
-        take_text(&note.text, &mut take);
-    }
-    for d in &expression.dropped {
-        take(&d.text);
-    }
+    count(source, 1);
+    for_each_model_str(expression, &mut |s| count(s, -1));
     let mut coverage = Coverage { source_chars, ..Default::default() };
-    for (c, n) in balance.nonzero() {
+    for (c, n) in balance {
         if n > 0 {
             coverage.missing.insert(c, n as usize);
         } else if n < 0 {
@@ -108,4 +107,74 @@ pub fn coverage(source: &str, expression: &Expression) -> Coverage {
     }
     coverage.accounted = source_chars - coverage.missing.values().sum::<usize>();
     coverage
+}
+
+/// Every string of the model that stands for source text: texts, numbers, markers, link
+/// targets, dropped artefacts.
+fn for_each_model_str(expression: &Expression, take: &mut dyn FnMut(&str)) {
+    fn text(t: &Text, take: &mut dyn FnMut(&str)) {
+        take(&t.text);
+        for m in &t.marks {
+            match &m.kind {
+                MarkKind::NoteRef { marker, .. } => take(marker),
+                MarkKind::Ref { href, .. } => take(href),
+                _ => {}
+            }
+        }
+    }
+    for line in &expression.header.lines {
+        text(&line.text, take);
+    }
+    crate::model::walk(&expression.body, &mut |b| match b {
+        Block::Section(s) => {
+            take(s.num.as_deref().unwrap_or(""));
+            text(&s.heading, take);
+        }
+        Block::Paragraph(p) => {
+            take(p.num.as_deref().unwrap_or(""));
+            text(&p.text, take);
+            for item in &p.items {
+                take(&item.num);
+                text(&item.text, take);
+            }
+        }
+        Block::Table(t) => t.rows.iter().flatten().for_each(|cell| text(cell, take)),
+    });
+    for note in &expression.notes {
+        take(&note.marker);
+        text(&note.text, take);
+    }
+    for d in &expression.dropped {
+        take(&d.text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::markdown;
+
+    const SOURCE: &str = "Distr. générale\n16 mars 2022\nFrançais\nOriginal : anglais\n\n\
+        Titre\n\n1. Le Groupe a examiné le point¹.\n\n¹ Voir A/69/720.\n\n15-11931\n";
+
+    #[test]
+    fn a_parsed_source_is_fully_accounted_for() {
+        let expression = markdown::parse("fr.md", "fr", SOURCE).expression;
+        let c = coverage(SOURCE, &expression);
+        assert!(c.is_complete(), "{c:?}");
+        assert_eq!(c.source_chars, SOURCE.chars().filter(|c| !c.is_whitespace()).count());
+    }
+
+    #[test]
+    fn a_lost_or_invented_character_is_reported() {
+        let mut expression = markdown::parse("fr.md", "fr", SOURCE).expression;
+        expression.dropped.retain(|d| d.text != "15-11931");
+        expression.notes[0].text.text.push('!');
+        let c = coverage(SOURCE, &expression);
+        assert!(!c.is_complete());
+        assert_eq!(c.missing.get(&'5'), Some(&1));
+        assert_eq!(c.missing.values().sum::<usize>(), 8);
+        assert_eq!(c.extra, BTreeMap::from([('!', 1)]));
+        assert_eq!(c.accounted, c.source_chars - 8);
+    }
 }

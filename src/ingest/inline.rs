@@ -77,6 +77,27 @@ impl Builder<'_> {
         }
     }
 
+    /// Appends text whose only whitespace is ASCII spaces, copying it at once unless spaces
+    /// need collapsing inside it.
+    fn push_run(&mut self, run: &str) {
+        let lead = run.starts_with(' ');
+        let body = run.trim_start_matches(' ');
+        let trail = body.ends_with(' ');
+        let body = body.trim_end_matches(' ');
+        if body.contains("  ") {
+            return self.push_str(run);
+        }
+        if body.is_empty() {
+            self.pending_space |= lead;
+            return;
+        }
+        if (lead || self.pending_space) && !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.out.push_str(body);
+        self.pending_space = trail;
+    }
+
     /// Output position where the next visible character will go.
     fn pos(&self) -> usize {
         if self.pending_space && !self.out.is_empty() { self.out.len() + 1 } else { self.out.len() }
@@ -111,11 +132,26 @@ impl Builder<'_> {
     }
 }
 
-const SUPERSCRIPT_DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-
 /// The ASCII digit of a superscript digit.
 pub fn superscript_value(c: char) -> Option<char> {
-    SUPERSCRIPT_DIGITS.iter().position(|&d| d == c).map(|i| (b'0' + i as u8) as char)
+    Some(match c {
+        '⁰' => '0',
+        '¹' => '1',
+        '²' => '2',
+        '³' => '3',
+        '⁴' => '4',
+        '⁵' => '5',
+        '⁶' => '6',
+        '⁷' => '7',
+        '⁸' => '8',
+        '⁹' => '9',
+        _ => return None,
+    })
+}
+
+/// Characters that may start markup, a marker or an escape.
+fn is_special(c: char) -> bool {
+    matches!(c, '<' | '^' | '*' | '[' | ']' | '\\') || superscript_value(c).is_some()
 }
 
 /// Units written with a superscript that are not footnote markers.
@@ -138,8 +174,17 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
     let mut i = 0;
     while i < input.len() {
         let rest = &input[i..];
+        // A run of ordinary characters is copied at once.
+        let run = rest.find(|c: char| is_special(c) || (c != ' ' && c.is_whitespace())).unwrap_or(rest.len());
+        if run > 0 {
+            b.push_run(&rest[..run]);
+            i += run;
+            continue;
+        }
         let c = rest.chars().next().unwrap_or(' ');
-        if let Some(step) = markup_at(&mut b, input, i) {
+        if matches!(c, '<' | '^' | '*' | '[' | ']')
+            && let Some(step) = markup_at(&mut b, input, i)
+        {
             i += step;
             continue;
         }
@@ -181,36 +226,34 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
 /// Recognises markup at byte `i`; returns how many bytes it consumed.
 fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
     let rest = &input[i..];
-    for (tag, open) in [
-        ("<i>", Open::Italic("<i>")),
-        ("<em>", Open::Italic("<em>")),
-        ("<b>", Open::Bold("<b>")),
-        ("<strong>", Open::Bold("<strong>")),
-        ("<sup>", Open::Sup),
-    ] {
-        if starts_with_ci(rest, tag) {
-            b.markup.push_str(tag);
-            b.stack.push((open, b.pos(), i));
-            return Some(tag.len());
-        }
-        let closing = format!("</{}", &tag[1..]);
-        if starts_with_ci(rest, &closing) {
-            if b.is_open(open) {
-                let kind = match open {
-                    Open::Italic(_) => MarkKind::Italic,
-                    Open::Bold(_) => MarkKind::Bold,
-                    _ => MarkKind::Superscript,
-                };
-                if open == Open::Sup {
-                    close_sup(b);
-                    return Some(closing.len());
+    const TAGS: [(&str, &str, Open); 5] = [
+        ("<i>", "</i>", Open::Italic("<i>")),
+        ("<em>", "</em>", Open::Italic("<em>")),
+        ("<b>", "</b>", Open::Bold("<b>")),
+        ("<strong>", "</strong>", Open::Bold("<strong>")),
+        ("<sup>", "</sup>", Open::Sup),
+    ];
+    if rest.starts_with('<') {
+        for (tag, closing, open) in TAGS {
+            if starts_with_ci(rest, tag) {
+                b.markup.push_str(tag);
+                b.stack.push((open, b.pos(), i));
+                return Some(tag.len());
+            }
+            if starts_with_ci(rest, closing) {
+                if !b.is_open(open) {
+                    // A closing tag without its opening: keep it as text, it is not ours to drop.
+                    return None;
                 }
-                b.close(open, kind, &closing);
+                match open {
+                    Open::Sup => close_sup(b),
+                    Open::Italic(_) => b.close(open, MarkKind::Italic, closing),
+                    _ => b.close(open, MarkKind::Bold, closing),
+                }
                 return Some(closing.len());
             }
-            // A closing tag without its opening: keep it as text, it is not ours to drop.
-            return None;
         }
+        return None;
     }
     if rest.starts_with("^{") {
         let end = rest.find('}')?;
@@ -274,7 +317,12 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
         let start = b.stack.iter().rev().find(|(o, _, _)| *o == Open::Link).map(|(_, s, _)| *s).unwrap_or(0);
         let label = b.out[start.min(b.out.len())..].trim().to_string();
         let symbol = lexical::is_document_symbol(&label).then_some(label);
+        // A link without text keeps no mark: its target goes with the dropped markup.
+        let keeps_mark = b.out.len() > start;
         b.close(Open::Link, MarkKind::Ref { href: href.to_string(), symbol }, "](");
+        if !keeps_mark {
+            b.markup.push_str(href);
+        }
         b.markup.push(')');
         return Some(close + 1);
     }
@@ -398,6 +446,15 @@ mod tests {
             MarkKind::Ref { href: "#".into(), symbol: Some("CTOC/COP/WG.7/2022/2".into()) }
         );
         assert_eq!(r.markup, "[]()");
+    }
+
+    #[test]
+    fn link_without_text_keeps_its_target_in_the_markup() {
+        let r = parse("le document [](#) examiné", "fr", &known(&[]));
+        assert_eq!(r.text.text, "le document examiné");
+        assert!(r.text.marks.is_empty());
+        assert_eq!(r.markup, "[](#)");
+        assert_eq!(r.problems, vec![Problem::BrokenLink { offset: 12 }]);
     }
 
     #[test]

@@ -34,16 +34,12 @@ pub fn is_page_artefact(line: &str) -> bool {
     if let Some(inner) = line.strip_prefix("- ").and_then(|l| l.strip_suffix(" -")) {
         return inner.bytes().all(|b| b.is_ascii_digit());
     }
-    let tokens: Vec<&str> = line.split_whitespace().collect();
-    let mut i = 0;
-    while i < tokens.len() {
-        let t = tokens[i];
-        let language_tag = tokens.get(i + 1).is_some_and(|n| is_language_tag(n));
-        if is_job_number(t) || is_page_number(t) || is_document_symbol(t) {
-            i += if language_tag { 2 } else { 1 };
-        } else {
+    let mut tokens = line.split_whitespace().peekable();
+    while let Some(t) = tokens.next() {
+        if !(is_job_number(t) || is_page_number(t) || is_document_symbol(t)) {
             return false;
         }
+        tokens.next_if(|n| is_language_tag(n));
     }
     true
 }
@@ -171,7 +167,8 @@ pub fn letter_index(c: char) -> Option<u32> {
 pub fn heading_number(line: &str) -> Option<(&str, u8, u32, usize)> {
     let s = line.trim_start();
     let lead = line.len() - s.len();
-    let word_end = s.find(['.', '、'])?;
+    // Heading numbers are short: look for their full stop among the first characters only.
+    let word_end = s.char_indices().take(10).find(|(_, c)| matches!(c, '.' | '、')).map(|(i, _)| i)?;
     let word = &s[..word_end];
     let sep_len = s[word_end..].chars().next().map_or(1, char::len_utf8);
     let after = &s[word_end + sep_len..];
@@ -191,19 +188,34 @@ pub fn heading_number(line: &str) -> Option<(&str, u8, u32, usize)> {
     (text_start < line.len()).then_some((&s[..word_end + sep_len], rank, value, text_start))
 }
 
-/// Value of a paragraph number as stored in the model (`12.`, `12 -`).
+/// Value of a paragraph number as stored in the model (`12.`, `12 -`, `١٢.`).
 pub fn paragraph_value(num: &str) -> Option<u32> {
-    paragraph_number(&format!("{num} x")).map(|(_, value, _)| value)
+    let digits = num.trim_end_matches(['.', '．', '-', '–', ' ']);
+    (!digits.is_empty() && digits.len() < num.len() && digits.chars().count() <= 3)
+        .then(|| decimal_value(digits))
+        .flatten()
 }
 
-/// Rank (1 Roman, 2 capital letter) and value of a heading number as stored (`IV.`, `B.`).
+/// Rank (1 Roman, 2 capital letter) and value of a heading number as stored (`IV.`, `B.`,
+/// `二、`).
 pub fn heading_value(num: &str) -> Option<(u8, u32)> {
-    heading_number(&format!("{num} x")).map(|(_, rank, value, _)| (rank, value))
+    let word = num.strip_suffix('.').or_else(|| num.strip_suffix('、'))?;
+    if let Some(v) = roman_value(word) {
+        Some((1, v))
+    } else if word.len() == 1 && word.as_bytes()[0].is_ascii_uppercase() {
+        Some((2, (word.as_bytes()[0] - b'A' + 1) as u32))
+    } else {
+        chinese_numeral(word).map(|v| (1, v))
+    }
 }
 
 /// Position in the alphabet of a list letter as stored (`a)`, `(b)`, `б)`).
 pub fn item_value(num: &str) -> Option<u32> {
-    item_letter(&format!("{num} x")).map(|(_, _, index, _)| index)
+    let inner = num.strip_suffix(')')?;
+    let inner = inner.strip_prefix('(').unwrap_or(inner);
+    let mut chars = inner.chars();
+    let letter = chars.next()?;
+    chars.next().is_none().then(|| letter_index(letter)).flatten()
 }
 
 pub fn roman_value(s: &str) -> Option<u32> {
@@ -357,6 +369,15 @@ mod tests {
         assert_eq!(heading_number("B. Déclarations"), Some(("B.", 2, 2, 3)));
         assert_eq!(heading_number("二、 背景"), Some(("二、", 1, 2, 7)));
         assert_eq!(heading_number("M.Smith"), None);
+        assert_eq!(paragraph_value("12."), Some(12));
+        assert_eq!(paragraph_value("12 -"), Some(12));
+        assert_eq!(paragraph_value("12"), None);
+        assert_eq!(heading_value("IV."), Some((1, 4)));
+        assert_eq!(heading_value("B."), Some((2, 2)));
+        assert_eq!(heading_value("二、"), Some((1, 2)));
+        assert_eq!(item_value("(c)"), Some(3));
+        assert_eq!(item_value("б)"), Some(2));
+        assert_eq!(item_value("ab)"), None);
     }
 
     #[test]

@@ -158,8 +158,9 @@ fn note_body_marker(line: &str, star_notes: bool) -> Option<(String, &str, usize
     if !digits.is_empty() {
         let written = digits.chars().count();
         let end: usize = line.chars().take(written).map(char::len_utf8).sum();
-        let rest = &line[end..];
-        return rest.starts_with([' ', '\t', '\u{a0}']).then(|| (digits, &line[..end], end + 1));
+        // The separator may be a no-break space, two bytes long.
+        let sep = line[end..].chars().next().filter(|c| matches!(c, ' ' | '\t' | '\u{a0}'))?;
+        return Some((digits, &line[..end], end + sep.len_utf8()));
     }
     if let Some(rest) = line.strip_prefix("^{") {
         let close = rest.find('}')?;
@@ -176,6 +177,10 @@ fn note_body_marker(line: &str, star_notes: bool) -> Option<(String, &str, usize
 
 fn is_header_field_line(line: &str) -> bool {
     let t = line.trim();
+    // Header fields are short lines; most lines are paragraphs and stop here.
+    if t.len() > 60 {
+        return false;
+    }
     t.starts_with("Distr")
         || original_value(t).is_some()
         || lang::parse_date(t).is_some()
@@ -285,8 +290,10 @@ const NUMBERED_HEADING: usize = 250;
 /// lowercase continuation.
 fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
     let plain = text.trim().trim_matches('*').trim();
+    // The weighted length is at most the byte length and at least a third of it.
     raw.lines.len() <= 3
         && !plain.is_empty()
+        && plain.len() <= 3 * max_len
         && weighted_len(plain) <= max_len
         && !ends_sentence(plain)
         && !plain.ends_with(',')
@@ -982,27 +989,27 @@ fn split_inline_items(blocks: &mut [Block]) {
 fn inline_item_starts(text: &str) -> Option<Vec<(usize, usize)>> {
     let mut starts = Vec::new();
     let mut from = 0;
-    for index in 1u32.. {
-        let found = text[from..].char_indices().find_map(|(i, c)| {
-            let at = from + i;
-            if lexical::letter_index(c) != Some(index) || !text[at + c.len_utf8()..].starts_with(") ") {
-                return None;
-            }
-            let before = text[..at].trim_end_matches([' ', '\u{a0}', '\u{202f}']);
-            let sep_ok = if index == 1 {
-                before.ends_with([':', '：'])
-            } else {
-                before.ends_with([';', '；']) || before.ends_with("; et") || before.ends_with("; and")
-            };
-            let boundary = text[..at].ends_with([' ', '\u{a0}']);
-            (sep_ok && boundary).then_some((at, c.len_utf8() + 1))
-        });
-        match found {
-            Some((at, len)) => {
-                starts.push((at, len));
-                from = at + len;
-            }
-            None => break,
+    let mut index = 1;
+    // Every `x) ` in the text, in order; keep those whose letter comes next in the run.
+    while let Some(found) = memchr::memchr(b')', &text.as_bytes()[from..]) {
+        let close = from + found;
+        from = close + 1;
+        if text.as_bytes().get(close + 1) != Some(&b' ') {
+            continue;
+        }
+        let Some((at, letter)) = text[..close].char_indices().next_back() else { continue };
+        if lexical::letter_index(letter) != Some(index) || !text[..at].ends_with([' ', '\u{a0}']) {
+            continue;
+        }
+        let before = text[..at].trim_end_matches([' ', '\u{a0}', '\u{202f}']);
+        let separated = if index == 1 {
+            before.ends_with([':', '：'])
+        } else {
+            before.ends_with([';', '；']) || before.ends_with("; et") || before.ends_with("; and")
+        };
+        if separated {
+            starts.push((at, close + 1 - at));
+            index += 1;
         }
     }
     (starts.len() >= 2).then_some(starts)

@@ -51,6 +51,9 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
 
 /// Runs of whitespace become one space; no-break spaces are typography and stay.
 pub fn collapse_whitespace(s: &str) -> String {
+    if !needs_collapsing(s.as_bytes()) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
@@ -65,4 +68,39 @@ pub fn collapse_whitespace(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `s` holds whitespace other than single inner ASCII spaces and the kept no-break
+/// spaces, judged on bytes: the UTF-8 of U+0085, U+1680, U+2000…U+200A, U+2028, U+2029,
+/// U+205F and U+3000.
+fn needs_collapsing(s: &[u8]) -> bool {
+    if s.first() == Some(&b' ') || s.last() == Some(&b' ') {
+        return true;
+    }
+    s.iter().enumerate().any(|(i, &b)| match b {
+        b' ' => s.get(i + 1) == Some(&b' '),
+        b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => true,
+        0xC2 => s.get(i + 1) == Some(&0x85),
+        0xE1 => s.get(i + 1..i + 3) == Some(&[0x9A, 0x80]),
+        0xE2 => matches!(s.get(i + 1..i + 3), Some([0x80, 0x80..=0x8A | 0xA8 | 0xA9]) | Some([0x81, 0x9F])),
+        0xE3 => s.get(i + 1..i + 3) == Some(&[0x80, 0x80]),
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_collapses_but_no_break_spaces_stay() {
+        assert_eq!(collapse_whitespace("un  texte\tici"), "un texte ici");
+        assert_eq!(collapse_whitespace("Article premier :\u{a0}tous"), "Article premier :\u{a0}tous");
+        assert_eq!(collapse_whitespace("联合国\u{3000}大会"), "联合国 大会");
+        assert_eq!(collapse_whitespace(" déjà  "), "déjà");
+        assert_eq!(
+            collapse_whitespace("Déclaration universelle « des droits »"),
+            "Déclaration universelle « des droits »"
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! without a word. Each rule has a code (listed in the README), a location and a hint.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::diag::{Diagnostic, Location};
 use crate::ingest::{DocumentToml, lexical};
@@ -35,11 +36,52 @@ fn toml_location(text: &str, path: &str, key: &str) -> Location {
     Location::new(path, 1, 1)
 }
 
+/// Line and column of the entry `key` of table `table` in a TOML text, written under a
+/// `[table]` header or as `table.key = `; else of the table itself.
+fn toml_entry_location(text: &str, path: &str, table: &str, key: &str) -> Location {
+    let is_key = |s: &str| {
+        let rest = s.strip_prefix(key).or_else(|| s.strip_prefix(&format!("\"{key}\"")));
+        rest.is_some_and(|r| r.trim_start().starts_with('='))
+    };
+    let mut current: Option<String> = None;
+    let mut header = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let at = Location::new(path, i as u32 + 1, (line.len() - trimmed.len()) as u32 + 1);
+        if let Some(rest) = trimmed.strip_prefix('[') {
+            let name = rest.split(']').next().unwrap_or("").trim().to_string();
+            if name == table && header.is_none() {
+                header = Some(at);
+            }
+            current = Some(name);
+            continue;
+        }
+        let entry = match &current {
+            None => trimmed.strip_prefix(table).and_then(|r| r.trim_start().strip_prefix('.')).map(str::trim_start),
+            Some(name) if name == table => Some(trimmed),
+            Some(_) => None,
+        };
+        if entry.is_some_and(is_key) {
+            return at;
+        }
+    }
+    header.unwrap_or_else(|| toml_location(text, path, table))
+}
+
+/// The document folder, for problems that concern the whole document.
+fn folder_location(doc: &Document, toml_path: Option<&str>) -> Location {
+    toml_path
+        .or_else(|| doc.expressions.first().map(|e| e.source.as_str()))
+        .and_then(|p| Path::new(p).parent())
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map_or_else(|| Location::new(&doc.slug, 0, 0), Location::file)
+}
+
 fn check_toml(doc: &Document, toml: &DocumentToml, text: &str, path: &str, out: &mut Vec<Diagnostic>) {
-    let bad_code = |key: &str, code: &str, out: &mut Vec<Diagnostic>| {
+    let bad_code = |key: &str, code: &str, at: Location, out: &mut Vec<Diagnostic>| {
         out.push(Diagnostic::error(
             "invalid-language-code",
-            toml_location(text, path, key),
+            at,
             format!("`{code}` in `{key}` is not an ISO 639-1 language code"),
             "use two-letter codes: ar, en, es, fr, ru, zh…",
         ));
@@ -48,13 +90,13 @@ fn check_toml(doc: &Document, toml: &DocumentToml, text: &str, path: &str, out: 
         if let Some(code) = value
             && !lang::is_iso639_1(code)
         {
-            bad_code(key, code, out);
+            bad_code(key, code, toml_location(text, path, key), out);
         }
     }
     for (table, keys) in [("title", toml.title.keys()), ("absent", toml.absent.keys())] {
         for code in keys {
             if !lang::is_iso639_1(code) {
-                bad_code(table, code, out);
+                bad_code(table, code, toml_entry_location(text, path, table, code), out);
             }
         }
     }
@@ -82,7 +124,7 @@ fn check_toml(doc: &Document, toml: &DocumentToml, text: &str, path: &str, out: 
         if doc.expression(code).is_some() {
             out.push(Diagnostic::error(
                 "absent-but-present",
-                toml_location(text, path, "absent"),
+                toml_entry_location(text, path, "absent", code),
                 format!("`{code}` is declared absent but `{code}` version is in the folder"),
                 "remove the language from `absent`, or the file from the folder",
             ));
@@ -108,6 +150,7 @@ fn check_original_language(doc: &Document, toml: Option<(&DocumentToml, &str, &s
         .filter_map(|e| e.header.get(HeaderField::Original).and_then(|l| l.value.as_deref().map(|v| (e, v, l.line))))
         .collect();
     let declared = toml.and_then(|(t, _, _)| t.original_language.as_deref());
+    let folder = folder_location(doc, toml.map(|(_, _, path)| path));
     let reference = declared.or(stated.first().map(|(_, v, _)| *v));
     for (e, value, line) in &stated {
         if reference.is_some_and(|r| r != *value) {
@@ -126,7 +169,7 @@ fn check_original_language(doc: &Document, toml: Option<(&DocumentToml, &str, &s
     match reference {
         None => out.push(Diagnostic::error(
             "original-language-missing",
-            doc.expressions.first().map_or(Location::new(&doc.slug, 0, 0), |e| Location::new(&e.source, 1, 1)),
+            doc.expressions.first().map_or(folder, |e| Location::new(&e.source, 1, 1)),
             "no version states the original language and document.toml does not set it",
             "add `original_language = \"en\"` to document.toml",
         )),
@@ -135,7 +178,7 @@ fn check_original_language(doc: &Document, toml: Option<(&DocumentToml, &str, &s
             if doc.expression(original).is_none() && !absent {
                 out.push(Diagnostic::warning(
                     "original-not-available",
-                    Location::new(&doc.slug, 0, 0),
+                    folder,
                     format!("the original (`{original}`) version is not in the folder"),
                     format!("add `{original}` to the folder, or record it: `[absent]` `{original} = \"why\"` in document.toml"),
                 ));
@@ -272,5 +315,28 @@ fn check_items(e: &Expression, p: &crate::model::Paragraph, out: &mut Vec<Diagno
             ));
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_entries_are_located_in_their_table() {
+        let text = "kind = \"report\"\n\n[title]\nfr = \"Titre\"\n\n[absent]\n  en = \"indisponible\"\nfr = \"x\"\n";
+        let at = |table, key| {
+            let l = toml_entry_location(text, "d.toml", table, key);
+            (l.line, l.col)
+        };
+        assert_eq!(at("absent", "fr"), (8, 1));
+        assert_eq!(at("absent", "en"), (7, 3));
+        assert_eq!(at("title", "fr"), (4, 1));
+        // A key that is not written there: the table header.
+        assert_eq!(at("absent", "es"), (6, 1));
+        let dotted = "absent.fr = \"x\"\n";
+        assert_eq!(toml_entry_location(dotted, "d.toml", "absent", "fr").line, 1);
+        let quoted = "[absent]\n\"fr\" = \"x\"\n";
+        assert_eq!(toml_entry_location(quoted, "d.toml", "absent", "fr").line, 2);
     }
 }
