@@ -149,6 +149,20 @@ pub fn superscript_value(c: char) -> Option<char> {
     })
 }
 
+/// Bytes that may start a special character or whitespace other than a space: markup
+/// ASCII, ASCII whitespace, and the lead bytes of superscript digits (U+00B2, U+00B3, U+00B9,
+/// U+2070…) and of other whitespace (U+0085, U+00A0, U+1680, U+2000…, U+3000).
+static MAY_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let stops = [b'<', b'^', b'*', b'[', b']', b'\\', b'\t', b'\n', b'\r', 0x0b, 0x0c, 0xC2, 0xE1, 0xE2, 0xE3];
+    let mut i = 0;
+    while i < stops.len() {
+        table[stops[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Characters that may start markup, a marker or an escape.
 fn is_special(c: char) -> bool {
     matches!(c, '<' | '^' | '*' | '[' | ']' | '\\') || superscript_value(c).is_some()
@@ -174,14 +188,20 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
     let mut i = 0;
     while i < input.len() {
         let rest = &input[i..];
-        // A run of ordinary characters is copied at once.
-        let run = rest.find(|c: char| is_special(c) || (c != ' ' && c.is_whitespace())).unwrap_or(rest.len());
+        // A run of ordinary characters is copied at once; the scan stops at bytes that may
+        // start markup, a marker or whitespace other than a space.
+        let run = rest.bytes().position(|b| MAY_STOP[b as usize]).unwrap_or(rest.len());
         if run > 0 {
             b.push_run(&rest[..run]);
             i += run;
             continue;
         }
         let c = rest.chars().next().unwrap_or(' ');
+        if !is_special(c) && (c == ' ' || !c.is_whitespace()) {
+            b.push_run(&rest[..c.len_utf8()]);
+            i += c.len_utf8();
+            continue;
+        }
         if matches!(c, '<' | '^' | '*' | '[' | ']')
             && let Some(step) = markup_at(&mut b, input, i)
         {
@@ -374,7 +394,9 @@ fn trim(text: &mut Text) {
         m.start = m.start.min(len);
         m.end = m.end.min(len);
     }
-    text.marks.retain(|m| m.end > m.start || matches!(m.kind, MarkKind::NoteRef { .. }));
+    // Zero-width references stay: a note marker, or a link whose label was only whitespace
+    // (its target is source text).
+    text.marks.retain(|m| m.end > m.start || matches!(m.kind, MarkKind::NoteRef { .. } | MarkKind::Ref { .. }));
 }
 
 /// Italic passages in another language than the expression's are foreign spans: UN

@@ -98,6 +98,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
             }
             RawKind::Table => {
                 let table = p.table(raw);
+                table.rows.iter().flatten().for_each(|cell| refs.count(cell));
                 body.push(Block::Table(table));
             }
             RawKind::Hash(hashes) => {
@@ -293,9 +294,9 @@ fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
     // The weighted length is at most the byte length and at least a third of it.
     raw.lines.len() <= 3
         && !plain.is_empty()
+        && !ends_sentence(plain)
         && plain.len() <= 3 * max_len
         && weighted_len(plain) <= max_len
-        && !ends_sentence(plain)
         && !plain.ends_with(',')
         && !starts_lowercase(plain)
 }
@@ -771,7 +772,7 @@ impl Parser<'_> {
                 body.open_section(section, None);
                 return;
             }
-            self.markup(raw.line(), &joined[..lead]);
+            // The leading emphasis goes to the inline parser with the text it opens.
             let input = format!("{}{}", &joined[..lead], &bare[start..]);
             let text = self.inline(raw, start, &input, true);
             refs.count(&text);
@@ -832,17 +833,34 @@ impl Parser<'_> {
         }
         let eids: Vec<String> = expression.notes.iter().map(|n| n.eid.clone()).collect();
         let mut ordinal = 0;
+        let mut orphans = Vec::new();
         expression.for_each_text_mut(&mut |text| {
-            for m in &mut text.marks {
-                if let MarkKind::NoteRef { note, .. } = &mut m.kind {
-                    // The inline parser only reads markers that have a body, so a target exists.
-                    if let Some(n) = targets.get(ordinal).copied().flatten() {
-                        *note = eids[n].clone();
+            let mut unresolved = Vec::new();
+            for (i, m) in text.marks.iter_mut().enumerate() {
+                if let MarkKind::NoteRef { note, marker } = &mut m.kind {
+                    match targets.get(ordinal).copied().flatten() {
+                        Some(n) => *note = eids[n].clone(),
+                        // Its body was read as something else (a header line): the marker
+                        // goes back into the text.
+                        None => unresolved.push((i, m.start, marker.clone())),
                     }
                     ordinal += 1;
                 }
             }
+            for (i, at, marker) in unresolved.into_iter().rev() {
+                text.marks.remove(i);
+                text.insert_str(at, &marker);
+                orphans.push(marker);
+            }
         });
+        for marker in orphans {
+            self.diagnostics.push(Diagnostic::error(
+                "orphan-note-marker",
+                Location::new(self.path, 1, 1),
+                format!("footnote marker `{marker}` has no note body it can be attached to"),
+                "put the note body (`¹ Text…`) after the paragraph that holds the marker",
+            ));
+        }
         for (n, note) in expression.notes.iter().enumerate() {
             if !referenced[n] {
                 self.diagnostics.push(Diagnostic::error(

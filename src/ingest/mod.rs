@@ -392,12 +392,17 @@ fn is_nfc(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // By lead byte: below U+0300, Cyrillic U+0400…U+047F and CJK U+4000…U+9FFF are plain
-        // without decoding; anything else is decoded and, unless plain, quick-checked with the
+        // By lead byte: below U+0300, Cyrillic U+0400…U+047F, most of Arabic and CJK
+        // U+4000…U+9FFF are plain without decoding; anything else is decoded and, unless plain, quick-checked with the
         // run of non-plain characters it starts.
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
         match bytes[i] {
-            0x00..=0xCB => i += 1,
-            0xD0 | 0xD1 => i += 2,
+            0x00..=0xCB => i += bytes[i..].iter().position(|&b| b >= 0xCC).unwrap_or(bytes.len() - i),
+            0xD0 | 0xD1 | 0xDA => i += 2,
+            // Arabic letters, digits and punctuation, but not the marks among them.
+            0xD8 if !(0x90..=0x9A).contains(&next) => i += 2,
+            0xD9 if !(0x8B..=0x9F).contains(&next) && next != 0xB0 => i += 2,
+            0xDB if next <= 0x95 => i += 2,
             0xE4..=0xE9 => i += 3,
             _ => {
                 let run = &text[i..];

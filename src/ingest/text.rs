@@ -74,18 +74,20 @@ pub fn collapse_whitespace(s: &str) -> String {
 /// spaces, judged on bytes: the UTF-8 of U+0085, U+1680, U+2000…U+200A, U+2028, U+2029,
 /// U+205F and U+3000.
 fn needs_collapsing(s: &[u8]) -> bool {
+    use memchr::{memchr_iter, memchr2, memchr3, memchr3_iter, memmem};
     if s.first() == Some(&b' ') || s.last() == Some(&b' ') {
         return true;
     }
-    s.iter().enumerate().any(|(i, &b)| match b {
-        b' ' => s.get(i + 1) == Some(&b' '),
-        b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => true,
+    if memchr3(b'\t', b'\n', b'\r', s).is_some() || memchr2(0x0b, 0x0c, s).is_some() || memmem::find(s, b"  ").is_some()
+    {
+        return true;
+    }
+    let tail = |i: usize| s.get(i + 1..i + 3);
+    memchr3_iter(0xC2, 0xE1, 0xE2, s).any(|i| match s[i] {
         0xC2 => s.get(i + 1) == Some(&0x85),
-        0xE1 => s.get(i + 1..i + 3) == Some(&[0x9A, 0x80]),
-        0xE2 => matches!(s.get(i + 1..i + 3), Some([0x80, 0x80..=0x8A | 0xA8 | 0xA9]) | Some([0x81, 0x9F])),
-        0xE3 => s.get(i + 1..i + 3) == Some(&[0x80, 0x80]),
-        _ => false,
-    })
+        0xE1 => tail(i) == Some(&[0x9A, 0x80]),
+        _ => matches!(tail(i), Some([0x80, 0x80..=0x8A | 0xA8 | 0xA9]) | Some([0x81, 0x9F])),
+    }) || memchr_iter(0xE3, s).any(|i| tail(i) == Some(&[0x80, 0x80]))
 }
 
 #[cfg(test)]
