@@ -69,7 +69,9 @@ fn check_one(target: &Target, check_coverage: bool) -> Checked {
         }
         let toml_path = display_path(&loaded.dir.join("document.toml"));
         let toml = loaded.toml.as_ref().map(|(t, text)| (t, text.as_str(), toml_path.as_str()));
-        diagnostics.extend(validate::document(doc, toml));
+        let pins_path = display_path(&loaded.dir.join("alignment.toml"));
+        let pins = loaded.pins.as_ref().map(|(_, text)| (pins_path.as_str(), text.as_str()));
+        diagnostics.extend(validate::document(doc, toml, pins));
     }
     diag::sort(&mut diagnostics);
     Checked {

@@ -49,6 +49,15 @@ pub struct DocumentToml {
     pub absent: BTreeMap<String, String>,
 }
 
+/// `alignment.toml`: groups a reviewer pinned, which the aligner keeps as they are.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlignmentToml {
+    /// Each pin: unit eIds per language.
+    #[serde(default)]
+    pub pin: Vec<BTreeMap<String, Vec<String>>>,
+}
+
 /// A document as loaded: the model when it could be built, and every problem met.
 pub struct Loaded {
     pub slug: String,
@@ -56,6 +65,8 @@ pub struct Loaded {
     pub document: Option<Document>,
     /// The `document.toml` as written, with its text, for validation with locations.
     pub toml: Option<(DocumentToml, String)>,
+    /// The `alignment.toml` as written, with its text.
+    pub pins: Option<(AlignmentToml, String)>,
     /// The source files read, in name order.
     pub files: Vec<PathBuf>,
     pub diagnostics: Vec<Diagnostic>,
@@ -141,7 +152,8 @@ pub fn load(target: &Target) -> Loaded {
     }
 }
 
-/// Whether a slug is lowercase ASCII letters, digits and single dashes/dots between them.
+/// Whether a slug is lowercase ASCII letters, digits, dashes and underscores, starting with
+/// a letter or digit (so never `..`).
 pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 128
@@ -159,6 +171,7 @@ pub fn load_document(dir: &Path) -> Loaded {
         dir: dir.to_path_buf(),
         document: None,
         toml: None,
+        pins: None,
         files: Vec::new(),
         diagnostics: Vec::new(),
     };
@@ -192,6 +205,14 @@ pub fn load_document(dir: &Path) -> Loaded {
         }
         if let Err(d) = check_inside(&path, dir) {
             loaded.diagnostics.push(d);
+            continue;
+        }
+        if name == "alignment.toml" {
+            match read_text(&path).and_then(|text| parse_alignment_toml(&path, &text).map(|a| (a, text))) {
+                Ok((a, text)) => loaded.pins = Some((a, text)),
+                Err(d) => loaded.diagnostics.push(d),
+            }
+            loaded.files.push(path);
             continue;
         }
         if name == "document.toml" {
@@ -247,7 +268,8 @@ pub fn load_document(dir: &Path) -> Loaded {
     }
     expressions.sort_by(|a, b| a.lang.cmp(&b.lang));
     let metadata = metadata(loaded.toml.as_ref().map(|(t, _)| t), &expressions);
-    loaded.document = Some(Document { slug, metadata, expressions });
+    let pins = loaded.pins.as_ref().map(|(a, _)| a.pin.clone()).unwrap_or_default();
+    loaded.document = Some(Document { slug, metadata, expressions, pins });
     loaded
 }
 
@@ -259,6 +281,7 @@ pub fn load_file(path: &Path) -> Loaded {
         dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
         document: None,
         toml: None,
+        pins: None,
         files: vec![path.to_path_buf()],
         diagnostics: Vec::new(),
     };
@@ -273,7 +296,7 @@ pub fn load_file(path: &Path) -> Loaded {
     };
     if let Some(expression) = read_expression(path, &code, format, &mut loaded.diagnostics) {
         let metadata = metadata(None, std::slice::from_ref(&expression));
-        loaded.document = Some(Document { slug, metadata, expressions: vec![expression] });
+        loaded.document = Some(Document { slug, metadata, expressions: vec![expression], pins: Vec::new() });
     }
     loaded
 }
@@ -456,16 +479,23 @@ pub fn parse_expression(
 }
 
 pub fn parse_toml(path: &Path, text: &str) -> Result<DocumentToml, Diagnostic> {
-    toml::from_str::<DocumentToml>(text).map_err(|e| {
+    parse_toml_as(
+        path,
+        text,
+        "document.toml keys: symbol, body, kind, date, original_language, pivot, title.<lang>, licence, provenance, absent.<lang>",
+    )
+}
+
+pub fn parse_alignment_toml(path: &Path, text: &str) -> Result<AlignmentToml, Diagnostic> {
+    parse_toml_as(path, text, "alignment.toml holds `[[pin]]` tables of `<lang> = [\"<eid>\", …]`")
+}
+
+fn parse_toml_as<T: serde::de::DeserializeOwned>(path: &Path, text: &str, hint: &str) -> Result<T, Diagnostic> {
+    toml::from_str::<T>(text).map_err(|e| {
         let (line, col) = e.span().map_or((1, 1), |span| line_col(text.as_bytes(), span.start.min(text.len())));
         let message = e.message().to_string();
         let code = if message.contains("unknown field") { "unknown-toml-key" } else { "invalid-toml" };
-        Diagnostic::error(
-            code,
-            Location::new(&display_path(path), line, col),
-            message,
-            "document.toml keys: symbol, body, kind, date, original_language, pivot, title.<lang>, licence, provenance, absent.<lang>",
-        )
+        Diagnostic::error(code, Location::new(&display_path(path), line, col), message, hint)
     })
 }
 

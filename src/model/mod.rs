@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod alignment;
 pub mod eid;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -16,6 +17,9 @@ pub struct Document {
     pub metadata: Metadata,
     /// Sorted by language code.
     pub expressions: Vec<Expression>,
+    /// Groups pinned by hand in `alignment.toml`: unit eIds per language, kept as they are.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub pins: Vec<BTreeMap<String, Vec<String>>>,
 }
 
 /// What is known of the document as a work: `document.toml`, completed by what the

@@ -1,0 +1,96 @@
+//! The alignment of a document's language versions: groups of units, one group per unit of
+//! the pivot (or per unit that has no pivot counterpart), each with a confidence.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Block, Expression};
+
+/// What an alignable unit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitKind {
+    Heading,
+    Paragraph,
+    Item,
+    Row,
+}
+
+/// An alignable piece of an expression, in document order: a heading, the text of a
+/// paragraph, one of its items, a table row (cells joined by tabs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unit {
+    pub eid: String,
+    pub kind: UnitKind,
+    pub num: Option<String>,
+    pub text: String,
+    pub line: u32,
+}
+
+impl Expression {
+    /// The expression's alignable units in document order. A paragraph whose text is empty
+    /// (only items) contributes its items alone.
+    pub fn units(&self) -> Vec<Unit> {
+        let mut out = Vec::new();
+        super::walk(&self.body, &mut |b| match b {
+            Block::Section(s) => out.push(Unit {
+                eid: s.eid.clone(),
+                kind: UnitKind::Heading,
+                num: s.num.clone(),
+                text: s.heading.text.clone(),
+                line: s.line,
+            }),
+            Block::Paragraph(p) => {
+                if !p.text.is_empty() || p.items.is_empty() {
+                    out.push(Unit {
+                        eid: p.eid.clone(),
+                        kind: UnitKind::Paragraph,
+                        num: p.num.clone(),
+                        text: p.text.text.clone(),
+                        line: p.lines[0],
+                    });
+                }
+                out.extend(p.items.iter().map(|i| Unit {
+                    eid: i.eid.clone(),
+                    kind: UnitKind::Item,
+                    num: Some(i.num.clone()),
+                    text: i.text.text.clone(),
+                    line: i.line,
+                }));
+            }
+            Block::Table(t) => out.extend(t.rows.iter().enumerate().map(|(r, row)| Unit {
+                eid: format!("{}__tr_{}", t.eid, r + 1),
+                kind: UnitKind::Row,
+                num: None,
+                text: row.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join("\t"),
+                line: t.line + r as u32,
+            })),
+        });
+        out
+    }
+}
+
+/// A document's alignment through its pivot language.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Alignment {
+    /// The language whose units give the groups their eIds: the original when present,
+    /// else `pivot` from document.toml, else English, else the first language.
+    pub pivot: String,
+    pub groups: Vec<Group>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    /// The eId of the group's first pivot unit, or of its first unit when the pivot has none.
+    pub eid: String,
+    /// Unit eIds per language; a language without counterpart is absent.
+    pub members: BTreeMap<String, Vec<String>>,
+    /// In [0, 1].
+    pub confidence: f32,
+    /// Low confidence: flagged for a reviewer.
+    pub review: bool,
+    /// Pinned by hand (`alignment.toml`), not computed.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub pinned: bool,
+}
