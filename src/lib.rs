@@ -6,6 +6,7 @@
 pub mod align;
 pub mod cmd;
 pub mod diag;
+pub mod export;
 pub mod ingest;
 pub mod lang;
 pub mod model;

@@ -1,0 +1,31 @@
+//! Exports of a release: each format turns one aligned document into files, as bytes, so
+//! that the build can write them in parallel, hash them for the manifest, and compare runs
+//! byte for byte. Nothing here reads a clock: dates come from the documents or from
+//! `SOURCE_DATE_EPOCH`.
+
+use std::path::PathBuf;
+
+use crate::model::Document;
+use crate::model::alignment::Alignment;
+
+/// What every export may state about the release itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    /// `accord` version that made the release.
+    pub version: String,
+    /// The release date (`YYYY-MM-DD`) from `SOURCE_DATE_EPOCH`, when set.
+    pub date: Option<String>,
+}
+
+/// A file of the release: its path relative to the release folder, and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// A document with its alignment, as the exports receive it.
+pub struct Aligned<'a> {
+    pub document: &'a Document,
+    pub alignment: &'a Alignment,
+}
