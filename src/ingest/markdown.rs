@@ -6,6 +6,8 @@
 //! tab tables with `<i>` tags. Every source character ends up in the model or in
 //! `Expression::dropped`.
 
+use std::borrow::Cow;
+
 use crate::diag::{Diagnostic, Location};
 use crate::lang;
 use crate::model::{
@@ -47,15 +49,12 @@ impl Raw<'_> {
         self.lines[0].1
     }
 
-    fn joined(&self) -> String {
-        let mut s = String::new();
-        for (i, (_, l)) in self.lines.iter().enumerate() {
-            if i > 0 {
-                s.push('\n');
-            }
-            s.push_str(l);
+    /// The block's lines joined by line breaks; borrowed when it has one line.
+    fn joined(&self) -> Cow<'_, str> {
+        match self.lines.as_slice() {
+            [(_, line)] => Cow::Borrowed(line),
+            lines => Cow::Owned(lines.iter().map(|(_, l)| *l).collect::<Vec<_>>().join("\n")),
         }
-        s
     }
 }
 

@@ -368,9 +368,10 @@ fn check_bytes(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         }
         line_start = end + 1;
     }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let (line, col) = line_col(e.as_bytes(), at);
+    // SIMD validation, then a copy: cheaper than the standard library's scalar check.
+    simdutf8::compat::from_utf8(&bytes).map(str::to_owned).map_err(|e| {
+        let at = e.valid_up_to();
+        let (line, col) = line_col(&bytes, at);
         Diagnostic::error(
             "not-utf8",
             Location::new(&shown, line, col),
@@ -395,14 +396,30 @@ pub fn normalise(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(text)
     };
-    if is_nfc(&text) { text } else { Cow::Owned(text.nfc().collect()) }
+    let runs = unnormalised_runs(&text);
+    if runs.is_empty() {
+        return text;
+    }
+    // Only the runs change; a run starts one character early, as its first mark may compose
+    // with the character before it.
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (start, end) in runs {
+        let start = text[..start].char_indices().next_back().map_or(0, |(i, _)| i).max(copied);
+        out.push_str(&text[copied..start]);
+        out.extend(text[start..end].nfc());
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
-/// NFC quick check, run only on the characters that need it: those outside the ranges of
-/// starters that no normalisation changes or composes with (Latin below the combining marks,
-/// Cyrillic and Arabic letters, CJK ideographs and punctuation, general punctuation). Such a
-/// starter resets the check's state, so checking the runs between them alone is exact.
-fn is_nfc(text: &str) -> bool {
+/// The byte ranges that the NFC quick check does not pass, found by checking only the
+/// characters that need it: those outside the ranges of starters that no normalisation
+/// changes or composes with (Latin below the combining marks, Cyrillic and Arabic letters,
+/// CJK ideographs and punctuation, general punctuation). Such a starter resets the check's
+/// state, so checking the runs between them alone is exact.
+fn unnormalised_runs(text: &str) -> Vec<(usize, usize)> {
     let plain = |c: char| {
         matches!(c,
             '\0'..='\u{2ff}'
@@ -413,14 +430,22 @@ fn is_nfc(text: &str) -> bool {
             | '\u{ff01}'..='\u{ff60}')
     };
     let bytes = text.as_bytes();
+    let mut runs = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        // By lead byte: below U+0300, Cyrillic U+0400…U+047F, most of Arabic and CJK
-        // U+4000…U+9FFF are plain without decoding; anything else is decoded and, unless plain, quick-checked with the
-        // run of non-plain characters it starts.
+        // Eight ASCII bytes at a time.
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            if u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8])) & 0x8080_8080_8080_8080 != 0 {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else { break };
         let next = bytes.get(i + 1).copied().unwrap_or(0);
-        match bytes[i] {
-            0x00..=0xCB => i += bytes[i..].iter().position(|&b| b >= 0xCC).unwrap_or(bytes.len() - i),
+        // By lead byte: below U+0300, Cyrillic U+0400…U+047F, most of Arabic and CJK
+        // U+4000…U+9FFF are plain without decoding.
+        match b {
+            0x00..=0xCB => i += 1,
             0xD0 | 0xD1 | 0xDA => i += 2,
             // Arabic letters, digits and punctuation, but not the marks among them.
             0xD8 if !(0x90..=0x9A).contains(&next) => i += 2,
@@ -432,15 +457,16 @@ fn is_nfc(text: &str) -> bool {
                 let end = run.find(plain).unwrap_or(run.len());
                 if end == 0 {
                     i += run.chars().next().map_or(1, char::len_utf8);
-                } else if is_nfc_quick(run[..end].chars()) != IsNormalized::Yes {
-                    return false;
-                } else {
-                    i += end;
+                    continue;
                 }
+                if is_nfc_quick(run[..end].chars()) != IsNormalized::Yes {
+                    runs.push((i, i + end));
+                }
+                i += end;
             }
         }
     }
-    true
+    runs
 }
 
 fn read_expression(
@@ -538,5 +564,8 @@ mod tests {
         // Arabic shadda (ccc 33) before fatha (ccc 30) is not canonical order.
         assert_eq!(normalise("\u{645}\u{651}\u{64e}"), "\u{645}\u{64e}\u{651}");
         assert_eq!(normalise("a\r\nb\rc"), "a\nb\nc");
+        // Only the runs change, wherever they sit.
+        let mixed = "Le\u{301}gal \u{645}\u{651}\u{64e} fin e\u{301}";
+        assert_eq!(normalise(mixed), mixed.nfc().collect::<String>());
     }
 }

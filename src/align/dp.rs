@@ -1,0 +1,377 @@
+//! The dynamic programme over beads, restricted to the anchor corridor.
+
+use super::anchors::corridor;
+use super::features::{self, Side, class_of};
+use super::{Bead, Mode, Options, Unit, confidence_of};
+
+/// Bead shapes (units of A, units of B); 2-0 and 0-2 are a missing paragraph split in two.
+const SHAPES: [(usize, usize); 10] = [(1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 0), (0, 2)];
+
+/// Costs are negative log-likelihoods up to a constant; these priors were tuned on the dev
+/// corpora (missing paragraphs are rare, splits are common in converted PDFs).
+const PRIOR_FULL: [f64; 10] = [0.0, 4.0, 4.0, 2.5, 2.5, 7.0, 5.0, 5.0, 6.0, 6.0];
+/// A lower bound of `cost` per shape in `Mode::Full`: the prior, minus the largest lexical
+/// bonus when both sides are filled, minus the largest continuation bonus (one per inner
+/// junction).
+const LOWER: [f64; 10] = [
+    PRIOR_FULL[0] - LEX_CAP,
+    PRIOR_FULL[1],
+    PRIOR_FULL[2],
+    PRIOR_FULL[3] - LEX_CAP - CONT,
+    PRIOR_FULL[4] - LEX_CAP - CONT,
+    PRIOR_FULL[5] - LEX_CAP - 2.0 * CONT,
+    PRIOR_FULL[6] - LEX_CAP - 2.0 * CONT,
+    PRIOR_FULL[7] - LEX_CAP - 2.0 * CONT,
+    PRIOR_FULL[8] - CONT,
+    PRIOR_FULL[9] - CONT,
+];
+
+/// Gale & Church (1993): 1-1 .89, 1-0/0-1 .0099, 2-1/1-2 .089, 2-2 .011; no 1-3/3-1.
+const PRIOR_GC: [f64; 10] =
+    [0.1165, 5.3157, 5.3157, 3.1141, 3.1141, 4.5099, f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY];
+
+/// The weight of the evidence that a line continues the one before (see `Side::cont`).
+const CONT: f64 = 1.5;
+
+/// The largest bonus shared tokens can give a bead (see `LOWER`).
+const LEX_CAP: f64 = 6.0;
+
+/// The most that tokens missing on the other side can add to a bead.
+const MISS_CAP: f64 = 9.0;
+
+/// Gale & Church's variance of the length difference per character.
+const GC_S2: f64 = 6.8;
+
+struct Params {
+    mode: Mode,
+    ratio: f64,
+    s2: f64,
+}
+
+/// The evidence of one side, compacted (stray lines removed), with prefix sums of lengths.
+struct Prepared {
+    side: Side,
+    prefix: Vec<f64>,
+    /// What the unit's tokens cost if the other side of its bead has none of them.
+    miss: Vec<f64>,
+}
+
+impl Prepared {
+    fn new(side: Side) -> Self {
+        let mut prefix = vec![0.0];
+        for l in &side.len {
+            prefix.push(prefix.last().copied().unwrap_or(0.0) + l);
+        }
+        let miss = side.toks.iter().map(|ts| ts.iter().map(|&t| class_of(t).miss()).sum()).collect();
+        Prepared { side, prefix, miss }
+    }
+
+    fn len(&self, from: usize, to: usize) -> f64 {
+        self.prefix[to] - self.prefix[from]
+    }
+}
+
+/// What two units share: (token weight, miss cost of the shared tokens).
+fn shared(a: &[u32], b: &[u32]) -> (f64, f64) {
+    let (mut x, mut y) = (0, 0);
+    let (mut all, mut pen) = (0.0, 0.0);
+    while x < a.len() && y < b.len() {
+        match a[x].cmp(&b[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                let c = class_of(a[x]);
+                all += c.weight();
+                pen += c.miss();
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    (all, pen)
+}
+
+/// Aligns two unit lists; indices in the result are positions in `pa` / `pb`.
+pub(crate) fn align(pa: &[Unit], pb: &[Unit], langs: (&str, &str), opts: &Options) -> Vec<Bead> {
+    let full = opts.mode == Mode::Full;
+    let keep = |units: &[Unit]| -> Vec<usize> {
+        (0..units.len()).filter(|&k| !full || !features::is_stray(units[k].text)).collect()
+    };
+    let (ka, kb) = (keep(pa), keep(pb));
+    let latin = |l: &str| matches!(l, "en" | "fr" | "es" | "pt" | "it" | "de" | "nl");
+    let stems = full && latin(langs.0) && latin(langs.1);
+    let (a, b) = (
+        Prepared::new(features::side(pa, &ka, langs.0, stems)),
+        Prepared::new(features::side(pb, &kb, langs.1, stems)),
+    );
+    let total_a = a.len(0, ka.len());
+    let total_b = b.len(0, kb.len());
+    let ratio = if total_a > 0.0 && total_b > 0.0 { total_b / total_a } else { 1.0 };
+    let (lanes, chain) = corridor(&a.side, &b.side, opts.corridor.max(4));
+    let s2 = if full { estimate_s2(&a, &b, &chain, ratio).unwrap_or(GC_S2) } else { GC_S2 };
+    let beads = run(&a, &b, &lanes, &Params { mode: opts.mode, ratio, s2 });
+    restore_strays(beads, &ka, &kb, pa, pb)
+}
+
+/// The variance per character of the length difference, from the median over the anchor
+/// pairs (most are 1-1 translations; the median ignores the others); `None` when there are
+/// too few.
+fn estimate_s2(a: &Prepared, b: &Prepared, anchors: &[(usize, usize)], ratio: f64) -> Option<f64> {
+    let mut v: Vec<f64> = anchors
+        .iter()
+        .map(|&(i, j)| {
+            let la = a.side.len[i];
+            let x = b.side.len[j] / ratio;
+            (x - la).powi(2) / ((la + x) / 2.0).max(1.0)
+        })
+        .collect();
+    if v.len() < 20 {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    // The median of a squared standard normal is 0.455.
+    Some((v[v.len() / 2] / 0.455).clamp(1.0, 40.0))
+}
+
+/// The similarity of A unit `row` with a window of B units, computed once per row.
+struct SimRow {
+    start: usize,
+    vals: Vec<(f64, f64)>,
+}
+
+fn run(a: &Prepared, b: &Prepared, lanes: &[(usize, usize)], p: &Params) -> Vec<Bead> {
+    let (n, m) = (a.side.len.len(), b.side.len.len());
+    let mut offsets = Vec::with_capacity(n + 2);
+    offsets.push(0usize);
+    for &(lo, hi) in lanes {
+        offsets.push(offsets.last().copied().unwrap_or(0) + hi + 1 - lo);
+    }
+    let mut back = vec![u8::MAX; offsets[n + 1]];
+    // Costs of the last four rows, by row modulo 4.
+    let mut rows: Vec<Vec<f64>> = vec![Vec::new(); 4];
+    let mut sims: Vec<SimRow> = (0..3).map(|_| SimRow { start: 0, vals: Vec::new() }).collect();
+    for i in 0..=n {
+        let (lo, hi) = lanes[i];
+        if i > 0 && p.mode == Mode::Full {
+            // A unit i-1 meets B units up to column hi of row i+2, minus up to three.
+            let (slo, shi) = (lo.saturating_sub(3), lanes[(i + 2).min(n)].1.min(m));
+            let toks = a.side.toks.get(i - 1);
+            sims[(i - 1) % 3] =
+                SimRow { start: slo, vals: (slo..shi).map(|j| shared(toks, b.side.toks.get(j))).collect() };
+        }
+        let mut row = vec![f64::INFINITY; hi + 1 - lo];
+        for j in lo..=hi {
+            if i == 0 && j == 0 {
+                row[0] = 0.0;
+                continue;
+            }
+            let mut best = (f64::INFINITY, u8::MAX);
+            for (s, &(di, dj)) in SHAPES.iter().enumerate() {
+                if di > i || dj > j || (p.mode == Mode::LengthOnly && !PRIOR_GC[s].is_finite()) {
+                    continue;
+                }
+                let (pi, pj) = (i - di, j - dj);
+                // Two units against nothing only for a paragraph broken across lines (a
+                // missing paragraph split by a page): elsewhere it would be two 1-0 beads.
+                let split = |side: &Side, from: usize, to: usize| (from + 1..to).all(|k| side.cont[k] > 0.0);
+                if (di + dj == 2 && (di == 0 || dj == 0)) && !(split(&a.side, pi, i) && split(&b.side, pj, j)) {
+                    continue;
+                }
+                let (plo, phi) = lanes[pi];
+                if pj < plo || pj > phi {
+                    continue;
+                }
+                let prev = if di == 0 { row[pj - lo] } else { rows[pi % 4][pj - plo] };
+                if !prev.is_finite() || (p.mode == Mode::Full && prev + LOWER[s] >= best.0) {
+                    // The bead cannot beat the best one found: skip its cost.
+                    continue;
+                }
+                let c = cost(a, b, &sims, p, s, (pi, i), (pj, j));
+                if prev + c < best.0 {
+                    best = (prev + c, s as u8);
+                }
+            }
+            row[j - lo] = best.0;
+            back[offsets[i] + j - lo] = best.1;
+        }
+        rows[i % 4] = row;
+    }
+    // Walk back from the end; the corridor always contains (n, m) and a path to it. Bead costs
+    // are computed again rather than stored: memory stays at one byte a cell.
+    let sims: Vec<SimRow> = (0..3).map(|_| SimRow { start: 0, vals: Vec::new() }).collect();
+    let mut out = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        let cell = offsets[i] + j - lanes[i].0;
+        let Some(&(di, dj)) = SHAPES.get(back[cell] as usize) else { break };
+        out.push(Bead {
+            pivot: (i - di..i).collect(),
+            other: (j - dj..j).collect(),
+            confidence: confidence_of(cost(a, b, &sims, p, back[cell] as usize, (i - di, i), (j - dj, j))),
+        });
+        i -= di;
+        j -= dj;
+    }
+    out.reverse();
+    out
+}
+
+/// The cost of the bead A[ia.0..ia.1] × B[jb.0..jb.1] of shape `s`.
+fn cost(
+    a: &Prepared,
+    b: &Prepared,
+    sims: &[SimRow],
+    p: &Params,
+    s: usize,
+    ia: (usize, usize),
+    jb: (usize, usize),
+) -> f64 {
+    let (la, lb) = (a.len(ia.0, ia.1), b.len(jb.0, jb.1));
+    if p.mode == Mode::LengthOnly {
+        return PRIOR_GC[s] + gc_length(la, lb, p);
+    }
+    let mut c = PRIOR_FULL[s];
+    // A paragraph broken across lines should not be cut at the break, and gains from being
+    // joined inside the bead.
+    let cont = |side: &Side, from: usize, to: usize| {
+        let inner: f64 = (from + 1..to).map(|k| side.cont[k]).sum();
+        let edge = if from > 0 && from < to { side.cont[from] } else { 0.0 };
+        CONT * (edge - inner)
+    };
+    c += cont(&a.side, ia.0, ia.1) + cont(&b.side, jb.0, jb.1);
+    if ia.0 == ia.1 || jb.0 == jb.1 {
+        return c;
+    }
+    let x = lb / p.ratio;
+    let delta = (x - la) / (p.s2 * ((la + x) / 2.0).max(1.0)).sqrt();
+    // Gaussian near the expected length, linear in the tails (Huber): translations that are
+    // much longer or shorter than usual happen, and lexical evidence must be able to win.
+    let d = delta.abs();
+    c += if d <= 2.0 { d * d / 2.0 } else { 2.0 * d - 2.0 };
+    let (mut all, mut pen) = (0.0, 0.0);
+    for i in ia.0..ia.1 {
+        let row = &sims[i % 3];
+        for j in jb.0..jb.1 {
+            let (x, y) = row
+                .vals
+                .get(j.wrapping_sub(row.start))
+                .copied()
+                .unwrap_or_else(|| shared(a.side.toks.get(i), b.side.toks.get(j)));
+            all += x;
+            pen += y;
+        }
+    }
+    let pa: f64 = a.miss[ia.0..ia.1].iter().sum();
+    let pb: f64 = b.miss[jb.0..jb.1].iter().sum();
+    let missing = (pa - pen).max(0.0) + (pb - pen).max(0.0);
+    c += -all.min(LEX_CAP) + missing.min(MISS_CAP);
+    if ia.1 - ia.0 == 1 && jb.1 - jb.0 == 1 && a.side.heading[ia.0] != b.side.heading[jb.0] {
+        c += 1.0;
+    }
+    c
+}
+
+/// Gale & Church's length cost: -ln P(|δ|) under a standard normal, two-tailed.
+fn gc_length(la: f64, lb: f64, p: &Params) -> f64 {
+    if la == 0.0 && lb == 0.0 {
+        return 0.0;
+    }
+    if la == 0.0 || lb == 0.0 {
+        return 0.0;
+    }
+    let x = lb / p.ratio;
+    let delta = (x - la).abs() / (p.s2 * ((la + x) / 2.0)).sqrt();
+    let tail = erfc(delta / std::f64::consts::SQRT_2).max(1e-300);
+    -tail.ln()
+}
+
+/// Complementary error function (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7).
+fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let r = t * poly.exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// Maps compacted beads back to original indices and puts stray lines back: inside a bead
+/// when both neighbours on their side belong to it, else as a bead of their own after the bead
+/// holding the unit before them.
+fn restore_strays(beads: Vec<Bead>, ka: &[usize], kb: &[usize], pa: &[Unit], pb: &[Unit]) -> Vec<Bead> {
+    let (n, m) = (pa.len(), pb.len());
+    let mut beads: Vec<Bead> = beads
+        .into_iter()
+        .map(|bd| Bead {
+            pivot: bd.pivot.iter().map(|&k| ka[k]).collect(),
+            other: bd.other.iter().map(|&k| kb[k]).collect(),
+            confidence: bd.confidence,
+        })
+        .collect();
+    // slot 0 = before every bead, slot k+1 = after bead k.
+    let mut after: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new()); beads.len() + 1];
+    for pivot_side in [true, false] {
+        let (kept, total) = if pivot_side { (ka, n) } else { (kb, m) };
+        let mut owner = vec![usize::MAX; total];
+        for (k, bd) in beads.iter().enumerate() {
+            for &x in if pivot_side { &bd.pivot } else { &bd.other } {
+                owner[x] = k;
+            }
+        }
+        let mut next_kept = kept.iter().peekable();
+        let mut prev: Option<usize> = None;
+        for s in 0..total {
+            if owner[s] != usize::MAX {
+                prev = Some(s);
+                continue;
+            }
+            while next_kept.peek().is_some_and(|&&q| q < s) {
+                next_kept.next();
+            }
+            let next = next_kept.peek().map(|&&q| q);
+            let inside = match (prev, next) {
+                (Some(p), Some(q)) if owner[p] == owner[q] => Some(owner[p]),
+                _ => None,
+            };
+            match inside {
+                Some(k) => {
+                    let v = if pivot_side { &mut beads[k].pivot } else { &mut beads[k].other };
+                    v.push(s);
+                    v.sort_unstable();
+                }
+                None => {
+                    let slot = prev.map_or(0, |p| owner[p] + 1);
+                    if pivot_side { after[slot].0.push(s) } else { after[slot].1.push(s) }
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(beads.len() * 2);
+    // The same running head at the same place on both sides is a pair (a text aligned with
+    // itself must come out as the identity); otherwise each stray line stands alone.
+    let strays = |slot: &(Vec<usize>, Vec<usize>), out: &mut Vec<Bead>| {
+        let same = slot.0.len() == slot.1.len()
+            && slot.0.iter().zip(&slot.1).all(|(&x, &y)| pa[x].text.trim() == pb[y].text.trim());
+        if same {
+            out.extend(slot.0.iter().zip(&slot.1).map(|(&x, &y)| Bead {
+                pivot: vec![x],
+                other: vec![y],
+                confidence: 0.95,
+            }));
+            return;
+        }
+        out.extend(slot.0.iter().map(|&s| Bead { pivot: vec![s], other: Vec::new(), confidence: 0.95 }));
+        out.extend(slot.1.iter().map(|&s| Bead { pivot: Vec::new(), other: vec![s], confidence: 0.95 }));
+    };
+    strays(&after[0], &mut out);
+    for (k, bd) in beads.into_iter().enumerate() {
+        out.push(bd);
+        strays(&after[k + 1], &mut out);
+    }
+    out
+}

@@ -1,0 +1,353 @@
+//! Per-unit evidence for the aligner: length, lexical tokens that survive translation, page
+//! furniture ("stray" lines) and the signs of a paragraph broken across lines.
+
+use rayon::prelude::*;
+
+use super::Unit;
+
+/// What a token is; the class decides its weight and whether its absence on the other side
+/// counts against a bead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// A number of two or more digits, separators normalised away.
+    Num,
+    /// A one-digit number: common, so weak.
+    Digit,
+    /// A document symbol or URL.
+    Sym,
+    /// A capitalised Latin-script word (a name, an acronym).
+    Word,
+    /// The unit's own number ("12.", "a)").
+    Mark,
+    /// The first five letters of a long word, accents dropped: cognates between Latin-script
+    /// languages ("organisation", "organización").
+    Stem,
+}
+
+impl Class {
+    pub(crate) fn weight(self) -> f64 {
+        match self {
+            Class::Num => 1.0,
+            Class::Digit => 0.3,
+            Class::Sym => 2.0,
+            Class::Word => 0.6,
+            Class::Mark => 1.0,
+            Class::Stem => 0.5,
+        }
+    }
+
+    /// What a token of this class costs when the other side of its bead lacks it. Numbers
+    /// and symbols are written the same in every language, so one missing is strong evidence
+    /// against the bead; a missing cognate stem is weak evidence; names and paragraph numbers
+    /// are often written differently.
+    pub(crate) fn miss(self) -> f64 {
+        match self {
+            Class::Num => 1.5,
+            Class::Sym => 3.0,
+            Class::Stem => STEM_MISS,
+            Class::Digit | Class::Word | Class::Mark => 0.0,
+        }
+    }
+}
+
+const STEM_MISS: f64 = 0.1;
+
+const CLASSES: [Class; 6] = [Class::Num, Class::Digit, Class::Sym, Class::Word, Class::Mark, Class::Stem];
+
+/// A token id: its class in the top three bits, a 29-bit FNV-1a hash of its text below. Ids
+/// are only compared between two units, so a collision (about one in 10^8 comparisons) only
+/// adds one spurious shared token; 4 bytes a token keep a million-line bitext small.
+fn token_id(class: Class, text: &str) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let c = CLASSES.iter().position(|&k| k == class).unwrap_or(0) as u32;
+    (c << 29) | ((h >> 35) as u32)
+}
+
+pub(crate) fn class_of(token: u32) -> Class {
+    CLASSES.get((token >> 29) as usize).copied().unwrap_or(Class::Word)
+}
+
+/// The token ids of every unit, stored flat: `get(i)` is unit i's sorted, deduplicated ids.
+pub(crate) struct Toks {
+    data: Vec<u32>,
+    start: Vec<usize>,
+}
+
+impl Toks {
+    pub(crate) fn get(&self, unit: usize) -> &[u32] {
+        &self.data[self.start[unit]..self.start[unit + 1]]
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        self.start.windows(2).map(|w| &self.data[w[0]..w[1]])
+    }
+}
+
+/// The features of one side; vectors are indexed by unit.
+pub(crate) struct Side {
+    /// Length in characters, whitespace excluded.
+    pub(crate) len: Vec<f64>,
+    pub(crate) toks: Toks,
+    /// `cont[k]` in [0, 1]: how sure we are that unit k continues unit k-1 (a paragraph
+    /// broken by a page break); `cont[0] == 0`. Never negative: `dp::LOWER` relies on it.
+    pub(crate) cont: Vec<f64>,
+    pub(crate) heading: Vec<bool>,
+}
+
+/// The features of the units `all[keep[..]]` in `lang`; `stems` adds cognate stems (for two
+/// Latin-script languages).
+pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Side {
+    // In chunks, so the per-unit vectors never all exist at once.
+    let mut toks = Toks { data: Vec::new(), start: vec![0] };
+    for chunk in keep.chunks(4096) {
+        let ids: Vec<Vec<u32>> = chunk
+            .par_iter()
+            .map(|&k| {
+                let mut ids: Vec<u32> = raw_tokens(&all[k], stems).into_iter().map(|(c, t)| token_id(c, &t)).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            })
+            .collect();
+        for v in ids {
+            toks.data.extend(v);
+            toks.start.push(toks.data.len());
+        }
+    }
+    toks.data.shrink_to_fit();
+    let caseless = matches!(lang, "zh" | "ja" | "ar" | "fa" | "he");
+    let long_line = if matches!(lang, "zh" | "ja") { 25 } else { 60 };
+    let mut cont = vec![0.0; keep.len()];
+    for (c, w) in cont.iter_mut().skip(1).zip(keep.windows(2)) {
+        let prev = all[w[0]].text.trim_end();
+        let open = prev.chars().last().is_some_and(|c| !is_terminal(c));
+        let first = all[w[1]].text.split_whitespace().next().unwrap_or("");
+        let initial = first.chars().next();
+        // A lower-case word, not a note marker such as "c The ratio ...".
+        let lower = initial.is_some_and(char::is_lowercase) && first.chars().count() > 1;
+        let short = prev.chars().count() <= long_line;
+        *c = if !open {
+            0.0
+        } else if lower {
+            1.0
+        } else if caseless {
+            if short { 0.0 } else { 0.6 }
+        } else if short && prev.ends_with(',') {
+            // "Now, therefore," then "The General Assembly": a clause cut short.
+            0.5
+        } else {
+            0.0
+        };
+    }
+    Side {
+        len: keep.iter().map(|&k| all[k].text.chars().filter(|c| !c.is_whitespace()).count() as f64).collect(),
+        toks,
+        cont,
+        heading: keep.iter().map(|&k| all[k].heading).collect(),
+    }
+}
+
+fn is_terminal(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!' | '?' | ';' | ':' | '。' | '！' | '？' | '؟' | '；' | '：' | '…' | '»' | '"' | '”' | ')' | '）'
+    )
+}
+
+/// Page furniture that PDF conversion leaves between paragraphs: a document symbol alone
+/// (`A/69/720`), a job number (`15-01234 (F)`, `GE.15-01234`), a page number (`3/12`), or
+/// several of them on one line (`A/69/695<TAB>7/51`).
+pub(crate) fn is_stray(text: &str) -> bool {
+    let mut any = false;
+    for w in text.split_whitespace() {
+        let w = w.trim_end_matches('*');
+        let language_mark =
+            w.len() == 3 && w.starts_with('(') && w.ends_with(')') && w.as_bytes()[1].is_ascii_uppercase();
+        if language_mark {
+            continue;
+        }
+        if !(is_job_number(w) || is_page_number(w) || is_symbol(w)) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+fn is_job_number(t: &str) -> bool {
+    let t = t.strip_prefix("GE.").unwrap_or(t);
+    t.len() == 8 && t.as_bytes()[2] == b'-' && t.bytes().filter(|b| b.is_ascii_digit()).count() == 7
+}
+
+fn is_page_number(t: &str) -> bool {
+    match t.split_once('/') {
+        Some((a, b)) => {
+            let short = |s: &str| (1..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+            short(a.trim()) && short(b.trim())
+        }
+        None => false,
+    }
+}
+
+/// A UN document symbol: `A/RES/70/1`, `E/CN.15/2015/1`, `CTOC/COP/WG.7/2019/4`.
+pub(crate) fn is_symbol(t: &str) -> bool {
+    t.contains('/')
+        && t.starts_with(|c: char| c.is_ascii_uppercase())
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '/' | '.' | '-' | '(' | ')' | '*'))
+}
+
+/// The value of a decimal digit in any of the scripts UN texts use.
+fn digit(c: char) -> Option<char> {
+    let base = match c {
+        '0'..='9' => '0',
+        '\u{660}'..='\u{669}' => '\u{660}',
+        '\u{6f0}'..='\u{6f9}' => '\u{6f0}',
+        '\u{ff10}'..='\u{ff19}' => '\u{ff10}',
+        _ => return None,
+    };
+    char::from_digit(c as u32 - base as u32, 10)
+}
+
+fn is_latin_letter(c: char) -> bool {
+    c.is_alphabetic() && (c as u32) < 0x250
+}
+
+/// Lower case without accents, for comparing cognates.
+fn fold(c: char) -> char {
+    let c = c.to_lowercase().next().unwrap_or(c);
+    match c {
+        'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        _ => c,
+    }
+}
+
+const TRIM: &[char] = &[
+    ',', ';', ':', '(', ')', '[', ']', '«', '»', '"', '\'', '“', '”', '.', '!', '?', '。', '，', '；', '：', '（',
+    '）', '、',
+];
+
+fn raw_tokens(unit: &Unit, stems: bool) -> Vec<(Class, String)> {
+    let mut out = Vec::new();
+    let mut text = unit.text.trim_start();
+    if let Some(num) = unit.num {
+        let mark: String = num.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        if !mark.is_empty() {
+            out.push((Class::Mark, mark));
+        }
+        // The number is a mark, not content: versions often number paragraphs differently.
+        text = text.strip_prefix(num).unwrap_or(text);
+    }
+    let mut residual = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        let w = word.trim_matches(TRIM);
+        if w.contains("://") || w.starts_with("www.") {
+            out.push((Class::Sym, w.to_lowercase()));
+        } else if w.len() > 2 && is_symbol(w) {
+            out.push((Class::Sym, w.to_string()));
+        } else {
+            residual.push_str(word);
+        }
+        residual.push(' ');
+    }
+    let chars: Vec<char> = residual.chars().collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let c = chars[k];
+        if let Some(d) = digit(c) {
+            let mut num = String::from(d);
+            k += 1;
+            while let Some(d) = chars.get(k).copied().and_then(digit) {
+                num.push(d);
+                k += 1;
+            }
+            // Thousands groups: "1 800", "1,800", "1.800", "1 800" all read 1800.
+            while k < chars.len()
+                && matches!(chars[k], ',' | '.' | ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{66c}' | '\'')
+                && (1..=3).all(|o| chars.get(k + o).copied().and_then(digit).is_some())
+                && chars.get(k + 4).copied().and_then(digit).is_none()
+            {
+                num.extend((1..=3).filter_map(|o| digit(chars[k + o])));
+                k += 4;
+            }
+            // A decimal part: "8.1" and "8,1" are the same number.
+            if k + 1 < chars.len() && matches!(chars[k], ',' | '.' | '\u{66b}') && digit(chars[k + 1]).is_some() {
+                num.push('.');
+                k += 1;
+                while let Some(d) = chars.get(k).copied().and_then(digit) {
+                    num.push(d);
+                    k += 1;
+                }
+            }
+            let class = if num.len() > 1 { Class::Num } else { Class::Digit };
+            out.push((class, num));
+        } else if is_latin_letter(c) {
+            let start = k;
+            while k < chars.len() && is_latin_letter(chars[k]) {
+                k += 1;
+            }
+            if k - start >= 3 && c.is_uppercase() {
+                out.push((Class::Word, chars[start..k].iter().collect()));
+            }
+            if stems && k - start >= 6 {
+                out.push((Class::Stem, chars[start..start + 5].iter().map(|&c| fold(c)).collect()));
+            }
+        } else {
+            k += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(text: &str) -> Vec<String> {
+        raw_tokens(&Unit::from_line(text), false).into_iter().map(|(_, t)| t).collect()
+    }
+
+    #[test]
+    fn numbers_normalise_across_conventions() {
+        assert_eq!(toks("cost 1 800 dollars"), vec!["1800"]);
+        assert_eq!(toks("coût 1 800 dollars"), vec!["1800"]);
+        assert_eq!(toks("costo 1.800 dólares"), vec!["1800"]);
+        assert_eq!(toks("cost 1,800"), vec!["1800"]);
+        assert_eq!(toks("في عام ٢٠١٥"), vec!["2015"]);
+        assert_eq!(toks("2014 2015"), vec!["2014", "2015"]);
+        assert_eq!(toks("8.1 per cent"), toks("8,1 %"));
+        assert_eq!(toks("8.1 per cent"), vec!["8.1"]);
+    }
+
+    #[test]
+    fn symbols_and_marks() {
+        assert_eq!(
+            toks("12. See A/RES/70/1, and CTOC/COP/WG.7/2019/4."),
+            vec!["12", "A/RES/70/1", "CTOC/COP/WG.7/2019/4", "See"]
+        );
+        assert_eq!(toks("Voir https://undocs.org/fr/A/70/1."), vec!["https://undocs.org/fr/a/70/1", "Voir"]);
+        assert_eq!(toks("Seongmee Yoon served"), vec!["Seongmee", "Yoon"]);
+    }
+
+    #[test]
+    fn strays() {
+        for s in
+            ["A/69/720", "15-01234 (F)", "GE.15-01234", "3/12", "16-59159 (C)", "E/CN.15/2015/1*", "A/69/695\t7/51"]
+        {
+            assert!(is_stray(s), "{s}");
+        }
+        for s in ["ARSAT 1", "2013-041A", "11", "2014", "Agenda item 3", "See A/69/720.", "and/or", "(F)", ""] {
+            assert!(!is_stray(s), "{s}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! N-way alignment through a pivot: every version is aligned with the pivot, and pivot units
+//! that any version joins into one bead become one group.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::features::is_stray;
+use super::{Options, Unit, align_pair};
+
+/// One aligned group: for each language the units it holds (languages without any are left
+/// out). The group's id is that of its first pivot unit when it has one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Group {
+    pub members: BTreeMap<String, Vec<usize>>,
+    /// The lowest confidence of the pairwise beads the group is made of.
+    pub confidence: f32,
+    /// Whether a person should check this group (confidence below `Options::review_below`).
+    pub review: bool,
+}
+
+/// Aligns all versions of a document. The pivot is `pivot_lang` when it is one of the
+/// versions, else English, else the first version. Groups come in pivot order; a run of units
+/// that a version has and the pivot lacks comes right after the group before it. Pins are
+/// taken from `opts.pinned_by_lang[lang]` for each (pivot, lang) pair.
+pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options) -> Vec<Group> {
+    let Some(p) = versions
+        .iter()
+        .position(|v| v.0 == pivot_lang)
+        .or_else(|| versions.iter().position(|v| v.0 == "en"))
+        .or(if versions.is_empty() { None } else { Some(0) })
+    else {
+        return Vec::new();
+    };
+    let (plang, punits) = versions[p];
+    let pairs: Vec<(usize, Vec<super::Bead>)> = versions
+        .par_iter()
+        .enumerate()
+        .filter(|(k, _)| *k != p)
+        .map(|(k, &(lang, units))| {
+            let mut o = opts.clone();
+            o.pinned = opts.pinned_by_lang.get(lang).cloned().unwrap_or_default();
+            (k, align_pair(punits, units, (plang, lang), &o))
+        })
+        .collect();
+    // joined[k]: pivot unit k is in the same group as unit k-1.
+    let mut joined = vec![false; punits.len()];
+    for (_, beads) in &pairs {
+        for b in beads {
+            for &k in b.pivot.iter().skip(1) {
+                joined[k] = true;
+            }
+        }
+    }
+    let mut gid = Vec::with_capacity(punits.len());
+    let mut groups: Vec<Group> = Vec::new();
+    for (k, &j) in joined.iter().enumerate() {
+        if k == 0 || !j {
+            groups.push(Group { members: BTreeMap::new(), confidence: 1.0, review: false });
+        }
+        let g = groups.len() - 1;
+        gid.push(g);
+        groups[g].members.entry(plang.to_string()).or_default().push(k);
+    }
+    // Units the pivot lacks, keyed by (slot, language position, order): slot 0 is before
+    // every pivot group, slot g+1 right after group g.
+    let mut extra: Vec<((usize, usize, usize), Group)> = Vec::new();
+    for (k, beads) in &pairs {
+        let lang = versions[*k].0;
+        let mut slot = 0;
+        for (seq, b) in beads.iter().enumerate() {
+            if let Some(&first) = b.pivot.first() {
+                let g = gid[first];
+                slot = g + 1;
+                let group = &mut groups[g];
+                if !b.other.is_empty() {
+                    group.members.entry(lang.to_string()).or_default().extend(&b.other);
+                }
+                group.confidence = group.confidence.min(b.confidence);
+            } else {
+                let members = BTreeMap::from([(lang.to_string(), b.other.clone())]);
+                extra.push(((slot, *k, seq), Group { members, confidence: b.confidence, review: false }));
+            }
+        }
+    }
+    extra.sort_by_key(|e| e.0);
+    let mut out = Vec::with_capacity(groups.len() + extra.len());
+    let mut rest = extra.into_iter().peekable();
+    for slot in 0..=groups.len() {
+        let mut here = Vec::new();
+        while let Some((_, g)) = rest.next_if(|e| e.0.0 == slot) {
+            here.push(g);
+        }
+        out.extend(pair_up(here, versions));
+        if slot < groups.len() {
+            out.push(groups[slot].clone());
+        }
+    }
+    absorb_strays(&mut out, versions);
+    out.retain(|g| !g.members.is_empty());
+    for g in &mut out {
+        for v in g.members.values_mut() {
+            v.sort_unstable();
+        }
+        g.review = g.confidence < opts.review_below;
+    }
+    out
+}
+
+fn is_stray_group(g: &Group, versions: &[(&str, &[Unit])]) -> bool {
+    let mut units = g.members.iter().flat_map(|(l, v)| v.iter().map(move |&k| (l, k)));
+    match (units.next(), units.next()) {
+        (Some((l, k)), None) => versions.iter().any(|(vl, u)| vl == l && u.get(k).is_some_and(|u| is_stray(u.text))),
+        _ => false,
+    }
+}
+
+/// Units that the pivot lacks, found between the same two pivot groups in several versions:
+/// when every version has the same number of them (stray lines aside), they are one another's
+/// translations and are grouped in order.
+fn pair_up(here: Vec<Group>, versions: &[(&str, &[Unit])]) -> Vec<Group> {
+    let (strays, content): (Vec<Group>, Vec<Group>) = here.into_iter().partition(|g| is_stray_group(g, versions));
+    let mut by_lang: BTreeMap<&String, Vec<&Group>> = BTreeMap::new();
+    for g in &content {
+        if let Some(l) = g.members.keys().next() {
+            by_lang.entry(l).or_default().push(g);
+        }
+    }
+    let counts: Vec<usize> = by_lang.values().map(Vec::len).collect();
+    let mut out = Vec::new();
+    if by_lang.len() > 1 && counts.windows(2).all(|w| w[0] == w[1]) {
+        for k in 0..counts[0] {
+            let mut g = Group { members: BTreeMap::new(), confidence: 1.0, review: false };
+            for v in by_lang.values() {
+                for (l, m) in &v[k].members {
+                    g.members.entry(l.clone()).or_default().extend(m);
+                }
+                g.confidence = g.confidence.min(v[k].confidence);
+            }
+            out.push(g);
+        }
+    } else {
+        out.extend(content);
+    }
+    out.extend(strays);
+    out
+}
+
+/// A stray line (running head, page number) of one version that sits between two units of the
+/// same group belongs to that group: it was printed inside a paragraph broken by a page.
+fn absorb_strays(groups: &mut [Group], versions: &[(&str, &[Unit])]) {
+    for (lang, units) in versions {
+        let mut owner = vec![usize::MAX; units.len()];
+        for (g, group) in groups.iter().enumerate() {
+            for &k in group.members.get(*lang).map_or(&[][..], Vec::as_slice) {
+                if let Some(o) = owner.get_mut(k) {
+                    *o = g;
+                }
+            }
+        }
+        let stray: Vec<bool> = units.iter().map(|u| is_stray(u.text)).collect();
+        for k in 0..units.len() {
+            if !stray[k] || owner[k] == usize::MAX || !is_stray_group(&groups[owner[k]], versions) {
+                continue;
+            }
+            let prev = (0..k).rev().find(|&p| !stray[p]);
+            let next = (k + 1..units.len()).find(|&q| !stray[q]);
+            if let (Some(p), Some(q)) = (prev, next)
+                && owner[p] == owner[q]
+                && owner[p] != usize::MAX
+            {
+                let (from, to) = (owner[k], owner[p]);
+                groups[from].members.clear();
+                groups[to].members.entry(lang.to_string()).or_default().push(k);
+                owner[k] = to;
+            }
+        }
+    }
+}

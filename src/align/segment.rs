@@ -1,0 +1,279 @@
+//! Sentence segmentation for UN text in ar, en, es, fr, ru, zh.
+//!
+//! A sentence ends after `.`, `!`, `?`, `…`, `؟`, `。`, `！`, `？` (with any closing quotes or
+//! brackets) when more text follows, except:
+//! - after an abbreviation of the language (`M.`, `Mme`, `No.`, `par.`, `г.`, `т.е.`, …), an
+//!   initial (`J. Smith`) or a dotted acronym (`U.S.`, `EE.UU.`);
+//! - after a numbered-item label that opens the sentence (`12.`, `IV.`, `a.`);
+//! - when the next word starts with a lower-case letter (a Latin or Cyrillic sentence never
+//!   does), or no space follows (decimals `3.5`, symbols `A/RES/70/1`, `www.un.org`);
+//!
+//! Chinese full-width terminators need no following space. French spacing before `: ; ? !`
+//! (NBSP, NNBSP) is whitespace like any other.
+
+const CLOSERS: &[char] = &['"', '\'', ')', ']', '”', '’', '»', '」', '』', '）', '】', '›'];
+
+fn abbreviations(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "en" => &[
+            "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "p", "pp", "para", "paras", "art", "arts", "vol",
+            "vols", "inc", "ltd", "co", "corp", "jr", "sr", "cf", "viz", "approx", "fig", "figs", "rev", "add", "corr",
+            "suppl", "gen", "gov", "amb", "hon", "sect", "chap", "ch", "ed", "eds", "op", "cit", "ibid", "annex",
+            "e.g", "i.e", "etc",
+        ],
+        "fr" => &[
+            "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "art", "p", "pp", "par", "al", "vol", "no",
+            "nos", "n°", "cf", "éd", "chap", "st", "ste", "av", "etc", "op", "cit", "ibid", "suppl", "rev", "add",
+            "corr", "sect", "annexe", "s.e", "c.-à-d",
+        ],
+        "es" => &[
+            "sr", "sra", "sres", "sras", "srta", "dr", "dra", "excmo", "excma", "núm", "no", "nos", "art", "arts",
+            "párr", "párrs", "pág", "págs", "p", "pp", "vol", "etc", "ud", "uds", "cap", "op", "cit", "ibid", "rev",
+            "add", "corr", "sec", "av", "lic", "ing",
+        ],
+        "ru" => &[
+            "г", "гг", "ст", "т.е", "т.д", "т.п", "др", "пп", "п", "стр", "с", "им", "чел", "млн", "млрд", "тыс",
+            "руб", "долл", "англ", "см", "рис", "гл", "ок", "р", "т", "прим", "г-н", "г-жа", "д-р", "тел", "кв", "мин",
+        ],
+        "ar" => &["د", "م", "ص", "ج", "ه"],
+        _ => &["mr", "mrs", "ms", "dr", "no", "p", "pp", "para", "art", "vol", "etc", "e.g", "i.e", "inc"],
+    }
+}
+
+/// Splits `text` into sentences (trimmed slices of it, never empty).
+pub fn sentences<'t>(text: &'t str, lang: &str) -> Vec<&'t str> {
+    let abbr = abbreviations(lang);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut start = 0usize; // byte offset of the current sentence
+    let mut k = 0usize;
+    while k < chars.len() {
+        let (_, c) = chars[k];
+        let cjk = matches!(c, '。' | '！' | '？');
+        if !(cjk || matches!(c, '.' | '!' | '?' | '…' | '؟')) {
+            k += 1;
+            continue;
+        }
+        // Take a run of terminators and closers: "?!", ".)", "。」", "…»".
+        let mut end = k + 1;
+        while end < chars.len()
+            && (matches!(chars[end].1, '.' | '!' | '?' | '…' | '。' | '！' | '？' | '؟')
+                || CLOSERS.contains(&chars[end].1))
+        {
+            end += 1;
+        }
+        // French puts a (narrow) no-break space before a closing guillemet.
+        let mut e2 = end;
+        while e2 < chars.len() && chars[e2].1.is_whitespace() {
+            e2 += 1;
+        }
+        if e2 < chars.len() && chars[e2].1 == '»' && e2 > end {
+            end = e2 + 1;
+        }
+        let mut next = end;
+        while next < chars.len() && chars[next].1.is_whitespace() {
+            next += 1;
+        }
+        let spaced = next > end;
+        let byte_end = chars.get(end).map_or(text.len(), |p| p.0);
+        let boundary = next < chars.len()
+            && (cjk || spaced)
+            && !chars[next].1.is_lowercase()
+            && !(c == '.'
+                && (before_is_abbreviation(&text[start..chars[k].0], abbr)
+                    || opens_with_label(&text[start..byte_end])));
+        if boundary {
+            let s = text[start..byte_end].trim();
+            if !s.is_empty() {
+                out.push(s);
+            }
+            start = chars[next].0;
+        }
+        k = end.max(k + 1);
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// Whether the word just before a period (`head` ends right before it) is an abbreviation,
+/// an initial or a dotted acronym.
+fn before_is_abbreviation(head: &str, abbr: &[&str]) -> bool {
+    let word =
+        head.rsplit(|c: char| c.is_whitespace() || c == '(' || c == '«' || c == '"' || c == '“').next().unwrap_or("");
+    if word.is_empty() {
+        return false;
+    }
+    let lower = word.to_lowercase();
+    if abbr.contains(&lower.as_str()) {
+        return true;
+    }
+    let letters: Vec<char> = word.chars().filter(|c| *c != '.').collect();
+    // An initial ("J.") or a dotted acronym ("U.S", "EE.UU", "т.е").
+    if letters.len() == 1 && letters[0].is_uppercase() {
+        return true;
+    }
+    word.contains('.')
+        && word.split('.').all(|p| !p.is_empty() && p.chars().count() <= 2 && p.chars().all(char::is_alphabetic))
+}
+
+/// Whether the sentence so far is only a numbered-item label such as `12.`, `1.2.`, `IV.`, `a.`.
+fn opens_with_label(sentence: &str) -> bool {
+    let s = sentence.trim().trim_start_matches('(');
+    let Some(body) = s.strip_suffix('.') else { return false };
+    if body.is_empty() || body.contains(char::is_whitespace) {
+        return false;
+    }
+    body.split('.').all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+        || (body.len() <= 6 && body.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C')))
+        || (body.chars().count() == 1 && body.chars().all(|c| c.is_alphabetic()))
+}
+
+/// The number a unit opens with, as written: `12.`, `1.2`, `(a)`, `a)`, `IV.`, `一、`.
+pub fn leading_number(text: &str) -> Option<&str> {
+    let t = text.trim_start();
+    let word_end = t.find(char::is_whitespace).unwrap_or(t.len());
+    let word = &t[..word_end];
+    let ok = |w: &str| -> bool {
+        let inner = w.trim_start_matches('(');
+        if let Some(body) = inner.strip_suffix(')').or_else(|| inner.strip_suffix('.')) {
+            let digits = !body.is_empty()
+                && body.split('.').all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+            let roman = !body.is_empty()
+                && body.len() <= 6
+                && body.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C' | 'i' | 'v' | 'x'));
+            let letter = body.chars().count() <= 2 && body.chars().all(|c| c.is_ascii_lowercase());
+            digits || roman || (letter && !body.is_empty()) || (inner.ends_with(')') && body.chars().count() == 1)
+        } else {
+            w.strip_suffix('、').is_some_and(|b| !b.is_empty() && b.chars().all(|c| "一二三四五六七八九十".contains(c)))
+        }
+    };
+    if !word.is_empty() && word.len() < t.len() && ok(word) {
+        return Some(word);
+    }
+    // Chinese "一、" runs on without a space.
+    let zh_end = t.find('、').map(|p| p + '、'.len_utf8())?;
+    let head = &t[..zh_end];
+    (zh_end < t.len() && ok(head)).then_some(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (lang, text, expected sentences)
+    const CASES: &[(&str, &str, &[&str])] = &[
+        // English
+        ("en", "The Council met. It adopted the agenda.", &["The Council met.", "It adopted the agenda."]),
+        ("en", "Mr. Smith spoke. Ms. Jones replied.", &["Mr. Smith spoke.", "Ms. Jones replied."]),
+        (
+            "en",
+            "See resolution A/RES/70/1. The Assembly agreed.",
+            &["See resolution A/RES/70/1.", "The Assembly agreed."],
+        ),
+        ("en", "The rate rose to 3.5 per cent. It then fell.", &["The rate rose to 3.5 per cent.", "It then fell."]),
+        ("en", "12. The Committee recalls its decision.", &["12. The Committee recalls its decision."]),
+        ("en", "1.2. The Committee recalls. It notes.", &["1.2. The Committee recalls.", "It notes."]),
+        ("en", "See No. 5 of the list.", &["See No. 5 of the list."]),
+        ("en", "See p. 12 and vol. II of the report.", &["See p. 12 and vol. II of the report."]),
+        ("en", "Measures, e.g. training, were taken.", &["Measures, e.g. training, were taken."]),
+        ("en", "Measures, i.e. training, were taken.", &["Measures, i.e. training, were taken."]),
+        ("en", "Acme Inc. Was it founded? Yes.", &["Acme Inc. Was it founded?", "Yes."]),
+        ("en", "Why? Because it was late!", &["Why?", "Because it was late!"]),
+        ("en", "He said \"It is over.\" Then he left.", &["He said \"It is over.\"", "Then he left."]),
+        ("en", "The U.S. Government agreed.", &["The U.S. Government agreed."]),
+        ("en", "J. Smith and Dr. Brown attended.", &["J. Smith and Dr. Brown attended."]),
+        ("en", "Visit www.un.org for details. Thanks.", &["Visit www.un.org for details.", "Thanks."]),
+        ("en", "It ended in 2015. 2. The next phase began.", &["It ended in 2015.", "2. The next phase began."]),
+        ("en", "Wait... then it stopped.", &["Wait... then it stopped."]),
+        ("en", "(a) Noting the report. (b) Welcoming it.", &["(a) Noting the report.", "(b) Welcoming it."]),
+        ("en", "IV. Conclusions and recommendations", &["IV. Conclusions and recommendations"]),
+        ("en", "Costs (see para. 4) rose.", &["Costs (see para. 4) rose."]),
+        ("en", "", &[]),
+        // French
+        (
+            "fr",
+            "M. Dupont a pris la parole. Mme Martin a répondu.",
+            &["M. Dupont a pris la parole.", "Mme Martin a répondu."],
+        ),
+        ("fr", "MM. Dupont et Durand sont présents.", &["MM. Dupont et Durand sont présents."]),
+        ("fr", "Pourquoi ? Parce que le délai était court.", &["Pourquoi ?", "Parce que le délai était court."]),
+        ("fr", "Pourquoi\u{a0}? Parce que.", &["Pourquoi\u{a0}?", "Parce que."]),
+        ("fr", "Attention\u{202f}! Le délai expire.", &["Attention\u{202f}!", "Le délai expire."]),
+        ("fr", "Voir par. 12 du rapport.", &["Voir par. 12 du rapport."]),
+        ("fr", "Voir art. 5 de la Charte.", &["Voir art. 5 de la Charte."]),
+        ("fr", "Il a dit : « C'est fini. » Puis il est parti.", &["Il a dit : « C'est fini. »", "Puis il est parti."]),
+        ("fr", "Le taux est de 3,5 %. Il a baissé.", &["Le taux est de 3,5 %.", "Il a baissé."]),
+        ("fr", "Voir no 5. Le texte suit.", &["Voir no 5.", "Le texte suit."]),
+        ("fr", "Les dépenses (voir p. 4) ont augmenté.", &["Les dépenses (voir p. 4) ont augmenté."]),
+        ("fr", "Des livres, des revues, etc. sont disponibles.", &["Des livres, des revues, etc. sont disponibles."]),
+        ("fr", "15. Le Comité prend note du rapport.", &["15. Le Comité prend note du rapport."]),
+        ("fr", "Voir E/CN.15/2015/1. Le Conseil a décidé.", &["Voir E/CN.15/2015/1.", "Le Conseil a décidé."]),
+        // Spanish
+        ("es", "El Sr. Pérez habló. La Sra. Gómez respondió.", &["El Sr. Pérez habló.", "La Sra. Gómez respondió."]),
+        ("es", "¿Por qué? Porque era tarde.", &["¿Por qué?", "Porque era tarde."]),
+        ("es", "¡Basta! Se levantó la sesión.", &["¡Basta!", "Se levantó la sesión."]),
+        ("es", "Véase el párr. 12 del informe.", &["Véase el párr. 12 del informe."]),
+        ("es", "Los EE.UU. votaron en contra.", &["Los EE.UU. votaron en contra."]),
+        ("es", "El Dr. Ruiz llegó. Luego habló.", &["El Dr. Ruiz llegó.", "Luego habló."]),
+        ("es", "Costó 1.800 dólares. Luego subió.", &["Costó 1.800 dólares.", "Luego subió."]),
+        ("es", "Véase el art. 3 de la Carta.", &["Véase el art. 3 de la Carta."]),
+        ("es", "Lo dijo el Excmo. Sr. Embajador.", &["Lo dijo el Excmo. Sr. Embajador."]),
+        // Russian
+        ("ru", "Совет собрался. Он утвердил повестку дня.", &["Совет собрался.", "Он утвердил повестку дня."]),
+        ("ru", "Это было в 2015 г. в Женеве.", &["Это было в 2015 г. в Женеве."]),
+        ("ru", "См. ст. 5 Устава.", &["См. ст. 5 Устава."]),
+        ("ru", "Меры, т.е. обучение, приняты.", &["Меры, т.е. обучение, приняты."]),
+        ("ru", "Г-н Иванов выступил. Он поблагодарил всех.", &["Г-н Иванов выступил.", "Он поблагодарил всех."]),
+        ("ru", "Почему? Потому что поздно.", &["Почему?", "Потому что поздно."]),
+        ("ru", "А. Иванов подписал документ.", &["А. Иванов подписал документ."]),
+        ("ru", "Расходы составили 3,5 млн. долл. США.", &["Расходы составили 3,5 млн. долл. США."]),
+        ("ru", "См. документ A/69/720. Совет принял решение.", &["См. документ A/69/720.", "Совет принял решение."]),
+        // Arabic
+        ("ar", "اجتمع المجلس. واعتمد جدول الأعمال.", &["اجتمع المجلس.", "واعتمد جدول الأعمال."]),
+        ("ar", "لماذا؟ لأن الوقت متأخر.", &["لماذا؟", "لأن الوقت متأخر."]),
+        ("ar", "انظر الوثيقة A/RES/70/1. واتفقت الجمعية.", &["انظر الوثيقة A/RES/70/1.", "واتفقت الجمعية."]),
+        ("ar", "بلغ المعدل 3.5 في المائة. ثم انخفض.", &["بلغ المعدل 3.5 في المائة.", "ثم انخفض."]),
+        ("ar", "12. تحيط اللجنة علما بالتقرير.", &["12. تحيط اللجنة علما بالتقرير."]),
+        ("ar", "وقال د. أحمد إن العمل مستمر.", &["وقال د. أحمد إن العمل مستمر."]),
+        // Chinese
+        ("zh", "理事会举行了会议。会议通过了议程。", &["理事会举行了会议。", "会议通过了议程。"]),
+        ("zh", "为什么？因为时间晚了！", &["为什么？", "因为时间晚了！"]),
+        ("zh", "他说：“会议结束了。”然后离开了。", &["他说：“会议结束了。”", "然后离开了。"]),
+        ("zh", "见A/RES/70/1号决议。大会表示同意。", &["见A/RES/70/1号决议。", "大会表示同意。"]),
+        ("zh", "增长率为3.5%。随后下降。", &["增长率为3.5%。", "随后下降。"]),
+        ("zh", "1. 委员会注意到报告。", &["1. 委员会注意到报告。"]),
+        ("zh", "会议结束。 下一次会议将于明年举行。", &["会议结束。", "下一次会议将于明年举行。"]),
+    ];
+
+    #[test]
+    fn tricky_cases() {
+        assert!(CASES.len() >= 60);
+        for (lang, text, want) in CASES {
+            assert_eq!(sentences(text, lang), want.to_vec(), "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn sentences_cover_the_text() {
+        for (lang, text, _) in CASES {
+            let joined: String = sentences(text, lang).concat();
+            let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            assert_eq!(joined.chars().filter(|c| !c.is_whitespace()).collect::<String>(), squeezed);
+        }
+    }
+
+    #[test]
+    fn leading_numbers() {
+        assert_eq!(leading_number("12. The Committee"), Some("12."));
+        assert_eq!(leading_number("(a) Noting"), Some("(a)"));
+        assert_eq!(leading_number("a) Noting"), Some("a)"));
+        assert_eq!(leading_number("IV. Conclusions"), Some("IV."));
+        assert_eq!(leading_number("1.2 Scope"), None);
+        assert_eq!(leading_number("一、导言"), Some("一、"));
+        assert_eq!(leading_number("The 12. item"), None);
+        assert_eq!(leading_number("12."), None);
+    }
+}
