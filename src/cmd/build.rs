@@ -1,23 +1,57 @@
-//! `accord build [--sources DIR] [--jobs N] [--quiet]`: the release job. Today it reads and
-//! validates every document and reports; the exports (CSV, XLSX, AKN, TMX, XLIFF) and the
-//! `--out`, `--format` and `--shard` options of DESIGN §4 come with the export issues.
+//! `accord build [--sources DIR] [--out DIR] [--format csv,…] [--jobs N] [--quiet]`: the
+//! release. Every document is read, validated, accounted for and aligned in parallel; its
+//! exports are rendered as bytes; the release is written into a temporary folder beside the
+//! output, `manifest.json` last, and renamed into place. A document with errors fails the
+//! build and leaves the previous release untouched.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args as ClapArgs;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::align::{self, Options};
+use crate::diag::{self, Diagnostic, display_path};
+use crate::export::{self, Aligned, File, ReleaseInfo};
+use crate::ingest::{self, Target, coverage};
+use crate::lang;
+use crate::validate;
 
 #[derive(ClapArgs)]
 pub struct Args {
     /// Folder of document folders.
     #[arg(long, default_value = "sources")]
     sources: PathBuf,
-    /// Worker threads [default: one per core].
+    /// Release folder, replaced as a whole when the build succeeds.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Formats to export, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "csv,xlsx,akn")]
+    format: Vec<String>,
+    /// Worker threads [default: one per core]. The release is the same whatever the number.
     #[arg(long)]
     jobs: Option<usize>,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
+}
+
+const FORMATS: [&str; 3] = ["csv", "xlsx", "akn"];
+
+/// What one document gives the release.
+struct Built {
+    diagnostics: Vec<Diagnostic>,
+    inputs: Vec<(String, Vec<u8>)>,
+    expressions: usize,
+    groups: usize,
+    review: usize,
+    rows: Option<export::csv::Rows>,
+    /// Files of the per-document formats (XLSX, AKN).
+    files: Vec<File>,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -26,29 +60,279 @@ pub fn run(args: Args) -> u8 {
     {
         return code;
     }
+    let formats: BTreeSet<String> = args.format.iter().map(|f| f.trim().to_lowercase()).collect();
+    if let Some(unknown) = formats.iter().find(|f| !FORMATS.contains(&f.as_str())) {
+        eprintln!("accord build: unknown or not yet built format `{unknown}` (available: {})", FORMATS.join(", "));
+        return super::EXIT_USAGE;
+    }
+    let info = match release_info() {
+        Ok(info) => info,
+        Err(message) => {
+            eprintln!("accord build: {message}");
+            return super::EXIT_USAGE;
+        }
+    };
     let started = Instant::now();
-    let report = match super::validate::check(std::slice::from_ref(&args.sources), true) {
-        Ok(r) => r,
+    let targets = match ingest::targets(std::slice::from_ref(&args.sources)) {
+        Ok(t) => t,
         Err(d) => {
             eprintln!("{d}");
             return super::EXIT_USAGE;
         }
     };
-    for d in report.diagnostics.iter().filter(|d| d.is_error() || !args.quiet) {
+    let languages = release_languages(&targets);
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let mut built: Vec<Built> = targets
+        .par_iter()
+        .map(|t| {
+            let b = build_one(t, &languages, &formats, &info);
+            if progress {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                eprint!("\rbuild: {n}/{} documents", targets.len());
+            }
+            b
+        })
+        .collect();
+    if progress {
+        eprintln!();
+    }
+
+    let mut diagnostics: Vec<Diagnostic> = built.iter().flat_map(|b| b.diagnostics.iter().cloned()).collect();
+    diag::sort(&mut diagnostics);
+    for d in diagnostics.iter().filter(|d| d.is_error() || !args.quiet) {
         eprintln!("{d}");
     }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        eprintln!("build failed: {errors} errors; {} left as it was", display_path(&args.out));
+        return super::EXIT_INVALID;
+    }
+
+    let parts: Vec<export::csv::Rows> = built.iter_mut().filter_map(|b| b.rows.take()).collect();
+    let mut files: Vec<File> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.files)).collect();
+    if formats.contains("csv") {
+        match export::csv::files(&parts, &languages, &info) {
+            Ok(f) => files.extend(f),
+            Err(e) => {
+                eprintln!("accord build: {e}");
+                return super::EXIT_USAGE;
+            }
+        }
+    }
+    let manifest = manifest(&args, &formats, &info, &built, &diagnostics, &files);
+    files.push(manifest);
+    if let Err(e) = write_release(&args.out, &files) {
+        eprintln!("accord build: cannot write {}: {e}", display_path(&args.out));
+        return super::EXIT_USAGE;
+    }
     if !args.quiet {
+        let bytes: usize = built.iter().flat_map(|b| b.inputs.iter()).map(|(_, b)| b.len()).sum();
         let seconds = started.elapsed().as_secs_f64();
         eprintln!(
-            "build: {} documents, {} language versions, {} errors, {} warnings; {:.1} MB in {:.2} s ({:.0} MB/s); exports not built yet",
-            report.documents,
-            report.expressions,
-            report.errors,
-            report.warnings,
-            report.bytes as f64 / 1e6,
+            "build: {} documents, {} languages, {} groups ({} to review), {} files in {}; {:.1} MB in {:.2} s ({:.1} MB/s)",
+            built.len(),
+            languages.len(),
+            built.iter().map(|b| b.groups).sum::<usize>(),
+            built.iter().map(|b| b.review).sum::<usize>(),
+            files.len(),
+            display_path(&args.out),
+            bytes as f64 / 1e6,
             seconds,
-            report.bytes as f64 / 1e6 / seconds.max(1e-9)
+            bytes as f64 / 1e6 / seconds.max(1e-9)
         );
     }
-    if report.errors > 0 { super::EXIT_INVALID } else { super::EXIT_OK }
+    super::EXIT_OK
+}
+
+fn build_one(target: &Target, languages: &[String], formats: &BTreeSet<String>, info: &ReleaseInfo) -> Built {
+    let loaded = ingest::load(target);
+    let mut diagnostics = loaded.diagnostics.clone();
+    let inputs: Vec<(String, Vec<u8>)> =
+        loaded.files.iter().filter_map(|f| fs::read(f).ok().map(|b| (display_path(f), b))).collect();
+    let mut built =
+        Built { diagnostics: Vec::new(), inputs, expressions: 0, groups: 0, review: 0, rows: None, files: Vec::new() };
+    let Some(doc) = &loaded.document else {
+        built.diagnostics = diagnostics;
+        return built;
+    };
+    let toml_path = display_path(&loaded.dir.join("document.toml"));
+    let toml = loaded.toml.as_ref().map(|(t, text)| (t, text.as_str(), toml_path.as_str()));
+    let pins_path = display_path(&loaded.dir.join("alignment.toml"));
+    let pins = loaded.pins.as_ref().map(|(_, text)| (pins_path.as_str(), text.as_str()));
+    diagnostics.extend(validate::document(doc, toml, pins));
+    diagnostics.extend(doc.expressions.iter().filter_map(|e| coverage::check(e).err()));
+    built.expressions = doc.expressions.len();
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        built.diagnostics = diagnostics;
+        return built;
+    }
+    let alignment = align::align_document(doc, &Options::default());
+    built.groups = alignment.groups.len();
+    built.review = alignment.groups.iter().filter(|g| g.review).count();
+    let aligned = Aligned { document: doc, alignment: &alignment };
+    let failed = |e: String| {
+        Diagnostic::error("export", diag::Location::file(&loaded.dir), e, "this is a bug in accord: please report it")
+    };
+    if formats.contains("csv") {
+        match export::csv::rows(&aligned, languages) {
+            Ok(rows) => built.rows = Some(rows),
+            Err(e) => diagnostics.push(failed(format!("cannot render the CSV rows: {e}"))),
+        }
+    }
+    let exporters: [(&str, export::Exporter); 2] = [("xlsx", export::xlsx::export), ("akn", export::akn::export)];
+    for (format, exporter) in exporters {
+        if formats.contains(format) {
+            match exporter(&aligned, info) {
+                Ok(files) => built.files.extend(files),
+                Err(e) => diagnostics.push(failed(e.to_string())),
+            }
+        }
+    }
+    built.diagnostics = diagnostics;
+    built
+}
+
+/// The release's text columns: every language with a file in some document folder.
+fn release_languages(targets: &[Target]) -> Vec<String> {
+    let mut langs = BTreeSet::new();
+    for t in targets {
+        let Target::Document(dir) = t else { continue };
+        for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let is_source = matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt"));
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+                && is_source
+                && lang::is_iso639_1(stem)
+            {
+                langs.insert(stem.to_string());
+            }
+        }
+    }
+    langs.into_iter().collect()
+}
+
+/// The version, and the release date from `SOURCE_DATE_EPOCH` when it is set.
+fn release_info() -> Result<ReleaseInfo, String> {
+    let date = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => {
+            let seconds: i64 =
+                v.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
+            Some(civil_date(seconds.div_euclid(86_400)))
+        }
+        Err(_) => None,
+    };
+    Ok(ReleaseInfo { version: env!("CARGO_PKG_VERSION").to_string(), date })
+}
+
+/// `YYYY-MM-DD` of a day count since 1970-01-01 (Howard Hinnant's civil-from-days).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    accord_version: &'a str,
+    release_date: Option<&'a str>,
+    options: ManifestOptions<'a>,
+    counts: BTreeMap<&'static str, usize>,
+    diagnostics: BTreeMap<String, usize>,
+    inputs: Vec<Entry>,
+    outputs: Vec<Entry>,
+}
+
+#[derive(Serialize)]
+struct ManifestOptions<'a> {
+    sources: String,
+    formats: &'a BTreeSet<String>,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    path: String,
+    bytes: usize,
+    sha256: String,
+}
+
+fn manifest(
+    args: &Args,
+    formats: &BTreeSet<String>,
+    info: &ReleaseInfo,
+    built: &[Built],
+    diagnostics: &[Diagnostic],
+    files: &[File],
+) -> File {
+    let mut inputs: Vec<Entry> = built
+        .iter()
+        .flat_map(|b| b.inputs.iter())
+        .map(|(path, bytes)| Entry { path: path.clone(), bytes: bytes.len(), sha256: export::sha256_hex(bytes) })
+        .collect();
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut outputs: Vec<Entry> = files
+        .iter()
+        .map(|f| Entry { path: display_path(&f.path), bytes: f.bytes.len(), sha256: export::sha256_hex(&f.bytes) })
+        .collect();
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
+    for d in diagnostics {
+        *by_code.entry(format!("{}[{}]", if d.is_error() { "error" } else { "warning" }, d.code)).or_default() += 1;
+    }
+    let counts = BTreeMap::from([
+        ("documents", built.len()),
+        ("expressions", built.iter().map(|b| b.expressions).sum()),
+        ("groups", built.iter().map(|b| b.groups).sum()),
+        ("groups_to_review", built.iter().map(|b| b.review).sum()),
+        ("input_bytes", inputs.iter().map(|e| e.bytes).sum()),
+    ]);
+    let manifest = Manifest {
+        accord_version: &info.version,
+        release_date: info.date.as_deref(),
+        options: ManifestOptions { sources: display_path(&args.sources), formats },
+        counts,
+        diagnostics: by_code,
+        inputs,
+        outputs,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+    bytes.push(b'\n');
+    File { path: "manifest.json".into(), bytes }
+}
+
+/// Writes the release into a temporary folder beside `out` and renames it into place; the
+/// previous release is moved aside first and removed last, so an interrupted build leaves
+/// either release whole.
+fn write_release(out: &Path, files: &[File]) -> std::io::Result<()> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp)?;
+    }
+    for file in files {
+        let path = tmp.join(&file.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let mut f = fs::File::create(&path)?;
+        f.write_all(&file.bytes)?;
+        f.sync_all()?;
+    }
+    if out.exists() {
+        fs::rename(out, &old)?;
+    }
+    fs::rename(&tmp, out)?;
+    if old.exists() {
+        fs::remove_dir_all(&old)?;
+    }
+    Ok(())
 }

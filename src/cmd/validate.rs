@@ -22,6 +22,9 @@ pub struct Args {
     /// (reads each source a second time).
     #[arg(long)]
     check_coverage: bool,
+    /// Check a release folder against its manifest.json instead of sources.
+    #[arg(long, value_name = "DIR")]
+    outputs: Option<PathBuf>,
 }
 
 /// The outcome of checking a set of sources.
@@ -83,7 +86,11 @@ fn check_one(target: &Target, check_coverage: bool) -> Checked {
 
 pub fn run(args: Args) -> u8 {
     let paths = if args.paths.is_empty() { vec![PathBuf::from("sources")] } else { args.paths };
-    let report = match check(&paths, args.check_coverage) {
+    let checked = match &args.outputs {
+        Some(release) => validate::release::check(release),
+        None => check(&paths, args.check_coverage),
+    };
+    let report = match checked {
         Ok(r) => r,
         Err(d) => {
             eprintln!("{d}");

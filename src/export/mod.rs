@@ -5,6 +5,12 @@
 
 use std::path::PathBuf;
 
+use sha2::{Digest, Sha256};
+
+pub mod akn;
+pub mod csv;
+pub mod xlsx;
+
 use crate::model::Document;
 use crate::model::alignment::Alignment;
 
@@ -24,8 +30,27 @@ pub struct File {
     pub bytes: Vec<u8>,
 }
 
+/// A per-document export: the files of one aligned document.
+pub type Exporter = fn(&Aligned, &ReleaseInfo) -> Result<Vec<File>, ExportError>;
+
 /// A document with its alignment, as the exports receive it.
 pub struct Aligned<'a> {
     pub document: &'a Document,
     pub alignment: &'a Alignment,
+}
+
+/// Lower-case hex SHA-256, as the manifest lists files.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why an export of one document failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{document}: the alignment names unit {eid}, which the {lang} version does not have")]
+    UnknownUnit { document: String, lang: String, eid: String },
+    #[error("{document}: workbook: {source}")]
+    Xlsx { document: String, source: rust_xlsxwriter::XlsxError },
+    #[error("{document}: XML: {source}")]
+    Xml { document: String, source: std::io::Error },
 }

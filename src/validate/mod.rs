@@ -2,6 +2,8 @@
 //! without a word. Each rule has a code (listed in the README), a location and a hint.
 
 use std::collections::BTreeMap;
+
+pub mod release;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Location};

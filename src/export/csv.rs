@@ -1,0 +1,361 @@
+//! CSV tables of a release (RFC 4180, UTF-8, `\n` line ends) and the Frictionless Data
+//! Package that describes them.
+//!
+//! Each document's rows are rendered on their own (in parallel by the build) and the tables
+//! are their concatenation in document order under one header, so the bytes do not depend on
+//! scheduling. Texts are plain; inline spans in another language are listed in `spans.csv`
+//! with character offsets into the segment text.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{Aligned, File, ReleaseInfo};
+use crate::model::alignment::{Unit, UnitKind};
+use crate::model::{Block, Document, MarkKind, Text};
+
+/// The rows one document contributes to each table, without headers.
+#[derive(Default)]
+pub struct Rows {
+    documents: Vec<u8>,
+    alignments: Vec<u8>,
+    segments: Vec<u8>,
+    spans: Vec<u8>,
+}
+
+const TABLES: [&str; 4] = ["documents", "alignments", "segments", "spans"];
+
+fn writer(buf: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
+    csv::WriterBuilder::new().has_headers(false).terminator(csv::Terminator::Any(b'\n')).from_writer(buf)
+}
+
+fn kind_name(kind: UnitKind) -> &'static str {
+    match kind {
+        UnitKind::Heading => "heading",
+        UnitKind::Paragraph => "paragraph",
+        UnitKind::Item => "item",
+        UnitKind::Row => "row",
+    }
+}
+
+/// Renders one document's rows; `languages` are the release's text columns.
+pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
+    let doc = aligned.document;
+    let meta = &doc.metadata;
+    let mut rows = Rows::default();
+    let langs: Vec<&str> = doc.expressions.iter().map(|e| e.lang.as_str()).collect();
+    let absent: Vec<&str> = meta.absent.keys().map(String::as_str).collect();
+    let title = meta
+        .original_language
+        .as_ref()
+        .and_then(|l| meta.title.get(l))
+        .or_else(|| meta.title.get(&aligned.alignment.pivot))
+        .or_else(|| meta.title.values().next());
+    writer(&mut rows.documents).write_record([
+        doc.slug.as_str(),
+        meta.symbol.as_deref().unwrap_or(""),
+        meta.kind.as_deref().unwrap_or(""),
+        meta.date.as_deref().unwrap_or(""),
+        meta.original_language.as_deref().unwrap_or(""),
+        &aligned.alignment.pivot,
+        &langs.join(" "),
+        &absent.join(" "),
+        title.map_or("", String::as_str),
+        meta.licence.as_deref().unwrap_or(""),
+        meta.provenance.as_deref().unwrap_or(""),
+    ])?;
+
+    let units: BTreeMap<&str, BTreeMap<String, Unit>> = doc
+        .expressions
+        .iter()
+        .map(|e| (e.lang.as_str(), e.units().into_iter().map(|u| (u.eid.clone(), u)).collect()))
+        .collect();
+    let texts = texts_by_eid(doc);
+    let original = meta.original_language.as_deref().unwrap_or("");
+    let mut alignments = writer(&mut rows.alignments);
+    let mut segments = Vec::new();
+    for group in &aligned.alignment.groups {
+        let first = group.members.iter().next().and_then(|(l, eids)| units.get(l.as_str())?.get(eids.first()?));
+        let pivot_unit = group
+            .members
+            .get(&aligned.alignment.pivot)
+            .and_then(|eids| units.get(aligned.alignment.pivot.as_str())?.get(eids.first()?))
+            .or(first);
+        let mut record = vec![
+            doc.slug.clone(),
+            group.eid.clone(),
+            pivot_unit.map_or("", |u| kind_name(u.kind)).to_string(),
+            pivot_unit.and_then(|u| u.num.clone()).unwrap_or_default(),
+            aligned.alignment.pivot.clone(),
+            original.to_string(),
+            format!("{:.3}", group.confidence),
+            group.review.to_string(),
+            group.pinned.to_string(),
+        ];
+        for lang in languages {
+            let text = group
+                .members
+                .get(lang)
+                .map(|eids| {
+                    let parts: Vec<&str> = eids
+                        .iter()
+                        .filter_map(|eid| units.get(lang.as_str())?.get(eid).map(|u| u.text.as_str()))
+                        .collect();
+                    parts.join("\n")
+                })
+                .unwrap_or_default();
+            record.push(text);
+        }
+        alignments.write_record(&record)?;
+        for (lang, eids) in &group.members {
+            for eid in eids {
+                if let Some(unit) = units.get(lang.as_str()).and_then(|u| u.get(eid)) {
+                    segments.push((lang.as_str(), unit, group.eid.as_str()));
+                }
+            }
+        }
+    }
+    alignments.flush()?;
+    drop(alignments);
+
+    let sources: BTreeMap<&str, &str> = doc.expressions.iter().map(|e| (e.lang.as_str(), e.source.as_str())).collect();
+    segments.sort_by(|a, b| a.0.cmp(b.0).then(a.1.line.cmp(&b.1.line)).then(a.1.eid.cmp(&b.1.eid)));
+    let mut segment_writer = writer(&mut rows.segments);
+    let mut span_writer = writer(&mut rows.spans);
+    for (lang, unit, group) in segments {
+        segment_writer.write_record([
+            doc.slug.as_str(),
+            lang,
+            unit.eid.as_str(),
+            group,
+            kind_name(unit.kind),
+            unit.num.as_deref().unwrap_or(""),
+            if lang == original { "true" } else { "false" },
+            unit.text.as_str(),
+            &format!("{}:{}", sources.get(lang).copied().unwrap_or(""), unit.line),
+        ])?;
+        if let Some(text) = texts.get(&(lang, unit.eid.as_str())) {
+            for (start, end, span_lang, span) in foreign_spans(text) {
+                span_writer.write_record([
+                    doc.slug.as_str(),
+                    lang,
+                    unit.eid.as_str(),
+                    &start.to_string(),
+                    &end.to_string(),
+                    span_lang,
+                    span,
+                ])?;
+            }
+        }
+    }
+    segment_writer.flush()?;
+    span_writer.flush()?;
+    drop((segment_writer, span_writer));
+    Ok(rows)
+}
+
+/// The marked-up text of every unit, by (language, eId); table rows have none.
+fn texts_by_eid(doc: &Document) -> BTreeMap<(&str, &str), &Text> {
+    let mut out = BTreeMap::new();
+    for e in &doc.expressions {
+        crate::model::walk(&e.body, &mut |b| match b {
+            Block::Section(s) => {
+                out.insert((e.lang.as_str(), s.eid.as_str()), &s.heading);
+            }
+            Block::Paragraph(p) => {
+                out.insert((e.lang.as_str(), p.eid.as_str()), &p.text);
+                for i in &p.items {
+                    out.insert((e.lang.as_str(), i.eid.as_str()), &i.text);
+                }
+            }
+            Block::Table(_) => {}
+        });
+    }
+    out
+}
+
+/// Foreign spans of a text: character offsets (not bytes: what CSV readers count), language
+/// and the span itself.
+fn foreign_spans(text: &Text) -> Vec<(usize, usize, &str, &str)> {
+    text.marks
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MarkKind::Foreign { lang } => Some((
+                text.text[..m.start].chars().count(),
+                text.text[..m.end].chars().count(),
+                lang.as_str(),
+                &text.text[m.start..m.end],
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Headers of the four tables, given the release's languages.
+fn headers(languages: &[String]) -> [Vec<String>; 4] {
+    let strings = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut alignments =
+        strings(&["document", "eid", "kind", "num", "pivot", "original_language", "confidence", "review", "pinned"]);
+    alignments.extend(languages.iter().cloned());
+    [
+        strings(&[
+            "slug",
+            "symbol",
+            "kind",
+            "date",
+            "original_language",
+            "pivot",
+            "languages",
+            "absent_languages",
+            "title",
+            "licence",
+            "provenance",
+        ]),
+        alignments,
+        strings(&["document", "lang", "eid", "group", "kind", "num", "is_original", "text", "source"]),
+        strings(&["document", "lang", "eid", "start", "end", "span_lang", "text"]),
+    ]
+}
+
+/// The four CSV files and `datapackage.json` from every document's rows, in order.
+pub fn files(parts: &[Rows], languages: &[String], info: &ReleaseInfo) -> csv::Result<Vec<File>> {
+    let headers = headers(languages);
+    let mut out = Vec::new();
+    for (k, name) in TABLES.iter().enumerate() {
+        let mut bytes = Vec::new();
+        writer(&mut bytes).write_record(&headers[k])?;
+        for part in parts {
+            bytes.extend_from_slice(match k {
+                0 => &part.documents,
+                1 => &part.alignments,
+                2 => &part.segments,
+                _ => &part.spans,
+            });
+        }
+        out.push(File { path: format!("csv/{name}.csv").into(), bytes });
+    }
+    let package = serde_json::to_vec_pretty(&datapackage(languages, info)).map_err(std::io::Error::other)?;
+    out.push(File { path: "datapackage.json".into(), bytes: [package, b"\n".to_vec()].concat() });
+    Ok(out)
+}
+
+/// Frictionless Data Package: Table Schemas with types, constraints, keys, licences, sources.
+fn datapackage(languages: &[String], info: &ReleaseInfo) -> Value {
+    let mut package = package(languages, info);
+    if let Some(date) = &info.date {
+        package["created"] = json!(format!("{date}T00:00:00Z"));
+    }
+    package
+}
+
+fn package(languages: &[String], info: &ReleaseInfo) -> Value {
+    let lang = json!({"required": true, "pattern": "[a-z]{2}"});
+    let eid = json!({"required": true, "pattern": "[a-z]+_[a-z0-9]+(_[0-9]+)?(__[a-z]+_[a-z0-9]+(_[0-9]+)?)*"});
+    let field = |name: &str, kind: &str, description: &str, constraints: Value| {
+        let mut f = json!({"name": name, "type": kind, "description": description});
+        if !constraints.is_null() {
+            f["constraints"] = constraints;
+        }
+        f
+    };
+    let kinds = json!({"enum": ["heading", "paragraph", "item", "row"]});
+    let mut alignment_fields = vec![
+        field("document", "string", "slug of the document (documents.slug)", json!({"required": true})),
+        field("eid", "string", "Akoma Ntoso eId of the group: the pivot unit's, shared by every language", eid.clone()),
+        field("kind", "string", "what the pivot unit is", kinds.clone()),
+        field("num", "string", "the pivot unit's number as written (12., a), IV.)", Value::Null),
+        field("pivot", "string", "language whose units give the groups their eIds", lang.clone()),
+        field(
+            "original_language",
+            "string",
+            "language the document was drafted in; empty when unknown",
+            json!({"pattern": "[a-z]{2}"}),
+        ),
+        field(
+            "confidence",
+            "number",
+            "alignment confidence of the group",
+            json!({"required": true, "minimum": 0, "maximum": 1}),
+        ),
+        field("review", "boolean", "low confidence: a reviewer should check the group", json!({"required": true})),
+        field("pinned", "boolean", "pinned by hand in alignment.toml", json!({"required": true})),
+    ];
+    for l in languages {
+        alignment_fields.push(field(
+            l,
+            "string",
+            &format!("text of the group in `{l}` (units joined by a line break; empty when this language has none)"),
+            Value::Null,
+        ));
+    }
+    let resource = |name: &str, description: &str, fields: Vec<Value>, key: Value, foreign: Value| {
+        json!({
+            "name": name,
+            "path": format!("csv/{name}.csv"),
+            "profile": "tabular-data-resource",
+            "description": description,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "lineTerminator": "\n", "quoteChar": "\"", "doubleQuote": true, "header": true},
+            "schema": {"fields": fields, "primaryKey": key, "foreignKeys": foreign},
+        })
+    };
+    let documents_fk =
+        |fields: &str| json!({"fields": fields, "reference": {"resource": "documents", "fields": "slug"}});
+    json!({
+        "profile": "tabular-data-package",
+        "name": "accord-release",
+        "title": "accord: aligned multilingual datasets of official documents",
+        "description": "Language versions of UN documents aligned paragraph by paragraph through the original language (or a pivot). Texts are plain UTF-8; passages left in another language inside a text are listed in spans.csv with character offsets. Each document's licence and provenance are in documents.csv.",
+        "version": info.version,
+        "licenses": [{"name": "other-at", "title": "Per document: see the licence column of documents.csv (UN documents, UN Parallel Corpus terms, UDHR)"}],
+        "sources": [
+            {"title": "UN Parallel Corpus v1.0 (Ziemski, Junczys-Dowmunt and Pouliquen, LREC 2016)", "path": "https://conferences.unite.un.org/UNCorpus"},
+            {"title": "Universal Declaration of Human Rights, via the udhr package (MIT)", "path": "https://github.com/wooorm/udhr"},
+            {"title": "Documents of the Working Group on the Smuggling of Migrants (CTOC/COP/WG.7)", "path": "https://documents.un.org"}
+        ],
+        "contributors": [{"title": format!("accord {}", info.version), "role": "author"}],
+        "resources": [
+            resource("documents", "one row per document", vec![
+                field("slug", "string", "folder name under sources/", json!({"required": true, "unique": true, "pattern": "[a-z0-9][a-z0-9_-]*"})),
+                field("symbol", "string", "UN document symbol, where the document establishes it", Value::Null),
+                field("kind", "string", "report, agenda, background-paper, resolution…", Value::Null),
+                field("date", "date", "date of the document", Value::Null),
+                field("original_language", "string", "language the document was drafted in", json!({"pattern": "[a-z]{2}"})),
+                field("pivot", "string", "alignment pivot", lang.clone()),
+                field("languages", "string", "language versions in the release, space-separated", json!({"required": true})),
+                field("absent_languages", "string", "versions that exist but are not available (never invented)", Value::Null),
+                field("title", "string", "title in the original or pivot language", Value::Null),
+                field("licence", "string", "terms of the source text", Value::Null),
+                field("provenance", "string", "where the source text comes from", Value::Null),
+            ], json!(["slug"]), json!([])),
+            resource("alignments", "one row per aligned group, a text column per language", alignment_fields, json!(["document", "eid"]), json!([documents_fk("document")])),
+            resource("segments", "one row per unit and language", vec![
+                field("document", "string", "documents.slug", json!({"required": true})),
+                field("lang", "string", "language of the unit", lang.clone()),
+                field("eid", "string", "the unit's own eId in its language version", eid.clone()),
+                field("group", "string", "eId of the alignment group (alignments.eid)", eid.clone()),
+                field("kind", "string", "heading, paragraph, item or table row", kinds),
+                field("num", "string", "number as written", Value::Null),
+                field("is_original", "boolean", "the unit is in the document's original language", json!({"required": true})),
+                field("text", "string", "plain text of the unit", Value::Null),
+                field("source", "string", "source file and line", json!({"required": true})),
+            ], json!(["document", "lang", "eid"]), json!([
+                documents_fk("document"),
+                {"fields": ["document", "group"], "reference": {"resource": "alignments", "fields": ["document", "eid"]}}
+            ])),
+            resource("spans", "passages of a unit left in another language (an English title in French text)", vec![
+                field("document", "string", "documents.slug", json!({"required": true})),
+                field("lang", "string", "language of the unit", lang.clone()),
+                field("eid", "string", "segments.eid", eid),
+                field("start", "integer", "first character of the span in segments.text (0-based, in characters)", json!({"required": true, "minimum": 0})),
+                field("end", "integer", "character after the span", json!({"required": true, "minimum": 0})),
+                field("span_lang", "string", "language of the span", lang),
+                field("text", "string", "the span", json!({"required": true})),
+            ], json!(["document", "lang", "eid", "start"]), json!([
+                {"fields": ["document", "lang", "eid"], "reference": {"resource": "segments", "fields": ["document", "lang", "eid"]}}
+            ])),
+        ],
+    })
+}

@@ -1,0 +1,394 @@
+//! The translator workbook, `xlsx/<slug>.xlsx`: one row per alignment group, one text column
+//! per language (the original first), a review-status drop-down, and a metadata sheet.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rust_xlsxwriter::{
+    Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatBorder, FormatScript, Workbook, Worksheet,
+    XlsxError,
+};
+
+use super::{Aligned, ExportError, File, ReleaseInfo};
+use crate::model::{Block, Expression, MarkKind, Text, walk};
+
+/// The values of the review-status drop-down; the first is what flagged rows start with.
+pub const REVIEW_STATUSES: [&str; 4] = ["to review", "approved", "rejected", "corrected"];
+
+/// Name of the sheet holding the groups.
+pub const ALIGNMENT_SHEET: &str = "alignment";
+/// Name of the sheet describing the document.
+pub const METADATA_SHEET: &str = "metadata";
+
+/// Column widths in Excel character units: text is wrapped past the cap.
+const MAX_TEXT_WIDTH: f64 = 80.0;
+const MAX_EID_WIDTH: f64 = 48.0;
+const MIN_WIDTH: f64 = 10.0;
+
+/// Fill of the rows whose group is flagged for review (light amber).
+const REVIEW_FILL: u32 = 0xFFF2CC;
+
+/// Creation date when neither the document nor the release has one: the Unix epoch, as for
+/// `SOURCE_DATE_EPOCH=0`, so that the bytes never depend on the clock.
+const EPOCH: (u16, u8, u8) = (1970, 1, 1);
+
+pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, ExportError> {
+    let doc = aligned.document;
+    let wrap = |source| ExportError::Xlsx { document: doc.slug.clone(), source };
+    let columns = columns(aligned);
+    let mut cells = Vec::with_capacity(aligned.alignment.groups.len());
+    for group in &aligned.alignment.groups {
+        let mut row = Vec::with_capacity(columns.len());
+        for column in &columns {
+            let mut text: Option<Text> = None;
+            for eid in group.members.get(column.expression.lang.as_str()).into_iter().flatten() {
+                let unit = column.units.get(eid.as_str()).ok_or_else(|| ExportError::UnknownUnit {
+                    document: doc.slug.clone(),
+                    lang: column.expression.lang.clone(),
+                    eid: eid.clone(),
+                })?;
+                match &mut text {
+                    Some(t) => t.append("\n", unit.clone()),
+                    None => text = Some(unit.clone()),
+                }
+            }
+            row.push(text.unwrap_or_default());
+        }
+        cells.push(row);
+    }
+
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&properties(aligned, info).map_err(wrap)?);
+    alignment_sheet(workbook.add_worksheet(), aligned, &columns, &cells).map_err(wrap)?;
+    metadata_sheet(workbook.add_worksheet(), aligned, &columns, info).map_err(wrap)?;
+    let bytes = workbook.save_to_buffer().map_err(wrap)?;
+    Ok(vec![File { path: PathBuf::from("xlsx").join(format!("{}.xlsx", doc.slug)), bytes }])
+}
+
+/// A language column: its expression, its header, and its units' texts by eId.
+struct Column<'a> {
+    expression: &'a Expression,
+    header: String,
+    units: HashMap<String, Text>,
+}
+
+/// The language columns in order: the original first when present, else the pivot, then
+/// the others as the document lists them.
+fn columns<'a>(aligned: &Aligned<'a>) -> Vec<Column<'a>> {
+    let doc = aligned.document;
+    let original = doc.metadata.original_language.as_deref().filter(|l| doc.expression(l).is_some());
+    let first = original.or(Some(aligned.alignment.pivot.as_str()).filter(|l| doc.expression(l).is_some()));
+    let mut expressions: Vec<&Expression> = doc.expressions.iter().collect();
+    expressions.sort_by_key(|e| Some(e.lang.as_str()) != first);
+    expressions
+        .into_iter()
+        .map(|expression| {
+            let code = expression.lang.to_uppercase();
+            let header = match () {
+                _ if original == Some(expression.lang.as_str()) => format!("{code} — original"),
+                _ if first == Some(expression.lang.as_str()) => format!("{code} — pivot"),
+                _ => code,
+            };
+            Column { expression, header, units: unit_texts(expression) }
+        })
+        .collect()
+}
+
+/// The text of every alignable unit of `expression` by eId, with its marks: the same units
+/// and texts as [`Expression::units`], table rows being their cells joined by tabs.
+pub fn unit_texts(expression: &Expression) -> HashMap<String, Text> {
+    let mut out = HashMap::new();
+    walk(&expression.body, &mut |b| match b {
+        Block::Section(s) => {
+            out.insert(s.eid.clone(), s.heading.clone());
+        }
+        Block::Paragraph(p) => {
+            out.insert(p.eid.clone(), p.text.clone());
+            out.extend(p.items.iter().map(|i| (i.eid.clone(), i.text.clone())));
+        }
+        Block::Table(t) => out.extend(t.rows.iter().enumerate().map(|(r, row)| {
+            let mut cells = row.iter().cloned();
+            let mut text = cells.next().unwrap_or_default();
+            cells.for_each(|cell| text.append("\t", cell));
+            (format!("{}__tr_{}", t.eid, r + 1), text)
+        })),
+    });
+    out
+}
+
+fn alignment_sheet(
+    sheet: &mut Worksheet,
+    aligned: &Aligned,
+    columns: &[Column],
+    cells: &[Vec<Text>],
+) -> Result<(), XlsxError> {
+    let groups = &aligned.alignment.groups;
+    let status_col = columns.len() as u16 + 2;
+    let confidence_col = status_col - 1;
+    sheet.set_name(ALIGNMENT_SHEET)?;
+
+    let header = Format::new().set_bold().set_text_wrap().set_border_bottom(FormatBorder::Thin);
+    sheet.write_string_with_format(0, 0, "eId", &header)?;
+    for (c, column) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16 + 1, &column.header, &header)?;
+    }
+    sheet.write_string_with_format(0, confidence_col, "confidence", &header)?;
+    sheet.write_string_with_format(0, status_col, "review status", &header)?;
+
+    let mut widths = vec![0.0f64; status_col as usize + 1];
+    widths[0] = width("eId");
+    for (g, (group, row)) in groups.iter().zip(cells).enumerate() {
+        let r = g as u32 + 1;
+        let mut base = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
+        if group.review {
+            base = base.set_background_color(Color::RGB(REVIEW_FILL));
+        }
+        sheet.write_string_with_format(r, 0, &group.eid, &base)?;
+        widths[0] = widths[0].max(width(&group.eid));
+        for (c, text) in row.iter().enumerate() {
+            let col = c as u16 + 1;
+            write_text(sheet, r, col, text, &base)?;
+            widths[col as usize] = widths[col as usize].max(width(&text.text));
+        }
+        sheet.write_number_with_format(
+            r,
+            confidence_col,
+            f64::from(group.confidence),
+            &base.clone().set_num_format("0.00"),
+        )?;
+        if group.review {
+            sheet.write_string_with_format(r, status_col, REVIEW_STATUSES[0], &base)?;
+        } else {
+            sheet.write_blank(r, status_col, &base)?;
+        }
+    }
+
+    sheet.set_column_width(0, widths[0].clamp(MIN_WIDTH, MAX_EID_WIDTH))?;
+    for (c, column) in columns.iter().enumerate() {
+        let w = widths[c + 1].max(width(&column.header));
+        sheet.set_column_width(c as u16 + 1, w.clamp(MIN_WIDTH, MAX_TEXT_WIDTH))?;
+    }
+    sheet.set_column_width(confidence_col, 12)?;
+    sheet.set_column_width(status_col, 16)?;
+    sheet.set_freeze_panes(1, 0)?;
+    let last_row = groups.len() as u32;
+    sheet.autofilter(0, 0, last_row, status_col)?;
+    if last_row > 0 {
+        let validation = DataValidation::new()
+            .allow_list_strings(&REVIEW_STATUSES)?
+            .set_input_title("Review status")?
+            .set_input_message("Pick what the reviewer decided for this group.")?;
+        sheet.add_data_validation(1, status_col, last_row, status_col, &validation)?;
+    }
+    Ok(())
+}
+
+/// Writes `text` into a cell, as rich text when it has italic (or foreign), bold or
+/// superscript marks, so that a reviewer sees the typography of the source.
+fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &Text, base: &Format) -> Result<(), XlsxError> {
+    if text.is_empty() {
+        sheet.write_blank(row, col, base)?;
+        return Ok(());
+    }
+    let runs = runs(text);
+    if runs.iter().all(|(style, _)| *style == Style::default()) {
+        sheet.write_string_with_format(row, col, &text.text, base)?;
+        return Ok(());
+    }
+    let formats: Vec<Format> = runs.iter().map(|(style, _)| style.format()).collect();
+    let segments: Vec<(&Format, &str)> =
+        formats.iter().zip(&runs).map(|(f, (_, range))| (f, &text.text[range.clone()])).collect();
+    sheet.write_rich_string_with_format(row, col, &segments, base)?;
+    Ok(())
+}
+
+/// Font style of a run of text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Style {
+    italic: bool,
+    bold: bool,
+    superscript: bool,
+}
+
+impl Style {
+    fn format(self) -> Format {
+        let mut f = Format::new();
+        if self.italic {
+            f = f.set_italic();
+        }
+        if self.bold {
+            f = f.set_bold();
+        }
+        if self.superscript {
+            f = f.set_font_script(FormatScript::Superscript);
+        }
+        f
+    }
+}
+
+/// Splits `text` into maximal non-empty runs of one style.
+fn runs(text: &Text) -> Vec<(Style, std::ops::Range<usize>)> {
+    let styled = |kind: &MarkKind| {
+        matches!(kind, MarkKind::Italic | MarkKind::Foreign { .. } | MarkKind::Bold | MarkKind::Superscript)
+    };
+    let len = text.text.len();
+    let mut cuts: Vec<usize> = vec![0, len];
+    for m in text.marks.iter().filter(|m| styled(&m.kind)) {
+        cuts.extend([m.start.min(len), m.end.min(len)]);
+    }
+    cuts.retain(|&c| text.text.is_char_boundary(c));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out: Vec<(Style, std::ops::Range<usize>)> = Vec::new();
+    for pair in cuts.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let mut style = Style::default();
+        for m in text.marks.iter().filter(|m| m.start <= a && m.end >= b) {
+            match m.kind {
+                MarkKind::Italic | MarkKind::Foreign { .. } => style.italic = true,
+                MarkKind::Bold => style.bold = true,
+                MarkKind::Superscript => style.superscript = true,
+                MarkKind::Ref { .. } | MarkKind::NoteRef { .. } => {}
+            }
+        }
+        match out.last_mut() {
+            Some((last, range)) if *last == style => range.end = b,
+            _ => out.push((style, a..b)),
+        }
+    }
+    out
+}
+
+/// Display width of the longest line, in Excel character units: wide (CJK) characters
+/// count twice.
+fn width(text: &str) -> f64 {
+    let line = |l: &str| l.chars().map(|c| if is_wide(c) { 2.0 } else { 1.0 }).sum::<f64>();
+    text.lines().map(line).fold(0.0, f64::max) + 2.0
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
+}
+
+fn metadata_sheet(
+    sheet: &mut Worksheet,
+    aligned: &Aligned,
+    columns: &[Column],
+    info: &ReleaseInfo,
+) -> Result<(), XlsxError> {
+    let doc = aligned.document;
+    let meta = &doc.metadata;
+    sheet.set_name(METADATA_SHEET)?;
+    let present: Vec<&str> = doc.expressions.iter().map(|e| e.lang.as_str()).collect();
+    let original = meta.original_language.as_deref();
+    let original_state = match original {
+        None => "not stated".to_string(),
+        Some(o) if present.contains(&o) => format!("{o}: present, first text column"),
+        Some(o) => match meta.absent.get(o) {
+            Some(why) => format!("{o}: absent ({why}); the pivot is the first text column"),
+            None => format!("{o}: absent; the pivot is the first text column"),
+        },
+    };
+    let absent: Vec<String> = meta.absent.iter().map(|(lang, why)| format!("{lang}: {why}")).collect();
+    let flagged = aligned.alignment.groups.iter().filter(|g| g.review).count();
+    let mut rows: Vec<(String, String)> = vec![
+        ("slug".into(), doc.slug.clone()),
+        ("symbol".into(), meta.symbol.clone().unwrap_or_default()),
+        ("kind".into(), meta.kind.clone().unwrap_or_default()),
+        ("body".into(), meta.body.clone().unwrap_or_default()),
+        ("date".into(), meta.date.clone().unwrap_or_default()),
+        ("original language".into(), original_state),
+        ("pivot".into(), aligned.alignment.pivot.clone()),
+        ("columns".into(), columns.iter().map(|c| c.header.as_str()).collect::<Vec<_>>().join(", ")),
+        ("languages present".into(), present.join(", ")),
+        ("languages absent".into(), absent.join("\n")),
+    ];
+    rows.extend(meta.title.iter().map(|(lang, title)| (format!("title ({lang})"), title.clone())));
+    rows.extend([
+        ("licence".into(), meta.licence.clone().unwrap_or_default()),
+        ("provenance".into(), meta.provenance.clone().unwrap_or_default()),
+        ("groups".into(), aligned.alignment.groups.len().to_string()),
+        ("groups to review".into(), flagged.to_string()),
+        ("review statuses".into(), REVIEW_STATUSES.join(", ")),
+        ("accord version".into(), info.version.clone()),
+        ("release date".into(), info.date.clone().unwrap_or_default()),
+    ]);
+    let bold = Format::new().set_bold().set_align(rust_xlsxwriter::FormatAlign::Top);
+    let wrap = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
+    sheet.write_string_with_format(0, 0, "field", &bold)?;
+    sheet.write_string_with_format(0, 1, "value", &bold)?;
+    for (r, (key, value)) in rows.iter().enumerate() {
+        sheet.write_string_with_format(r as u32 + 1, 0, key, &bold)?;
+        sheet.write_string_with_format(r as u32 + 1, 1, value, &wrap)?;
+    }
+    sheet.set_column_width(0, 20)?;
+    sheet.set_column_width(1, MAX_TEXT_WIDTH)?;
+    Ok(())
+}
+
+/// Document properties without the clock: created on the document's date, else the
+/// release date, else the epoch (rust_xlsxwriter would otherwise write the current time).
+fn properties(aligned: &Aligned, info: &ReleaseInfo) -> Result<DocProperties, XlsxError> {
+    let doc = aligned.document;
+    let created = [doc.metadata.date.as_deref(), info.date.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(excel_date)
+        .map_or_else(|| ExcelDateTime::from_ymd(EPOCH.0, EPOCH.1, EPOCH.2), Ok)?;
+    Ok(DocProperties::new()
+        .set_title(doc.metadata.symbol.as_deref().unwrap_or(&doc.slug))
+        .set_comment(format!("Aligned language versions of {}, made by accord {}", doc.slug, info.version))
+        .set_creation_datetime(&created))
+}
+
+/// `YYYY-MM-DD` as an Excel date, when it is one Excel can hold (1900–9999).
+fn excel_date(iso: &str) -> Option<ExcelDateTime> {
+    let mut parts = iso.splitn(3, '-').map(|p| p.parse::<u16>().ok());
+    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+    ExcelDateTime::from_ymd(y, u8::try_from(m).ok()?, u8::try_from(d).ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Mark;
+
+    fn mark(start: usize, end: usize, kind: MarkKind) -> Mark {
+        Mark { start, end, kind }
+    }
+
+    #[test]
+    fn runs_merge_italic_and_foreign_and_skip_links() {
+        let text = Text {
+            text: "le marquage (firearms marking) ici".into(),
+            marks: vec![
+                mark(13, 21, MarkKind::Foreign { lang: "en".into() }),
+                mark(13, 29, MarkKind::Italic),
+                mark(0, 2, MarkKind::Ref { href: "x".into(), symbol: None }),
+                mark(34, 34, MarkKind::NoteRef { note: "n".into(), marker: "1".into() }),
+            ],
+        };
+        let runs = runs(&text);
+        let italic = Style { italic: true, ..Style::default() };
+        assert_eq!(runs, vec![(Style::default(), 0..13), (italic, 13..29), (Style::default(), 29..34)]);
+    }
+
+    #[test]
+    fn runs_of_unmarked_text_are_one() {
+        assert_eq!(runs(&Text::plain("abc")), vec![(Style::default(), 0..3)]);
+    }
+
+    #[test]
+    fn widths_count_wide_characters_twice() {
+        assert_eq!(width("ab\nabcd"), 6.0);
+        assert_eq!(width("中文"), 6.0);
+    }
+
+    #[test]
+    fn excel_dates() {
+        assert!(excel_date("1948-12-10").is_some());
+        assert!(excel_date("1850-01-01").is_none());
+        assert!(excel_date("2019-02-30").is_none());
+        assert!(excel_date("2019").is_none());
+    }
+}

@@ -1,0 +1,154 @@
+//! `accord build`: a release that validates as a Frictionless data package, is the same bytes
+//! whatever the thread count and from one run to the next, is replaced whole or not at all,
+//! and recovers the end-to-end gold groups of the six-language Markdown corpus.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{accord, repo, shared};
+use serde_json::Value;
+
+/// Every file under `dir`, by relative path.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.insert(path.strip_prefix(root).unwrap().to_path_buf(), fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn build(sources: &Path, out: &Path, jobs: &str) -> std::process::Output {
+    accord()
+        .args(["build", "--quiet", "--jobs", jobs, "--sources"])
+        .arg(sources)
+        .arg("--out")
+        .arg(out)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn release_is_the_same_bytes_whatever_the_jobs_and_from_run_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = repo().join("sources");
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    assert!(build(&sources, &one, "1").status.success());
+    assert!(build(&sources, &two, "2").status.success());
+    let first = tree(&one);
+    assert!(first.contains_key(Path::new("manifest.json")) && first.contains_key(Path::new("csv/alignments.csv")));
+    assert_eq!(first, tree(&two), "--jobs 1 and --jobs 2 differ");
+    assert!(build(&sources, &one, "2").status.success());
+    assert_eq!(first, tree(&one), "a second build differs");
+}
+
+#[test]
+fn manifest_lists_every_input_and_output_with_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert!(build(&repo().join("sources"), &out, "2").status.success());
+    let manifest: Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let files = tree(&out);
+    let outputs = manifest["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), files.len() - 1, "every file but the manifest itself");
+    for o in outputs {
+        let bytes = &files[Path::new(o["path"].as_str().unwrap())];
+        assert_eq!(o["bytes"].as_u64().unwrap() as usize, bytes.len());
+        assert_eq!(o["sha256"].as_str().unwrap().len(), 64);
+    }
+    assert_eq!(manifest["counts"]["documents"], 12);
+    assert!(manifest["inputs"].as_array().unwrap().len() >= 3 + 9 * 7, "sources and their document.toml");
+}
+
+#[test]
+fn frictionless_finds_the_data_package_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert!(build(&repo().join("sources"), &out, "2").status.success());
+    let report = Command::new("frictionless")
+        .args(["validate", "--json"])
+        .arg(out.join("datapackage.json"))
+        .output()
+        .expect("frictionless is installed (pip install frictionless; .ci/run does it)");
+    let json: Value = serde_json::from_slice(&report.stdout).expect("frictionless --json report");
+    assert_eq!(json["valid"], true, "{}", String::from_utf8_lossy(&report.stdout));
+    assert_eq!(json["tasks"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_failing_document_leaves_the_previous_release_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("sources");
+    let doc = sources.join("wg7-2019-draft-report-addendum");
+    fs::create_dir_all(&doc).unwrap();
+    for f in ["document.toml", "fr.md"] {
+        fs::copy(repo().join("sources/wg7-2019-draft-report-addendum").join(f), doc.join(f)).unwrap();
+    }
+    let out = dir.path().join("out");
+    assert!(build(&sources, &out, "1").status.success());
+    let before = tree(&out);
+    let text = fs::read_to_string(doc.join("fr.md")).unwrap();
+    fs::write(doc.join("fr.md"), text.replace("Additif", "Additif <i>non fermé")).unwrap();
+    let failed = build(&sources, &out, "1");
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("unclosed-markup"));
+    assert_eq!(tree(&out), before);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".out"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary folders left beside out/");
+}
+
+#[test]
+fn six_language_markdown_documents_come_out_as_single_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let corpus = shared().join("corpus/unpc-dev-md");
+    assert!(build(&corpus.join("sources"), &out, "2").status.success());
+    let check = Command::new("python3")
+        .arg(shared().join("corpus/tools/check_e2e.py"))
+        .arg(&out)
+        .arg(corpus.join("gold"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&check.stdout).expect("check_e2e.py --json");
+    let six_way = report["recall_6way"].as_f64().unwrap();
+    eprintln!("6-way recall {six_way:.4}, exact {}, mixed rows {}", report["recall_6way_exact"], report["mixed_rows"]);
+    assert!(six_way >= 0.95, "6-way recall {six_way}");
+    assert_eq!(report["documents"], 25);
+}
+
+#[test]
+fn validate_outputs_checks_a_release_against_its_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert!(build(&repo().join("sources"), &out, "2").status.success());
+    accord().arg("validate").arg("--outputs").arg(&out).assert().success();
+    let alignments = out.join("csv/alignments.csv");
+    let mut text = fs::read(&alignments).unwrap();
+    text.extend_from_slice(b"tampered\n");
+    fs::write(&alignments, text).unwrap();
+    fs::write(out.join("stray.txt"), "x").unwrap();
+    fs::remove_file(out.join("csv/spans.csv")).unwrap();
+    let report = accord().arg("validate").arg("--json").arg("--outputs").arg(&out).output().unwrap();
+    assert_eq!(report.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let codes: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["release-hash-mismatch", "release-missing-file", "release-extra-file"]);
+}
