@@ -77,11 +77,7 @@ fn check_one(target: &Target, check_coverage: bool) -> Checked {
         diagnostics.extend(validate::document(doc, toml, pins));
     }
     diag::sort(&mut diagnostics);
-    Checked {
-        expressions: loaded.document.map_or(0, |d| d.expressions.len()),
-        bytes: loaded.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum(),
-        diagnostics,
-    }
+    Checked { expressions: loaded.document.map_or(0, |d| d.expressions.len()), bytes: loaded.bytes, diagnostics }
 }
 
 pub fn run(args: Args) -> u8 {

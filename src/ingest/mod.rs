@@ -69,6 +69,8 @@ pub struct Loaded {
     pub pins: Option<(AlignmentToml, String)>,
     /// The source files read, in name order.
     pub files: Vec<PathBuf>,
+    /// Bytes of the language files read.
+    pub bytes: u64,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -173,6 +175,7 @@ pub fn load_document(dir: &Path) -> Loaded {
         toml: None,
         pins: None,
         files: Vec::new(),
+        bytes: 0,
         diagnostics: Vec::new(),
     };
     if !is_valid_slug(&slug) {
@@ -195,15 +198,17 @@ pub fn load_document(dir: &Path) -> Loaded {
             return loaded;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    // The entry's type comes with the directory listing: only symbolic links cost a lookup.
+    let mut paths: Vec<(PathBuf, bool)> =
+        entries.flatten().map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_symlink()))).collect();
     paths.sort();
     let mut expressions: Vec<Expression> = Vec::new();
-    for path in paths {
+    for (path, is_symlink) in paths {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name.starts_with('.') {
             continue;
         }
-        if let Err(d) = check_inside(&path, dir) {
+        if let Err(d) = check_symlink(&path, is_symlink, dir) {
             loaded.diagnostics.push(d);
             continue;
         }
@@ -254,7 +259,7 @@ pub fn load_document(dir: &Path) -> Loaded {
             continue;
         }
         loaded.files.push(path.clone());
-        if let Some(expression) = read_expression(&path, &code, format, &mut loaded.diagnostics) {
+        if let Some(expression) = loaded.read_expression(&path, &code, format) {
             expressions.push(expression);
         }
     }
@@ -283,6 +288,7 @@ pub fn load_file(path: &Path) -> Loaded {
         toml: None,
         pins: None,
         files: vec![path.to_path_buf()],
+        bytes: 0,
         diagnostics: Vec::new(),
     };
     let Some((code, format)) = language_file(path).filter(|(c, _)| lang::is_iso639_1(c)) else {
@@ -294,7 +300,7 @@ pub fn load_file(path: &Path) -> Loaded {
         ));
         return loaded;
     };
-    if let Some(expression) = read_expression(path, &code, format, &mut loaded.diagnostics) {
+    if let Some(expression) = loaded.read_expression(path, &code, format) {
         let metadata = metadata(None, std::slice::from_ref(&expression));
         loaded.document = Some(Document { slug, metadata, expressions: vec![expression], pins: Vec::new() });
     }
@@ -303,8 +309,12 @@ pub fn load_file(path: &Path) -> Loaded {
 
 /// A path must stay inside `root` once symbolic links are followed.
 fn check_inside(path: &Path, root: &Path) -> Result<(), Diagnostic> {
-    let Ok(meta) = fs::symlink_metadata(path) else { return Ok(()) };
-    if !meta.file_type().is_symlink() {
+    let is_symlink = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    check_symlink(path, is_symlink, root)
+}
+
+fn check_symlink(path: &Path, is_symlink: bool, root: &Path) -> Result<(), Diagnostic> {
+    if !is_symlink {
         return Ok(());
     }
     let target = fs::canonicalize(path).map_err(|e| io_diagnostic(path, &e))?;
@@ -324,16 +334,21 @@ fn check_inside(path: &Path, root: &Path) -> Result<(), Diagnostic> {
 /// Reads a source file as text: refuses what is too large, binary, not UTF-8, or made of
 /// lines too long to be paragraphs.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let meta = fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
-    if meta.len() > MAX_FILE_BYTES {
+    use std::io::Read;
+    let file = fs::File::open(path).map_err(|e| io_diagnostic(path, &e))?;
+    let len = file.metadata().map_err(|e| io_diagnostic(path, &e))?.len();
+    if len > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "file-too-large",
             Location::file(path),
-            format!("{} bytes, more than the {} MiB limit", meta.len(), MAX_FILE_BYTES >> 20),
+            format!("{len} bytes, more than the {} MiB limit", MAX_FILE_BYTES >> 20),
             "split the document, or check that this is the right file",
         ));
     }
-    let bytes = fs::read(path).map_err(|e| io_diagnostic(path, &e))?;
+    // The open file's size, not the path's: one metadata call, and a file that grows while
+    // read stays bounded.
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| io_diagnostic(path, &e))?;
     check_bytes(path, bytes)
 }
 
@@ -469,20 +484,19 @@ fn unnormalised_runs(text: &str) -> Vec<(usize, usize)> {
     runs
 }
 
-fn read_expression(
-    path: &Path,
-    code: &str,
-    format: SourceFormat,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Expression> {
-    let text = match read_text(path) {
-        Ok(t) => t,
-        Err(d) => {
-            diagnostics.push(d);
-            return None;
-        }
-    };
-    Some(parse_expression(&display_path(path), code, format, &text, diagnostics))
+impl Loaded {
+    /// Reads and parses one language file, counting its bytes.
+    fn read_expression(&mut self, path: &Path, code: &str, format: SourceFormat) -> Option<Expression> {
+        let text = match read_text(path) {
+            Ok(t) => t,
+            Err(d) => {
+                self.diagnostics.push(d);
+                return None;
+            }
+        };
+        self.bytes += text.len() as u64;
+        Some(parse_expression(&display_path(path), code, format, &text, &mut self.diagnostics))
+    }
 }
 
 /// Parses one language version from its text.
