@@ -132,7 +132,7 @@ fn workbooks_read_back() {
                     .get(lang)
                     .into_iter()
                     .flatten()
-                    .map(|eid| units.iter().find(|u| &u.eid == eid).unwrap().text.as_str())
+                    .map(|eid| units.iter().find(|u| &u.eid == eid).unwrap().text.text.as_str())
                     .collect();
                 assert_eq!(cell_text(sheet.get((row, c + 1))), want.join("\n"), "{} {} {lang}", doc.slug, group.eid);
             }

@@ -38,7 +38,7 @@ pub fn align_document(doc: &Document, opts: &Options) -> Alignment {
                 *lang,
                 us.iter()
                     .map(|u| Unit {
-                        text: &u.text,
+                        text: &u.text.text,
                         heading: u.kind == alignment::UnitKind::Heading,
                         num: u.num.as_deref(),
                     })

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::{Aligned, File, ReleaseInfo};
 use crate::model::alignment::{Unit, UnitKind};
-use crate::model::{Block, Document, MarkKind, Text};
+use crate::model::{MarkKind, Text};
 
 /// The rows one document contributes to each table, without headers.
 #[derive(Default)]
@@ -70,7 +70,6 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
         .iter()
         .map(|e| (e.lang.as_str(), e.units().into_iter().map(|u| (u.eid.clone(), u)).collect()))
         .collect();
-    let texts = texts_by_eid(doc);
     let original = meta.original_language.as_deref().unwrap_or("");
     let mut alignments = writer(&mut rows.alignments);
     let mut segments = Vec::new();
@@ -99,7 +98,7 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
                 .map(|eids| {
                     let parts: Vec<&str> = eids
                         .iter()
-                        .filter_map(|eid| units.get(lang.as_str())?.get(eid).map(|u| u.text.as_str()))
+                        .filter_map(|eid| units.get(lang.as_str())?.get(eid).map(|u| u.text.text.as_str()))
                         .collect();
                     parts.join("\n")
                 })
@@ -131,47 +130,25 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
             kind_name(unit.kind),
             unit.num.as_deref().unwrap_or(""),
             if lang == original { "true" } else { "false" },
-            unit.text.as_str(),
+            unit.text.text.as_str(),
             &format!("{}:{}", sources.get(lang).copied().unwrap_or(""), unit.line),
         ])?;
-        if let Some(text) = texts.get(&(lang, unit.eid.as_str())) {
-            for (start, end, span_lang, span) in foreign_spans(text) {
-                span_writer.write_record([
-                    doc.slug.as_str(),
-                    lang,
-                    unit.eid.as_str(),
-                    &start.to_string(),
-                    &end.to_string(),
-                    span_lang,
-                    span,
-                ])?;
-            }
+        for (start, end, span_lang, span) in foreign_spans(&unit.text) {
+            span_writer.write_record([
+                doc.slug.as_str(),
+                lang,
+                unit.eid.as_str(),
+                &start.to_string(),
+                &end.to_string(),
+                span_lang,
+                span,
+            ])?;
         }
     }
     segment_writer.flush()?;
     span_writer.flush()?;
     drop((segment_writer, span_writer));
     Ok(rows)
-}
-
-/// The marked-up text of every unit, by (language, eId); table rows have none.
-fn texts_by_eid(doc: &Document) -> BTreeMap<(&str, &str), &Text> {
-    let mut out = BTreeMap::new();
-    for e in &doc.expressions {
-        crate::model::walk(&e.body, &mut |b| match b {
-            Block::Section(s) => {
-                out.insert((e.lang.as_str(), s.eid.as_str()), &s.heading);
-            }
-            Block::Paragraph(p) => {
-                out.insert((e.lang.as_str(), p.eid.as_str()), &p.text);
-                for i in &p.items {
-                    out.insert((e.lang.as_str(), i.eid.as_str()), &i.text);
-                }
-            }
-            Block::Table(_) => {}
-        });
-    }
-    out
 }
 
 /// Foreign spans of a text: character offsets (not bytes: what CSV readers count), language

@@ -10,7 +10,7 @@ use rust_xlsxwriter::{
 };
 
 use super::{Aligned, ExportError, File, ReleaseInfo};
-use crate::model::{Block, Expression, MarkKind, Text, walk};
+use crate::model::{Expression, MarkKind, Text};
 
 /// The values of the review-status drop-down; the first is what flagged rows start with.
 pub const REVIEW_STATUSES: [&str; 4] = ["to review", "approved", "rejected", "corrected"];
@@ -94,26 +94,9 @@ fn columns<'a>(aligned: &Aligned<'a>) -> Vec<Column<'a>> {
         .collect()
 }
 
-/// The text of every alignable unit of `expression` by eId, with its marks: the same units
-/// and texts as [`Expression::units`], table rows being their cells joined by tabs.
+/// The text of every alignable unit of `expression` by eId, with its marks.
 pub fn unit_texts(expression: &Expression) -> HashMap<String, Text> {
-    let mut out = HashMap::new();
-    walk(&expression.body, &mut |b| match b {
-        Block::Section(s) => {
-            out.insert(s.eid.clone(), s.heading.clone());
-        }
-        Block::Paragraph(p) => {
-            out.insert(p.eid.clone(), p.text.clone());
-            out.extend(p.items.iter().map(|i| (i.eid.clone(), i.text.clone())));
-        }
-        Block::Table(t) => out.extend(t.rows.iter().enumerate().map(|(r, row)| {
-            let mut cells = row.iter().cloned();
-            let mut text = cells.next().unwrap_or_default();
-            cells.for_each(|cell| text.append("\t", cell));
-            (format!("{}__tr_{}", t.eid, r + 1), text)
-        })),
-    });
-    out
+    expression.units().into_iter().map(|u| (u.eid, u.text)).collect()
 }
 
 fn alignment_sheet(

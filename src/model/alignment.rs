@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Block, Expression};
+use super::{Block, Expression, Text};
 
 /// What an alignable unit is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -18,13 +18,13 @@ pub enum UnitKind {
 }
 
 /// An alignable piece of an expression, in document order: a heading, the text of a
-/// paragraph, one of its items, a table row (cells joined by tabs).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// paragraph, one of its items, a table row (cells joined by tabs), with its marks.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Unit {
     pub eid: String,
     pub kind: UnitKind,
     pub num: Option<String>,
-    pub text: String,
+    pub text: Text,
     pub line: u32,
 }
 
@@ -38,7 +38,7 @@ impl Expression {
                 eid: s.eid.clone(),
                 kind: UnitKind::Heading,
                 num: s.num.clone(),
-                text: s.heading.text.clone(),
+                text: s.heading.clone(),
                 line: s.line,
             }),
             Block::Paragraph(p) => {
@@ -47,7 +47,7 @@ impl Expression {
                         eid: p.eid.clone(),
                         kind: UnitKind::Paragraph,
                         num: p.num.clone(),
-                        text: p.text.text.clone(),
+                        text: p.text.clone(),
                         line: p.lines[0],
                     });
                 }
@@ -55,16 +55,21 @@ impl Expression {
                     eid: i.eid.clone(),
                     kind: UnitKind::Item,
                     num: Some(i.num.clone()),
-                    text: i.text.text.clone(),
+                    text: i.text.clone(),
                     line: i.line,
                 }));
             }
-            Block::Table(t) => out.extend(t.rows.iter().enumerate().map(|(r, row)| Unit {
-                eid: format!("{}__tr_{}", t.eid, r + 1),
-                kind: UnitKind::Row,
-                num: None,
-                text: row.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join("\t"),
-                line: t.line + r as u32,
+            Block::Table(t) => out.extend(t.rows.iter().enumerate().map(|(r, row)| {
+                let mut cells = row.iter().cloned();
+                let mut text = cells.next().unwrap_or_default();
+                cells.for_each(|cell| text.append("\t", cell));
+                Unit {
+                    eid: format!("{}__tr_{}", t.eid, r + 1),
+                    kind: UnitKind::Row,
+                    num: None,
+                    text,
+                    line: t.line + r as u32,
+                }
             })),
         });
         out
