@@ -42,16 +42,17 @@ pub struct Args {
 
 const FORMATS: [&str; 3] = ["csv", "xlsx", "akn"];
 
-/// What one document gives the release.
+/// What one document gives the release. Its per-document files are already written to
+/// the staging folder: only their manifest entries are kept, so memory follows the largest
+/// document and the CSV rows, not the whole release.
 struct Built {
     diagnostics: Vec<Diagnostic>,
-    inputs: Vec<(String, Vec<u8>)>,
+    inputs: Vec<Entry>,
+    outputs: Vec<Entry>,
     expressions: usize,
     groups: usize,
     review: usize,
     rows: Option<export::csv::Rows>,
-    /// Files of the per-document formats (XLSX, AKN).
-    files: Vec<File>,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -81,12 +82,19 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let languages = release_languages(&targets);
+    let staging = match Staging::new(&args.out) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("accord build: cannot prepare {}: {e}", display_path(&args.out));
+            return super::EXIT_USAGE;
+        }
+    };
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let mut built: Vec<Built> = targets
         .par_iter()
         .map(|t| {
-            let b = build_one(t, &languages, &formats, &info);
+            let b = build_one(t, &languages, &formats, &info, &staging);
             if progress {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 eprint!("\rbuild: {n}/{} documents", targets.len());
@@ -105,29 +113,29 @@ pub fn run(args: Args) -> u8 {
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
+        staging.abandon();
         eprintln!("build failed: {errors} errors; {} left as it was", display_path(&args.out));
         return super::EXIT_INVALID;
     }
 
     let parts: Vec<export::csv::Rows> = built.iter_mut().filter_map(|b| b.rows.take()).collect();
-    let mut files: Vec<File> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.files)).collect();
-    if formats.contains("csv") {
-        match export::csv::files(&parts, &languages, &info) {
-            Ok(f) => files.extend(f),
-            Err(e) => {
-                eprintln!("accord build: {e}");
-                return super::EXIT_USAGE;
+    let mut outputs: Vec<Entry> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.outputs)).collect();
+    let finished = (|| -> Result<(), String> {
+        if formats.contains("csv") {
+            for file in export::csv::files(&parts, &languages, &info).map_err(|e| e.to_string())? {
+                outputs.push(staging.write(&file).map_err(|e| e.to_string())?);
             }
         }
-    }
-    let manifest = manifest(&args, &formats, &info, &built, &diagnostics, &files);
-    files.push(manifest);
-    if let Err(e) = write_release(&args.out, &files) {
+        let manifest = manifest(&args, &formats, &info, &built, &diagnostics, &outputs);
+        outputs.push(staging.write(&manifest).map_err(|e| e.to_string())?);
+        staging.commit().map_err(|e| e.to_string())
+    })();
+    if let Err(e) = finished {
         eprintln!("accord build: cannot write {}: {e}", display_path(&args.out));
         return super::EXIT_USAGE;
     }
     if !args.quiet {
-        let bytes: usize = built.iter().flat_map(|b| b.inputs.iter()).map(|(_, b)| b.len()).sum();
+        let bytes: usize = built.iter().flat_map(|b| b.inputs.iter()).map(|e| e.bytes).sum();
         let seconds = started.elapsed().as_secs_f64();
         eprintln!(
             "build: {} documents, {} languages, {} groups ({} to review), {} files in {}; {:.1} MB in {:.2} s ({:.1} MB/s)",
@@ -135,7 +143,7 @@ pub fn run(args: Args) -> u8 {
             languages.len(),
             built.iter().map(|b| b.groups).sum::<usize>(),
             built.iter().map(|b| b.review).sum::<usize>(),
-            files.len(),
+            outputs.len(),
             display_path(&args.out),
             bytes as f64 / 1e6,
             seconds,
@@ -145,13 +153,26 @@ pub fn run(args: Args) -> u8 {
     super::EXIT_OK
 }
 
-fn build_one(target: &Target, languages: &[String], formats: &BTreeSet<String>, info: &ReleaseInfo) -> Built {
+fn build_one(
+    target: &Target,
+    languages: &[String],
+    formats: &BTreeSet<String>,
+    info: &ReleaseInfo,
+    staging: &Staging,
+) -> Built {
     let loaded = ingest::load(target);
     let mut diagnostics = loaded.diagnostics.clone();
-    let inputs: Vec<(String, Vec<u8>)> =
-        loaded.files.iter().filter_map(|f| fs::read(f).ok().map(|b| (display_path(f), b))).collect();
-    let mut built =
-        Built { diagnostics: Vec::new(), inputs, expressions: 0, groups: 0, review: 0, rows: None, files: Vec::new() };
+    let inputs: Vec<Entry> =
+        loaded.files.iter().filter_map(|f| fs::read(f).ok().map(|b| Entry::of(display_path(f), &b))).collect();
+    let mut built = Built {
+        diagnostics: Vec::new(),
+        inputs,
+        outputs: Vec::new(),
+        expressions: 0,
+        groups: 0,
+        review: 0,
+        rows: None,
+    };
     let Some(doc) = &loaded.document else {
         built.diagnostics = diagnostics;
         return built;
@@ -183,9 +204,12 @@ fn build_one(target: &Target, languages: &[String], formats: &BTreeSet<String>, 
     let exporters: [(&str, export::Exporter); 2] = [("xlsx", export::xlsx::export), ("akn", export::akn::export)];
     for (format, exporter) in exporters {
         if formats.contains(format) {
-            match exporter(&aligned, info) {
-                Ok(files) => built.files.extend(files),
-                Err(e) => diagnostics.push(failed(e.to_string())),
+            let written = exporter(&aligned, info).map_err(|e| e.to_string()).and_then(|files| {
+                files.iter().map(|f| staging.write(f).map_err(|e| e.to_string())).collect::<Result<Vec<_>, _>>()
+            });
+            match written {
+                Ok(entries) => built.outputs.extend(entries),
+                Err(e) => diagnostics.push(failed(e)),
             }
         }
     }
@@ -256,11 +280,17 @@ struct ManifestOptions<'a> {
     formats: &'a BTreeSet<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct Entry {
     path: String,
     bytes: usize,
     sha256: String,
+}
+
+impl Entry {
+    fn of(path: String, bytes: &[u8]) -> Self {
+        Entry { path, bytes: bytes.len(), sha256: export::sha256_hex(bytes) }
+    }
 }
 
 fn manifest(
@@ -269,18 +299,11 @@ fn manifest(
     info: &ReleaseInfo,
     built: &[Built],
     diagnostics: &[Diagnostic],
-    files: &[File],
+    outputs: &[Entry],
 ) -> File {
-    let mut inputs: Vec<Entry> = built
-        .iter()
-        .flat_map(|b| b.inputs.iter())
-        .map(|(path, bytes)| Entry { path: path.clone(), bytes: bytes.len(), sha256: export::sha256_hex(bytes) })
-        .collect();
+    let mut inputs: Vec<Entry> = built.iter().flat_map(|b| b.inputs.iter().cloned()).collect();
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut outputs: Vec<Entry> = files
-        .iter()
-        .map(|f| Entry { path: display_path(&f.path), bytes: f.bytes.len(), sha256: export::sha256_hex(&f.bytes) })
-        .collect();
+    let mut outputs = outputs.to_vec();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
     for d in diagnostics {
@@ -307,32 +330,53 @@ fn manifest(
     File { path: "manifest.json".into(), bytes }
 }
 
-/// Writes the release into a temporary folder beside `out` and renames it into place; the
-/// previous release is moved aside first and removed last, so an interrupted build leaves
-/// either release whole.
-fn write_release(out: &Path, files: &[File]) -> std::io::Result<()> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp)?;
+/// The release being written: a temporary folder beside the output, renamed into place
+/// when complete. The previous release is moved aside first and removed last, so an
+/// interrupted build leaves either release whole (and at worst a `.out.tmp-…` folder).
+struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    old: PathBuf,
+}
+
+impl Staging {
+    fn new(out: &Path) -> std::io::Result<Self> {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir)?;
+        }
+        fs::create_dir_all(&dir)?;
+        Ok(Staging { dir, out: out.to_path_buf(), old })
     }
-    for file in files {
-        let path = tmp.join(&file.path);
+
+    /// Writes one file of the release, durably, and returns its manifest entry.
+    fn write(&self, file: &File) -> std::io::Result<Entry> {
+        let path = self.dir.join(&file.path);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
         }
         let mut f = fs::File::create(&path)?;
         f.write_all(&file.bytes)?;
         f.sync_all()?;
+        Ok(Entry::of(display_path(&file.path), &file.bytes))
     }
-    if out.exists() {
-        fs::rename(out, &old)?;
+
+    fn commit(self) -> std::io::Result<()> {
+        if self.out.exists() {
+            fs::rename(&self.out, &self.old)?;
+        }
+        fs::rename(&self.dir, &self.out)?;
+        if self.old.exists() {
+            fs::remove_dir_all(&self.old)?;
+        }
+        Ok(())
     }
-    fs::rename(&tmp, out)?;
-    if old.exists() {
-        fs::remove_dir_all(&old)?;
+
+    fn abandon(self) {
+        // Nothing of a failed build is kept; the previous release was never touched.
+        let _ = fs::remove_dir_all(&self.dir);
     }
-    Ok(())
 }
