@@ -152,3 +152,50 @@ fn validate_outputs_checks_a_release_against_its_manifest() {
         json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["release-hash-mismatch", "release-missing-file", "release-extra-file"]);
 }
+
+#[test]
+fn a_killed_build_leaves_the_old_release_or_the_new_one_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("sources");
+    // Three copies of the default sources, so that a build lasts long enough to be killed.
+    for replica in 1..=3 {
+        for doc in common::document_dirs(&repo().join("sources")) {
+            let dest = sources.join(format!("{}-r{replica}", doc.file_name().unwrap().to_string_lossy()));
+            fs::create_dir_all(&dest).unwrap();
+            for f in fs::read_dir(&doc).unwrap().flatten() {
+                fs::copy(f.path(), dest.join(f.file_name())).unwrap();
+            }
+        }
+    }
+    let out = dir.path().join("out");
+    assert!(build(&sources, &out, "2").status.success());
+    let old = fs::read(out.join("manifest.json")).unwrap();
+    // The next release differs: one document fewer.
+    fs::remove_dir_all(sources.join("udhr-r3")).unwrap();
+    let mut new = None;
+    for delay_ms in [0u64, 50, 150, 300, 500, 800, 1200, 1800] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("accord"))
+            .args(["build", "--quiet", "--jobs", "2", "--sources"])
+            .arg(&sources)
+            .arg("--out")
+            .arg(&out)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        // Whenever it was killed, out/ is a whole release that matches its manifest.
+        accord().arg("validate").arg("--outputs").arg(&out).assert().success();
+        let manifest = fs::read(out.join("manifest.json")).unwrap();
+        if manifest != old {
+            new.get_or_insert_with(|| manifest.clone());
+            assert_eq!(Some(&manifest), new.as_ref(), "only two releases can exist");
+        }
+    }
+    assert!(build(&sources, &out, "2").status.success());
+    let complete = fs::read(out.join("manifest.json")).unwrap();
+    assert_ne!(complete, old);
+    if let Some(new) = new {
+        assert_eq!(new, complete, "a release seen after a kill is the complete new one");
+    }
+}

@@ -330,13 +330,12 @@ fn manifest(
     File { path: "manifest.json".into(), bytes }
 }
 
-/// The release being written: a temporary folder beside the output, renamed into place
-/// when complete. The previous release is moved aside first and removed last, so an
-/// interrupted build leaves either release whole (and at worst a `.out.tmp-…` folder).
+/// The release being written: a temporary folder beside the output, swapped into place in
+/// one step when complete, so an interrupted build leaves the previous release or the new
+/// one, whole (and at worst a `.out.tmp-…` folder beside them).
 struct Staging {
     dir: PathBuf,
     out: PathBuf,
-    old: PathBuf,
 }
 
 impl Staging {
@@ -344,12 +343,11 @@ impl Staging {
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir)?;
         }
         fs::create_dir_all(&dir)?;
-        Ok(Staging { dir, out: out.to_path_buf(), old })
+        Ok(Staging { dir, out: out.to_path_buf() })
     }
 
     /// Writes one file of the release, durably, and returns its manifest entry.
@@ -366,17 +364,40 @@ impl Staging {
 
     fn commit(self) -> std::io::Result<()> {
         if self.out.exists() {
-            fs::rename(&self.out, &self.old)?;
+            // The staging folder now holds the previous release.
+            exchange(&self.dir, &self.out)?;
+            fs::remove_dir_all(&self.dir)
+        } else {
+            fs::rename(&self.dir, &self.out)
         }
-        fs::rename(&self.dir, &self.out)?;
-        if self.old.exists() {
-            fs::remove_dir_all(&self.old)?;
-        }
-        Ok(())
     }
 
     fn abandon(self) {
         // Nothing of a failed build is kept; the previous release was never touched.
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Swaps two paths in one step (`renameat2` with `RENAME_EXCHANGE`): at no moment does
+/// either name point to nothing.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are NUL-terminated strings that outlive the call, which only
+    // reads them.
+    let status =
+        unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if status == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+/// Without an atomic exchange: move the old release aside, then the new one in.
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    let aside = a.with_extension("old");
+    fs::rename(b, &aside)?;
+    fs::rename(a, b)?;
+    fs::rename(&aside, a)
 }
