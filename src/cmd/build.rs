@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::align::{self, Options};
 use crate::diag::{self, Diagnostic, display_path};
 use crate::export::{self, Aligned, File, ReleaseInfo};
-use crate::ingest::{self, Target, coverage};
+use crate::ingest::{self, Target};
 use crate::lang;
 use crate::validate;
 
@@ -161,7 +161,7 @@ fn build_one(
     staging: &Staging,
 ) -> Built {
     let loaded = ingest::load(target);
-    let mut diagnostics = loaded.diagnostics.clone();
+    let mut diagnostics = validate::loaded(&loaded, true);
     let inputs: Vec<Entry> =
         loaded.files.iter().filter_map(|f| fs::read(f).ok().map(|b| Entry::of(display_path(f), &b))).collect();
     let mut built = Built {
@@ -177,12 +177,6 @@ fn build_one(
         built.diagnostics = diagnostics;
         return built;
     };
-    let toml_path = display_path(&loaded.dir.join("document.toml"));
-    let toml = loaded.toml.as_ref().map(|(t, text)| (t, text.as_str(), toml_path.as_str()));
-    let pins_path = display_path(&loaded.dir.join("alignment.toml"));
-    let pins = loaded.pins.as_ref().map(|(_, text)| (pins_path.as_str(), text.as_str()));
-    diagnostics.extend(validate::document(doc, toml, pins));
-    diagnostics.extend(doc.expressions.iter().filter_map(|e| coverage::check(e).err()));
     built.expressions = doc.expressions.len();
     if diagnostics.iter().any(Diagnostic::is_error) {
         built.diagnostics = diagnostics;

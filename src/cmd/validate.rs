@@ -7,8 +7,8 @@ use clap::Args as ClapArgs;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diag::{self, Diagnostic, display_path};
-use crate::ingest::{self, Target, coverage};
+use crate::diag::{self, Diagnostic};
+use crate::ingest::{self, Target};
 use crate::validate;
 
 #[derive(ClapArgs)]
@@ -65,17 +65,7 @@ struct Checked {
 
 fn check_one(target: &Target, check_coverage: bool) -> Checked {
     let loaded = ingest::load(target);
-    let mut diagnostics = loaded.diagnostics;
-    if let Some(doc) = &loaded.document {
-        if check_coverage {
-            diagnostics.extend(doc.expressions.iter().filter_map(|e| coverage::check(e).err()));
-        }
-        let toml_path = display_path(&loaded.dir.join("document.toml"));
-        let toml = loaded.toml.as_ref().map(|(t, text)| (t, text.as_str(), toml_path.as_str()));
-        let pins_path = display_path(&loaded.dir.join("alignment.toml"));
-        let pins = loaded.pins.as_ref().map(|(_, text)| (pins_path.as_str(), text.as_str()));
-        diagnostics.extend(validate::document(doc, toml, pins));
-    }
+    let mut diagnostics = validate::loaded(&loaded, check_coverage);
     diag::sort(&mut diagnostics);
     Checked { expressions: loaded.document.map_or(0, |d| d.expressions.len()), bytes: loaded.bytes, diagnostics }
 }

@@ -169,23 +169,15 @@ pub fn heading_number(line: &str) -> Option<(&str, u8, u32, usize)> {
     let lead = line.len() - s.len();
     // Heading numbers are short: look for their full stop among the first characters only.
     let word_end = s.char_indices().take(10).find(|(_, c)| matches!(c, '.' | '、')).map(|(i, _)| i)?;
-    let word = &s[..word_end];
     let sep_len = s[word_end..].chars().next().map_or(1, char::len_utf8);
     let after = &s[word_end + sep_len..];
     if !(after.starts_with(' ') || after.starts_with('\t') || s[word_end..].starts_with('、')) {
         return None;
     }
-    let (rank, value) = if let Some(v) = roman_value(word) {
-        (1, v)
-    } else if word.len() == 1 && word.as_bytes()[0].is_ascii_uppercase() {
-        (2, (word.as_bytes()[0] - b'A' + 1) as u32)
-    } else if let Some(v) = chinese_numeral(word) {
-        (1, v)
-    } else {
-        return None;
-    };
+    let num = &s[..word_end + sep_len];
+    let (rank, value) = heading_value(num)?;
     let text_start = lead + word_end + sep_len + after.len() - after.trim_start().len();
-    (text_start < line.len()).then_some((&s[..word_end + sep_len], rank, value, text_start))
+    (text_start < line.len()).then_some((num, rank, value, text_start))
 }
 
 /// Value of a paragraph number as stored in the model (`12.`, `12 -`, `١٢.`).

@@ -28,7 +28,7 @@ enum RawKind {
     /// A `#` heading, with its number of `#`.
     Hash(u8),
     Text,
-    /// A footnote body: marker value (ASCII digits or `*`).
+    /// A footnote body (`¹ Voir…`, `* …`).
     Note,
     Table,
     Artefact(DroppedKind),

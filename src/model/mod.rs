@@ -118,11 +118,6 @@ impl Header {
     pub fn get(&self, field: HeaderField) -> Option<&HeaderLine> {
         self.lines.iter().find(|l| l.field == field)
     }
-
-    /// The language the header says the document was drafted in.
-    pub fn original_language(&self) -> Option<&str> {
-        self.get(HeaderField::Original).and_then(|l| l.value.as_deref())
-    }
 }
 
 /// A structural block. The tree is sections holding paragraphs, tables and sub-sections.
@@ -140,14 +135,6 @@ impl Block {
             Block::Section(s) => &s.eid,
             Block::Paragraph(p) => &p.eid,
             Block::Table(t) => &t.eid,
-        }
-    }
-
-    pub fn line(&self) -> u32 {
-        match self {
-            Block::Section(s) => s.line,
-            Block::Paragraph(p) => p.lines[0],
-            Block::Table(t) => t.line,
         }
     }
 }
@@ -318,19 +305,6 @@ pub enum DroppedKind {
 impl Document {
     pub fn expression(&self, lang: &str) -> Option<&Expression> {
         self.expressions.iter().find(|e| e.lang == lang)
-    }
-}
-
-impl Expression {
-    /// Every paragraph of the body in document order, at any depth.
-    pub fn paragraphs(&self) -> Vec<&Paragraph> {
-        let mut out = Vec::new();
-        walk(&self.body, &mut |b| {
-            if let Block::Paragraph(p) = b {
-                out.push(p);
-            }
-        });
-        out
     }
 }
 

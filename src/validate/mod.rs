@@ -2,14 +2,31 @@
 //! without a word. Each rule has a code (listed in the README), a location and a hint.
 
 use std::collections::BTreeMap;
-
-pub mod release;
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Location};
-use crate::ingest::{DocumentToml, lexical};
+use crate::diag::{Diagnostic, Location, display_path};
+use crate::ingest::{DocumentToml, Loaded, coverage, lexical};
 use crate::lang;
 use crate::model::{Block, Document, Expression, HeaderField, SourceFormat};
+
+pub mod release;
+
+/// Every diagnostic of a loaded document: the ingest's, the document rules' (with the
+/// locations of its `document.toml` and `alignment.toml`), and, when asked, the
+/// nothing-lost accounting, which reads each source again.
+pub fn loaded(loaded: &Loaded, check_coverage: bool) -> Vec<Diagnostic> {
+    let mut out = loaded.diagnostics.clone();
+    let Some(doc) = &loaded.document else { return out };
+    let toml_path = display_path(&loaded.dir.join("document.toml"));
+    let toml = loaded.toml.as_ref().map(|(t, text)| (t, text.as_str(), toml_path.as_str()));
+    let pins_path = display_path(&loaded.dir.join("alignment.toml"));
+    let pins = loaded.pins.as_ref().map(|(_, text)| (pins_path.as_str(), text.as_str()));
+    out.extend(document(doc, toml, pins));
+    if check_coverage {
+        out.extend(doc.expressions.iter().filter_map(|e| coverage::check(e).err()));
+    }
+    out
+}
 
 /// Document-level rules. `toml` is the `document.toml` as written, for locations;
 /// `pins_file` the path and text of `alignment.toml`.
