@@ -1,7 +1,8 @@
 //! accord: aligned multilingual datasets from the language versions of official documents.
 //!
 //! The pipeline reads like its modules: [`ingest`] (source formats → [`model`]) →
-//! [`validate`] → [`align`] → export; [`cmd`] holds one file per subcommand.
+//! [`validate`] → [`align`] → export; [`review`] reads a reviewed workbook back into
+//! alignment decisions; [`cmd`] holds one file per subcommand.
 
 pub mod align;
 pub mod cmd;
@@ -10,4 +11,5 @@ pub mod export;
 pub mod ingest;
 pub mod lang;
 pub mod model;
+pub mod review;
 pub mod validate;

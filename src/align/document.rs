@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Document;
-use crate::model::alignment::{self, Alignment};
+use rayon::prelude::*;
 
-use super::{Options, Pin, Unit, align_nway};
+use crate::model::Document;
+use crate::model::alignment::{self, Alignment, Sentence, SentenceGroup};
+
+use super::{Options, Pin, Unit, align_nway, segment};
 
 /// The pivot: the original language when its version is here, else `pivot` from
 /// document.toml, else English, else the first language.
@@ -79,9 +81,79 @@ pub fn align_document(doc: &Document, opts: &Options) -> Alignment {
                 Some(eid) => eid.clone(),
                 None => members.iter().next().map(|(l, eids)| format!("{}__lang_{l}", eids[0])).unwrap_or_default(),
             };
-            let pinned = doc.pins.iter().any(|pin| pin.iter().all(|(l, eids)| members.get(l) == Some(eids)));
-            alignment::Group { eid, members, confidence: g.confidence, review: g.review, pinned }
+            // A language listed without units (`fr = []`) is one the group has none of.
+            let same = |table: &BTreeMap<String, Vec<String>>| {
+                table.iter().all(|(l, eids)| members.get(l).map_or(eids.is_empty(), |m| m == eids))
+                    && members.keys().all(|l| table.contains_key(l))
+            };
+            let pinned = doc.pins.iter().any(same);
+            let rejected = doc.rejects.iter().any(same);
+            alignment::Group {
+                eid,
+                members,
+                confidence: g.confidence,
+                review: g.review || rejected,
+                pinned,
+                rejected,
+                sentences: Vec::new(),
+            }
         })
         .collect();
     Alignment { pivot: pivot.to_string(), groups }
+}
+
+/// Aligns the sentences inside every group that holds two languages or more, through the
+/// alignment's pivot. A sentence group's confidence is the lower of its own and its group's.
+pub fn align_document_sentences(doc: &Document, alignment: &mut Alignment, opts: &Options) {
+    let texts: BTreeMap<&str, BTreeMap<String, String>> = doc
+        .expressions
+        .iter()
+        .map(|e| (e.lang.as_str(), e.units().into_iter().map(|u| (u.eid, u.text.text)).collect()))
+        .collect();
+    let pivot = alignment.pivot.clone();
+    alignment.groups.par_iter_mut().filter(|g| g.members.len() > 1).for_each(|group| {
+        // Per language, its sentences.
+        let split: Vec<(&str, Vec<Split>)> = group
+            .members
+            .iter()
+            .map(|(lang, eids)| {
+                let mut sentences = Vec::new();
+                for eid in eids {
+                    let Some(text) = texts.get(lang.as_str()).and_then(|t| t.get(eid)) else { continue };
+                    for s in segment::sentences(text, lang) {
+                        let start = s.as_ptr() as usize - text.as_ptr() as usize;
+                        sentences.push(Split { eid, start, text: s });
+                    }
+                }
+                (lang.as_str(), sentences)
+            })
+            .collect();
+        let units: Vec<(&str, Vec<Unit>)> = split
+            .iter()
+            .map(|(lang, ss)| (*lang, ss.iter().map(|s| Unit { text: s.text, heading: false, num: None }).collect()))
+            .collect();
+        let versions: Vec<(&str, &[Unit])> = units.iter().map(|(l, us)| (*l, us.as_slice())).collect();
+        let sentence_of = |lang: &str, k: usize| {
+            let (_, ss) = split.iter().find(|(l, _)| *l == lang)?;
+            ss.get(k).map(|s| Sentence { eid: s.eid.clone(), start: s.start, end: s.start + s.text.len() })
+        };
+        group.sentences = align_nway(&versions, &pivot, &Options { pinned_by_lang: BTreeMap::new(), ..opts.clone() })
+            .into_iter()
+            .map(|g| SentenceGroup {
+                members: g
+                    .members
+                    .iter()
+                    .map(|(lang, ks)| (lang.clone(), ks.iter().filter_map(|&k| sentence_of(lang, k)).collect()))
+                    .collect(),
+                confidence: g.confidence.min(group.confidence),
+            })
+            .collect();
+    });
+}
+
+/// A sentence of a unit while its group is aligned.
+struct Split<'t> {
+    eid: &'t String,
+    start: usize,
+    text: &'t str,
 }

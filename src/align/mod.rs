@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use document::{align_document, pivot_language};
+pub use document::{align_document, align_document_sentences, pivot_language};
 pub use nway::{Group, align_nway};
 
 /// One alignable unit of a language version, borrowed from the model.

@@ -1,5 +1,5 @@
-//! `accord build [--sources DIR] [--out DIR] [--format csv,…] [--jobs N] [--quiet]`: the
-//! release. Every document is read, validated, accounted for and aligned in parallel; its
+//! `accord build [--sources DIR] [--out DIR] [--format csv,…] [--jobs N] [--min-confidence X]
+//! [--pair xx,yy] [--quiet]`: the release. Every document is read, validated, accounted for and aligned in parallel; its
 //! exports are rendered as bytes; the release is written into a temporary folder beside the
 //! output, `manifest.json` last, and renamed into place. A document with errors fails the
 //! build and leaves the previous release untouched.
@@ -19,6 +19,8 @@ use crate::diag::{self, Diagnostic, display_path};
 use crate::export::{self, Aligned, File, ReleaseInfo};
 use crate::ingest::{self, Target};
 use crate::lang;
+use crate::model::Document;
+use crate::model::alignment::Alignment;
 use crate::validate;
 
 #[derive(ClapArgs)]
@@ -30,8 +32,15 @@ pub struct Args {
     #[arg(long, default_value = "out")]
     out: PathBuf,
     /// Formats to export, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "csv,xlsx,akn")]
+    #[arg(long, value_delimiter = ',', default_value = "csv,xlsx,akn,tmx,xliff")]
     format: Vec<String>,
+    /// Leave out aligned groups whose confidence is below this (0 to 1): a subset ready for
+    /// translation memories. The manifest counts what was left out.
+    #[arg(long, value_name = "X")]
+    min_confidence: Option<f32>,
+    /// Keep only these two languages, and the groups that hold both.
+    #[arg(long, value_name = "xx,yy", value_delimiter = ',', num_args = 1)]
+    pair: Option<Vec<String>>,
     /// Worker threads [default: one per core]. The release is the same whatever the number.
     #[arg(long)]
     jobs: Option<usize>,
@@ -40,7 +49,13 @@ pub struct Args {
     quiet: bool,
 }
 
-const FORMATS: [&str; 3] = ["csv", "xlsx", "akn"];
+const FORMATS: [&str; 5] = ["csv", "xlsx", "akn", "tmx", "xliff"];
+
+/// Which groups the release keeps.
+struct Filters {
+    min_confidence: Option<f32>,
+    pair: Option<[String; 2]>,
+}
 
 /// What one document gives the release. Its per-document files are already written to
 /// the staging folder: only their manifest entries are kept, so memory follows the largest
@@ -52,6 +67,8 @@ struct Built {
     expressions: usize,
     groups: usize,
     review: usize,
+    dropped_by_pair: usize,
+    dropped_below_confidence: usize,
     rows: Option<export::csv::Rows>,
 }
 
@@ -66,6 +83,13 @@ pub fn run(args: Args) -> u8 {
         eprintln!("accord build: unknown or not yet built format `{unknown}` (available: {})", FORMATS.join(", "));
         return super::EXIT_USAGE;
     }
+    let filters = match filters(&args) {
+        Ok(f) => f,
+        Err(message) => {
+            eprintln!("accord build: {message}");
+            return super::EXIT_USAGE;
+        }
+    };
     let info = match release_info() {
         Ok(info) => info,
         Err(message) => {
@@ -81,7 +105,10 @@ pub fn run(args: Args) -> u8 {
             return super::EXIT_USAGE;
         }
     };
-    let languages = release_languages(&targets);
+    let mut languages = release_languages(&targets);
+    if let Some(pair) = &filters.pair {
+        languages.retain(|l| pair.contains(l));
+    }
     let staging = match Staging::new(&args.out) {
         Ok(s) => s,
         Err(e) => {
@@ -94,7 +121,7 @@ pub fn run(args: Args) -> u8 {
     let mut built: Vec<Built> = targets
         .par_iter()
         .map(|t| {
-            let b = build_one(t, &languages, &formats, &info, &staging);
+            let b = build_one(t, &languages, &formats, &filters, &info, &staging);
             if progress {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 eprint!("\rbuild: {n}/{} documents", targets.len());
@@ -126,7 +153,7 @@ pub fn run(args: Args) -> u8 {
                 outputs.push(staging.write(&file).map_err(|e| e.to_string())?);
             }
         }
-        let manifest = manifest(&args, &formats, &info, &built, &diagnostics, &outputs);
+        let manifest = manifest(&args, &formats, &filters, &info, &built, &diagnostics, &outputs);
         outputs.push(staging.write(&manifest).map_err(|e| e.to_string())?);
         staging.commit().map_err(|e| e.to_string())
     })();
@@ -157,6 +184,7 @@ fn build_one(
     target: &Target,
     languages: &[String],
     formats: &BTreeSet<String>,
+    filters: &Filters,
     info: &ReleaseInfo,
     staging: &Staging,
 ) -> Built {
@@ -171,6 +199,8 @@ fn build_one(
         expressions: 0,
         groups: 0,
         review: 0,
+        dropped_by_pair: 0,
+        dropped_below_confidence: 0,
         rows: None,
     };
     let Some(doc) = &loaded.document else {
@@ -182,10 +212,31 @@ fn build_one(
         built.diagnostics = diagnostics;
         return built;
     }
-    let alignment = align::align_document(doc, &Options::default());
+    let mut alignment = align::align_document(doc, &Options::default());
+    let paired;
+    let doc = match &filters.pair {
+        Some(pair) => {
+            paired = keep_pair(doc, &mut alignment, pair);
+            built.dropped_by_pair = paired.1;
+            &paired.0
+        }
+        None => doc,
+    };
+    if let Some(min) = filters.min_confidence {
+        let before = alignment.groups.len();
+        alignment.groups.retain(|g| g.confidence >= min);
+        built.dropped_below_confidence = before - alignment.groups.len();
+    }
+    if formats.contains("tmx") || formats.contains("xliff") {
+        align::align_document_sentences(doc, &mut alignment, &Options::default());
+    }
     built.groups = alignment.groups.len();
     built.review = alignment.groups.iter().filter(|g| g.review).count();
-    let aligned = Aligned { document: doc, alignment: &alignment };
+    let sources: Vec<(String, String)> = built.inputs.iter().map(|e| (e.path.clone(), e.sha256.clone())).collect();
+    let aligned = Aligned { document: doc, alignment: &alignment, sources: &sources };
+    if formats.contains("tmx") {
+        diagnostics.extend(export::tmx::long_segments(&aligned));
+    }
     let failed = |e: String| {
         Diagnostic::error("export", diag::Location::file(&loaded.dir), e, "this is a bug in accord: please report it")
     };
@@ -195,7 +246,12 @@ fn build_one(
             Err(e) => diagnostics.push(failed(format!("cannot render the CSV rows: {e}"))),
         }
     }
-    let exporters: [(&str, export::Exporter); 2] = [("xlsx", export::xlsx::export), ("akn", export::akn::export)];
+    let exporters: [(&str, export::Exporter); 4] = [
+        ("xlsx", export::xlsx::export),
+        ("akn", export::akn::export),
+        ("tmx", export::tmx::export),
+        ("xliff", export::xliff::export),
+    ];
     for (format, exporter) in exporters {
         if formats.contains(format) {
             let written = exporter(&aligned, info).map_err(|e| e.to_string()).and_then(|files| {
@@ -209,6 +265,40 @@ fn build_one(
     }
     built.diagnostics = diagnostics;
     built
+}
+
+fn filters(args: &Args) -> Result<Filters, String> {
+    if let Some(min) = args.min_confidence
+        && !(0.0..=1.0).contains(&min)
+    {
+        return Err(format!("--min-confidence {min} is not between 0 and 1"));
+    }
+    let pair = match args.pair.as_deref() {
+        None => None,
+        Some([a, b]) if a != b && lang::is_iso639_1(a) && lang::is_iso639_1(b) => Some([a.clone(), b.clone()]),
+        Some(other) => {
+            return Err(format!("--pair takes two different ISO 639-1 codes, as `en,fr` (got `{}`)", other.join(",")));
+        }
+    };
+    Ok(Filters { min_confidence: args.min_confidence, pair })
+}
+
+/// The document restricted to the two languages of `pair`, and the alignment to the groups
+/// holding both (the pivot becomes one of the two when it was neither); returns the number
+/// of groups left out.
+fn keep_pair(doc: &Document, alignment: &mut Alignment, pair: &[String; 2]) -> (Document, usize) {
+    let mut kept = doc.clone();
+    kept.expressions.retain(|e| pair.contains(&e.lang));
+    let before = alignment.groups.len();
+    for group in &mut alignment.groups {
+        group.members.retain(|lang, _| pair.contains(lang));
+    }
+    alignment.groups.retain(|g| g.members.len() == 2);
+    if !pair.contains(&alignment.pivot) {
+        let original = doc.metadata.original_language.as_ref().filter(|l| pair.contains(l));
+        alignment.pivot = original.unwrap_or(&pair[0]).clone();
+    }
+    (kept, before - alignment.groups.len())
 }
 
 /// The release's text columns: every language with a file in some document folder.
@@ -272,6 +362,8 @@ struct Manifest<'a> {
 struct ManifestOptions<'a> {
     sources: String,
     formats: &'a BTreeSet<String>,
+    min_confidence: Option<f32>,
+    pair: Option<&'a [String; 2]>,
 }
 
 #[derive(Clone, Serialize)]
@@ -290,6 +382,7 @@ impl Entry {
 fn manifest(
     args: &Args,
     formats: &BTreeSet<String>,
+    filters: &Filters,
     info: &ReleaseInfo,
     built: &[Built],
     diagnostics: &[Diagnostic],
@@ -308,12 +401,19 @@ fn manifest(
         ("expressions", built.iter().map(|b| b.expressions).sum()),
         ("groups", built.iter().map(|b| b.groups).sum()),
         ("groups_to_review", built.iter().map(|b| b.review).sum()),
+        ("groups_dropped_by_pair", built.iter().map(|b| b.dropped_by_pair).sum()),
+        ("groups_dropped_below_confidence", built.iter().map(|b| b.dropped_below_confidence).sum()),
         ("input_bytes", inputs.iter().map(|e| e.bytes).sum()),
     ]);
     let manifest = Manifest {
         accord_version: &info.version,
         release_date: info.date.as_deref(),
-        options: ManifestOptions { sources: display_path(&args.sources), formats },
+        options: ManifestOptions {
+            sources: display_path(&args.sources),
+            formats,
+            min_confidence: filters.min_confidence,
+            pair: filters.pair.as_ref(),
+        },
         counts,
         diagnostics: by_code,
         inputs,

@@ -8,6 +8,7 @@ pub mod align;
 pub mod build;
 pub mod eval;
 pub mod inspect;
+pub mod review;
 pub mod validate;
 
 /// Exit codes of the CLI contract (DESIGN §4).
@@ -38,6 +39,8 @@ enum Command {
     Eval(eval::Args),
     /// Print the parsed model of a source file or document folder.
     Inspect(inspect::Args),
+    /// Read a reviewer's decisions back: `accord review import out/xlsx/<doc>.xlsx`.
+    Review(review::Args),
 }
 
 /// Sizes the thread pool once, before any parallel work.
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Align(args) => align::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Review(args) => review::run(args),
     };
     ExitCode::from(code)
 }

@@ -7,10 +7,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
-use quick_xml::Writer;
-use quick_xml::escape::partial_escape;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-
+use super::inline::{Piece, pieces};
+use super::xml::XmlWriter;
 use super::{Aligned, ExportError, File, ReleaseInfo};
 use crate::lang::iso639_2;
 use crate::model::{
@@ -103,8 +101,7 @@ fn expression_xml(
 ) -> std::io::Result<Vec<u8>> {
     let doc = aligned.document;
     let mut x = Xml::new(ids(aligned, &expression.lang), expression);
-    x.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    x.newline(0)?;
+    x.declaration()?;
     x.start("akomaNtoso", &[("xmlns", NAMESPACE)])?;
     x.start(work.element, &[("name", &work.name)])?;
     meta(&mut x, doc, work, expression, info)?;
@@ -123,7 +120,7 @@ fn expression_xml(
     x.end(work.element)?;
     x.end("akomaNtoso")?;
     x.newline(0)?;
-    Ok(x.w.into_inner())
+    Ok(x.out.into_bytes())
 }
 
 fn meta(x: &mut Xml, doc: &Document, work: &Work, expression: &Expression, info: &ReleaseInfo) -> std::io::Result<()> {
@@ -457,8 +454,7 @@ impl Ids {
 /// The XML writer: block elements each on their own indented line, inline content
 /// (mixed text and marks) written as is, so that no whitespace is added to the text.
 struct Xml<'a> {
-    w: Writer<Vec<u8>>,
-    depth: usize,
+    out: XmlWriter,
     ids: Ids,
     notes: BTreeMap<&'a str, &'a Note>,
 }
@@ -466,120 +462,24 @@ struct Xml<'a> {
 impl<'a> Xml<'a> {
     fn new(ids: Ids, expression: &'a Expression) -> Self {
         let notes = expression.notes.iter().map(|n| (n.eid.as_str(), n)).collect();
-        Xml { w: Writer::new(Vec::new()), depth: 0, ids, notes }
-    }
-
-    fn newline(&mut self, depth: usize) -> std::io::Result<()> {
-        let indent = format!("\n{}", "  ".repeat(depth));
-        self.w.write_event(Event::Text(BytesText::from_escaped(indent)))
-    }
-
-    fn tag<'t>(name: &'t str, attrs: &[(&str, &str)]) -> BytesStart<'t> {
-        let mut tag = BytesStart::new(name);
-        for (k, v) in attrs {
-            tag.push_attribute((*k, clean(v).as_str()));
-        }
-        tag
-    }
-
-    /// Opens a block element whose children are blocks.
-    fn start(&mut self, name: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
-        if self.depth > 0 {
-            self.newline(self.depth)?;
-        }
-        self.depth += 1;
-        self.w.write_event(Event::Start(Self::tag(name, attrs)))
-    }
-
-    fn end(&mut self, name: &str) -> std::io::Result<()> {
-        self.depth -= 1;
-        self.newline(self.depth)?;
-        self.w.write_event(Event::End(BytesEnd::new(name)))
-    }
-
-    fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
-        self.newline(self.depth)?;
-        self.w.write_event(Event::Empty(Self::tag(name, attrs)))
-    }
-
-    fn comment(&mut self, text: &str) -> std::io::Result<()> {
-        self.newline(self.depth)?;
-        let text = format!(" {} ", clean(text).replace("--", "- -"));
-        self.w.write_event(Event::Comment(BytesText::from_escaped(text)))
-    }
-
-    /// Opens, on its own line, an element whose content is inline.
-    fn line_start(&mut self, name: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
-        self.newline(self.depth)?;
-        self.inline_start(name, attrs)
-    }
-
-    fn inline_start(&mut self, name: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
-        self.w.write_event(Event::Start(Self::tag(name, attrs)))
-    }
-
-    fn inline_end(&mut self, name: &str) -> std::io::Result<()> {
-        self.w.write_event(Event::End(BytesEnd::new(name)))
-    }
-
-    fn text(&mut self, text: &str) -> std::io::Result<()> {
-        if text.is_empty() {
-            return Ok(());
-        }
-        // Quotes need no escaping in text: keep `l'ordre` readable.
-        self.w.write_event(Event::Text(BytesText::from_escaped(partial_escape(clean(text)))))
+        Xml { out: XmlWriter::default(), ids, notes }
     }
 
     /// Text with its marks as nested inline elements. Overlapping marks are split so that
     /// elements nest; a footnote is written where its marker is, outside any mark.
     fn inline(&mut self, text: &Text) -> std::io::Result<()> {
-        let s = &text.text;
-        let mut cuts: Vec<usize> = vec![0, s.len()];
-        for m in &text.marks {
-            cuts.extend([m.start.min(s.len()), m.end.min(s.len())]);
-        }
-        cuts.retain(|&c| s.is_char_boundary(c));
-        cuts.sort_unstable();
-        cuts.dedup();
-        // Marks open now, outermost first, by index into `text.marks`.
-        let mut open: Vec<usize> = Vec::new();
-        for (i, &at) in cuts.iter().enumerate() {
-            let next = cuts.get(i + 1).copied();
-            let notes: Vec<&MarkKind> =
-                text.marks.iter().filter(|m| m.start == at && m.end == at).map(|m| &m.kind).collect();
-            // The marks the run [at, next) lies in, widest first so that they nest.
-            let mut active: Vec<usize> = match next {
-                Some(b) => (0..text.marks.len())
-                    .filter(|&k| {
-                        let m = &text.marks[k];
-                        m.start <= at && m.end >= b && element(&m.kind).is_some()
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-            // Marks already open stay outermost, in their order, so that they need not be split.
-            active.sort_by_key(|&k| {
-                (open.iter().position(|&o| o == k).unwrap_or(usize::MAX), std::cmp::Reverse(text.marks[k].end), k)
-            });
-            let keep = if notes.is_empty() { open.iter().zip(&active).take_while(|(a, b)| a == b).count() } else { 0 };
-            while open.len() > keep {
-                let k = open.pop().unwrap_or_default();
-                self.inline_end(element(&text.marks[k].kind).map_or("span", |(name, _)| name))?;
-            }
-            for kind in notes {
-                if let MarkKind::NoteRef { note, marker } = kind {
-                    self.note(note, marker)?;
+        for piece in pieces(text, 0..text.text.len(), |kind| element(kind).is_some()) {
+            match piece {
+                Piece::Open(kind) => {
+                    if let Some((name, attrs)) = element(kind) {
+                        let attrs: Vec<(&str, &str)> = attrs.iter().map(|(a, v)| (*a, v.as_str())).collect();
+                        self.inline_start(name, &attrs)?;
+                    }
                 }
-            }
-            for &k in &active[keep..] {
-                if let Some((name, attrs)) = element(&text.marks[k].kind) {
-                    let attrs: Vec<(&str, &str)> = attrs.iter().map(|(a, v)| (*a, v.as_str())).collect();
-                    self.inline_start(name, &attrs)?;
-                }
-                open.push(k);
-            }
-            if let Some(b) = next {
-                self.text(&s[at..b])?;
+                Piece::Close(kind) => self.inline_end(element(kind).map_or("span", |(name, _)| name))?,
+                Piece::Point(MarkKind::NoteRef { note, marker }) => self.note(note, marker)?,
+                Piece::Point(_) => {}
+                Piece::Text(run) => self.text(run)?,
             }
         }
         Ok(())
@@ -600,6 +500,19 @@ impl<'a> Xml<'a> {
     }
 }
 
+impl std::ops::Deref for Xml<'_> {
+    type Target = XmlWriter;
+    fn deref(&self) -> &XmlWriter {
+        &self.out
+    }
+}
+
+impl std::ops::DerefMut for Xml<'_> {
+    fn deref_mut(&mut self) -> &mut XmlWriter {
+        &mut self.out
+    }
+}
+
 /// The inline element of a mark; `None` for footnote markers (written as notes).
 fn element(kind: &MarkKind) -> Option<(&'static str, Vec<(&'static str, String)>)> {
     Some(match kind {
@@ -617,13 +530,6 @@ fn element(kind: &MarkKind) -> Option<(&'static str, Vec<(&'static str, String)>
         }
         MarkKind::NoteRef { .. } => return None,
     })
-}
-
-/// Text without the characters XML 1.0 cannot hold (control characters from PDF conversion).
-fn clean(text: &str) -> String {
-    text.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..))
-        .collect()
 }
 
 #[cfg(test)]
@@ -654,7 +560,15 @@ mod tests {
 
     fn group(eid: &str, members: &[(&str, &[&str])]) -> Group {
         let members = members.iter().map(|(l, e)| (l.to_string(), e.iter().map(|s| s.to_string()).collect())).collect();
-        Group { eid: eid.into(), members, confidence: 1.0, review: false, pinned: false }
+        Group {
+            eid: eid.into(),
+            members,
+            confidence: 1.0,
+            review: false,
+            pinned: false,
+            rejected: false,
+            sentences: vec![],
+        }
     }
 
     fn document() -> Document {
@@ -671,12 +585,13 @@ mod tests {
             },
             expressions: vec![expression("en", en), expression("fr", fr)],
             pins: vec![],
+            rejects: vec![],
         }
     }
 
     fn xml(doc: &Document, alignment: &Alignment, lang: &str) -> String {
         let info = ReleaseInfo { version: "0".into(), date: None };
-        let files = export(&Aligned { document: doc, alignment }, &info).unwrap();
+        let files = export(&Aligned { document: doc, alignment, sources: &[] }, &info).unwrap();
         let file = files.iter().find(|f| f.path == Path::new("akn/a-1-2").join(format!("{lang}.xml"))).unwrap();
         String::from_utf8(file.bytes.clone()).unwrap()
     }
@@ -729,7 +644,7 @@ mod tests {
         doc.metadata.absent = BTreeMap::from([("en".to_string(), "not available".to_string())]);
         let alignment = Alignment { pivot: "fr".into(), groups: vec![] };
         let info = ReleaseInfo { version: "0".into(), date: None };
-        let files = export(&Aligned { document: &doc, alignment: &alignment }, &info).unwrap();
+        let files = export(&Aligned { document: &doc, alignment: &alignment, sources: &[] }, &info).unwrap();
         assert_eq!(files.len(), 1);
         let fr = String::from_utf8(files[0].bytes.clone()).unwrap();
         assert!(fr.contains("<!-- The original (eng) is not available to accord (not available)"));

@@ -3,16 +3,21 @@
 //! byte for byte. Nothing here reads a clock: dates come from the documents or from
 //! `SOURCE_DATE_EPOCH`.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
 pub mod akn;
 pub mod csv;
+mod inline;
+pub mod tmx;
+pub mod xliff;
 pub mod xlsx;
+mod xml;
 
-use crate::model::Document;
-use crate::model::alignment::Alignment;
+use crate::model::alignment::{Alignment, Sentence};
+use crate::model::{Document, Expression, Text};
 
 /// What every export may state about the release itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +42,30 @@ pub type Exporter = fn(&Aligned, &ReleaseInfo) -> Result<Vec<File>, ExportError>
 pub struct Aligned<'a> {
     pub document: &'a Document,
     pub alignment: &'a Alignment,
+    /// The document's source files as (path, sha256), as the manifest lists them: a reviewed
+    /// workbook is checked against them when it is read back.
+    pub sources: &'a [(String, String)],
+}
+
+/// The text of every alignable unit of `expression` by eId, with its marks.
+pub fn unit_texts(expression: &Expression) -> HashMap<String, Text> {
+    expression.units().into_iter().map(|u| (u.eid, u.text)).collect()
+}
+
+/// What separates two sentences joined into one segment: nothing in scripts written without
+/// spaces, a space elsewhere.
+pub(crate) fn sentence_joiner(lang: &str) -> &'static str {
+    if matches!(lang, "zh" | "ja") { "" } else { " " }
+}
+
+/// The sentences of one language of a sentence group as (marked unit text, byte range), in
+/// order; sentences whose unit is unknown are skipped (the alignment and the model come from
+/// the same build).
+pub(crate) fn sentence_ranges<'t>(
+    texts: &'t HashMap<String, Text>,
+    sentences: &[Sentence],
+) -> Vec<(&'t Text, std::ops::Range<usize>)> {
+    sentences.iter().filter_map(|s| texts.get(&s.eid).map(|t| (t, s.start..s.end))).collect()
 }
 
 /// Lower-case hex SHA-256, as the manifest lists files.

@@ -9,7 +9,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-use super::{Aligned, ExportError, File, ReleaseInfo};
+use super::{Aligned, ExportError, File, ReleaseInfo, unit_texts};
 use crate::model::{Expression, MarkKind, Text};
 
 /// The values of the review-status drop-down; the first is what flagged rows start with.
@@ -94,11 +94,6 @@ fn columns<'a>(aligned: &Aligned<'a>) -> Vec<Column<'a>> {
         .collect()
 }
 
-/// The text of every alignable unit of `expression` by eId, with its marks.
-pub fn unit_texts(expression: &Expression) -> HashMap<String, Text> {
-    expression.units().into_iter().map(|u| (u.eid, u.text)).collect()
-}
-
 fn alignment_sheet(
     sheet: &mut Worksheet,
     aligned: &Aligned,
@@ -139,11 +134,20 @@ fn alignment_sheet(
             f64::from(group.confidence),
             &base.clone().set_num_format("0.00"),
         )?;
-        if group.review {
-            sheet.write_string_with_format(r, status_col, REVIEW_STATUSES[0], &base)?;
+        // A reviewer's earlier decisions (alignment.toml) show in the next round.
+        let status = if group.rejected {
+            Some("rejected")
+        } else if group.pinned {
+            Some("approved")
+        } else if group.review {
+            Some(REVIEW_STATUSES[0])
         } else {
-            sheet.write_blank(r, status_col, &base)?;
-        }
+            None
+        };
+        match status {
+            Some(status) => sheet.write_string_with_format(r, status_col, status, &base)?,
+            None => sheet.write_blank(r, status_col, &base)?,
+        };
     }
 
     sheet.set_column_width(0, widths[0].clamp(MIN_WIDTH, MAX_EID_WIDTH))?;
@@ -293,6 +297,7 @@ fn metadata_sheet(
         ("groups".into(), aligned.alignment.groups.len().to_string()),
         ("groups to review".into(), flagged.to_string()),
         ("review statuses".into(), REVIEW_STATUSES.join(", ")),
+        (SOURCE_FILES.into(), source_files(aligned)),
         ("accord version".into(), info.version.clone()),
         ("release date".into(), info.date.clone().unwrap_or_default()),
     ]);
@@ -307,6 +312,14 @@ fn metadata_sheet(
     sheet.set_column_width(0, 20)?;
     sheet.set_column_width(1, MAX_TEXT_WIDTH)?;
     Ok(())
+}
+
+/// Label of the metadata row listing the source files, one `path sha256` per line.
+pub const SOURCE_FILES: &str = "source files";
+
+/// The source files the workbook was made from, one `path sha256` per line.
+fn source_files(aligned: &Aligned) -> String {
+    aligned.sources.iter().map(|(path, sha)| format!("{path} {sha}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Document properties without the clock: created on the document's date, else the

@@ -49,13 +49,17 @@ pub struct DocumentToml {
     pub absent: BTreeMap<String, String>,
 }
 
-/// `alignment.toml`: groups a reviewer pinned, which the aligner keeps as they are.
+/// `alignment.toml`: groups a reviewer pinned, which the aligner keeps as they are, and
+/// groups a reviewer rejected.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlignmentToml {
     /// Each pin: unit eIds per language.
     #[serde(default)]
     pub pin: Vec<BTreeMap<String, Vec<String>>>,
+    /// Each rejected group: unit eIds per language.
+    #[serde(default)]
+    pub reject: Vec<BTreeMap<String, Vec<String>>>,
 }
 
 /// A document as loaded: the model when it could be built, and every problem met.
@@ -273,8 +277,8 @@ pub fn load_document(dir: &Path) -> Loaded {
     }
     expressions.sort_by(|a, b| a.lang.cmp(&b.lang));
     let metadata = metadata(loaded.toml.as_ref().map(|(t, _)| t), &expressions);
-    let pins = loaded.pins.as_ref().map(|(a, _)| a.pin.clone()).unwrap_or_default();
-    loaded.document = Some(Document { slug, metadata, expressions, pins });
+    let (pins, rejects) = loaded.pins.as_ref().map(|(a, _)| (a.pin.clone(), a.reject.clone())).unwrap_or_default();
+    loaded.document = Some(Document { slug, metadata, expressions, pins, rejects });
     loaded
 }
 
@@ -302,7 +306,8 @@ pub fn load_file(path: &Path) -> Loaded {
     };
     if let Some(expression) = loaded.read_expression(path, &code, format) {
         let metadata = metadata(None, std::slice::from_ref(&expression));
-        loaded.document = Some(Document { slug, metadata, expressions: vec![expression], pins: Vec::new() });
+        loaded.document =
+            Some(Document { slug, metadata, expressions: vec![expression], pins: Vec::new(), rejects: Vec::new() });
     }
     loaded
 }
@@ -527,7 +532,7 @@ pub fn parse_toml(path: &Path, text: &str) -> Result<DocumentToml, Diagnostic> {
 }
 
 pub fn parse_alignment_toml(path: &Path, text: &str) -> Result<AlignmentToml, Diagnostic> {
-    parse_toml_as(path, text, "alignment.toml holds `[[pin]]` tables of `<lang> = [\"<eid>\", …]`")
+    parse_toml_as(path, text, "alignment.toml holds `[[pin]]` and `[[reject]]` tables of `<lang> = [\"<eid>\", …]`")
 }
 
 fn parse_toml_as<T: serde::de::DeserializeOwned>(path: &Path, text: &str, hint: &str) -> Result<T, Diagnostic> {

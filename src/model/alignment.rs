@@ -98,4 +98,27 @@ pub struct Group {
     /// Pinned by hand (`alignment.toml`), not computed.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub pinned: bool,
+    /// Rejected by a reviewer (`alignment.toml`): kept for review, left out of translation memories.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub rejected: bool,
+    /// The group's sentences aligned across its languages, when sentence alignment was asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub sentences: Vec<SentenceGroup>,
+}
+
+/// Sentences of a paragraph group aligned across languages (one side may be empty).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SentenceGroup {
+    /// Sentences per language, in order; a language without any is absent.
+    pub members: BTreeMap<String, Vec<Sentence>>,
+    /// In [0, 1].
+    pub confidence: f32,
+}
+
+/// A sentence: a byte range of the text of one unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sentence {
+    pub eid: String,
+    pub start: usize,
+    pub end: usize,
 }

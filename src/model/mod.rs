@@ -20,6 +20,10 @@ pub struct Document {
     /// Groups pinned by hand in `alignment.toml`: unit eIds per language, kept as they are.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub pins: Vec<BTreeMap<String, Vec<String>>>,
+    /// Groups a reviewer rejected in `alignment.toml`: if the aligner makes one of them again,
+    /// it stays flagged for review and out of translation memories.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub rejects: Vec<BTreeMap<String, Vec<String>>>,
 }
 
 /// What is known of the document as a work: `document.toml`, completed by what the

@@ -106,63 +106,73 @@ fn folder_location(doc: &Document, toml_path: Option<&str>) -> Location {
 
 /// Pinned groups must name languages and units that exist, each a run of consecutive units,
 /// the groups in the same order in every language and without sharing a unit.
+/// The rules of `alignment.toml` (at `path`, holding `text`) for the document's pins and rejects.
+pub fn pins(doc: &Document, path: &str, text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    check_pins(doc, path, text, &mut out);
+    out
+}
+
 fn check_pins(doc: &Document, path: &str, text: &str, out: &mut Vec<Diagnostic>) {
     let mut positions: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
     for e in &doc.expressions {
         positions.insert(&e.lang, e.units().into_iter().enumerate().map(|(i, u)| (u.eid, i)).collect());
     }
-    let mut last_end: BTreeMap<&str, usize> = BTreeMap::new();
-    for (k, pin) in doc.pins.iter().enumerate() {
-        let at = pin_location(text, path, k);
-        for (lang, eids) in pin {
-            let Some(units) = positions.get(lang.as_str()) else {
-                out.push(Diagnostic::error(
-                    "pin-unknown-language",
-                    at.clone(),
-                    format!("pin {} names `{lang}`, which has no version here", k + 1),
-                    "pin only the languages of the document's files",
-                ));
-                continue;
-            };
-            let mut indices = Vec::new();
-            for eid in eids {
-                match units.get(eid) {
-                    Some(i) => indices.push(*i),
-                    None => out.push(Diagnostic::error(
-                        "pin-unknown-eid",
-                        at.clone(),
-                        format!("pin {} names `{eid}`, which is no unit of the `{lang}` version", k + 1),
-                        "take eIds from `accord inspect sources/<slug>` (headings, paragraphs, items, table rows)",
-                    )),
-                }
-            }
-            if indices.windows(2).any(|w| w[1] != w[0] + 1) {
-                out.push(Diagnostic::error(
-                    "pin-not-contiguous",
-                    at.clone(),
-                    format!("pin {} holds `{lang}` units that are not consecutive", k + 1),
-                    "a group is a run of consecutive units; split it into several pins",
-                ));
-            }
-            if let Some(first) = indices.first() {
-                let previous = last_end.get(lang.as_str()).copied();
-                if previous.is_some_and(|end| *first <= end) {
+    for (table, groups) in [("pin", &doc.pins), ("reject", &doc.rejects)] {
+        let mut last_end: BTreeMap<&str, usize> = BTreeMap::new();
+        for (k, group) in groups.iter().enumerate() {
+            let at = table_location(text, path, table, k);
+            for (lang, eids) in group {
+                let Some(units) = positions.get(lang.as_str()) else {
                     out.push(Diagnostic::error(
-                        "pin-crossing",
+                        "pin-unknown-language",
                         at.clone(),
-                        format!("pin {} starts in `{lang}` before the previous pin ends", k + 1),
-                        "list pins in document order, without sharing a unit",
+                        format!("{table} {} names `{lang}`, which has no version here", k + 1),
+                        "name only the languages of the document's files",
+                    ));
+                    continue;
+                };
+                let mut indices = Vec::new();
+                for eid in eids {
+                    match units.get(eid) {
+                        Some(i) => indices.push(*i),
+                        None => out.push(Diagnostic::error(
+                            "pin-unknown-eid",
+                            at.clone(),
+                            format!("{table} {} names `{eid}`, which is no unit of the `{lang}` version", k + 1),
+                            "take eIds from `accord inspect sources/<slug>` (headings, paragraphs, items, table rows)",
+                        )),
+                    }
+                }
+                if indices.windows(2).any(|w| w[1] != w[0] + 1) {
+                    out.push(Diagnostic::error(
+                        "pin-not-contiguous",
+                        at.clone(),
+                        format!("{table} {} holds `{lang}` units that are not consecutive", k + 1),
+                        "a group is a run of consecutive units; split it into several tables",
                     ));
                 }
-                last_end.insert(lang.as_str(), *indices.last().unwrap_or(first));
+                if let Some(first) = indices.first() {
+                    let previous = last_end.get(lang.as_str()).copied();
+                    if previous.is_some_and(|end| *first <= end) {
+                        out.push(Diagnostic::error(
+                            "pin-crossing",
+                            at.clone(),
+                            format!("{table} {} starts in `{lang}` before the previous {table} ends", k + 1),
+                            "list groups in document order, without sharing a unit",
+                        ));
+                    }
+                    last_end.insert(lang.as_str(), *indices.last().unwrap_or(first));
+                }
             }
         }
     }
 }
 
-/// Line of the `k`-th `[[pin]]` header in `alignment.toml`.
-fn pin_location(text: &str, path: &str, k: usize) -> Location {
-    let line = text.lines().enumerate().filter(|(_, l)| l.trim() == "[[pin]]").nth(k).map_or(1, |(i, _)| i + 1);
+/// Line of the `k`-th `[[table]]` header in `alignment.toml`.
+fn table_location(text: &str, path: &str, table: &str, k: usize) -> Location {
+    let header = format!("[[{table}]]");
+    let line = text.lines().enumerate().filter(|(_, l)| l.trim() == header).nth(k).map_or(1, |(i, _)| i + 1);
     Location::new(path, line as u32, 1)
 }
 

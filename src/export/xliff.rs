@@ -1,0 +1,200 @@
+//! XLIFF 2.1, `xliff/<slug>.<src>-<tgt>.xlf`: one file per pair of the pivot (the original
+//! language when its version is here) with each other language. A unit per aligned group
+//! that has pivot text, its id the group's eId; a segment per aligned sentence group, the
+//! `state` from the group: `reviewed` when a reviewer pinned it, `initial` when flagged for
+//! review, `translated` otherwise, the confidence in `subState`. Target sentences without a
+//! source sentence join the segment before them. Original-language passages are
+//! `<mrk translate="no">`, italic and bold `<pc>`, footnote call-outs `<ph>`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::inline::{Piece, pieces};
+use super::xml::XmlWriter;
+use super::{Aligned, ExportError, File, ReleaseInfo, sentence_joiner, sentence_ranges, unit_texts};
+use crate::model::alignment::{Group, Sentence};
+use crate::model::{MarkKind, Text};
+
+const NAMESPACE: &str = "urn:oasis:names:tc:xliff:document:2.0";
+
+pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, ExportError> {
+    let doc = aligned.document;
+    let source = aligned.alignment.pivot.as_str();
+    let Some(source_expr) = doc.expression(source) else { return Ok(Vec::new()) };
+    let source_texts = unit_texts(source_expr);
+    doc.expressions
+        .iter()
+        .filter(|e| e.lang != source)
+        .map(|target| {
+            let pair =
+                Pair { source, target: &target.lang, source_texts: &source_texts, target_texts: unit_texts(target) };
+            let bytes =
+                xliff(aligned, &pair, info).map_err(|e| ExportError::Xml { document: doc.slug.clone(), source: e })?;
+            let name = format!("{}.{}-{}.xlf", doc.slug, source, target.lang);
+            Ok(File { path: PathBuf::from("xliff").join(name), bytes })
+        })
+        .collect()
+}
+
+struct Pair<'a> {
+    source: &'a str,
+    target: &'a str,
+    source_texts: &'a HashMap<String, Text>,
+    target_texts: HashMap<String, Text>,
+}
+
+/// A segment: source sentences and target sentences.
+struct Segment {
+    source: Vec<Sentence>,
+    target: Vec<Sentence>,
+}
+
+fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<Vec<u8>> {
+    let doc = aligned.document;
+    let meta = &doc.metadata;
+    let file_id: String = match &meta.symbol {
+        Some(symbol) => {
+            symbol.chars().map(|c| if c.is_alphanumeric() || ".-_".contains(c) { c } else { '-' }).collect()
+        }
+        None => doc.slug.clone(),
+    };
+    let mut x = XmlWriter::default();
+    x.declaration()?;
+    x.start("xliff", &[("xmlns", NAMESPACE), ("version", "2.1"), ("srcLang", pair.source), ("trgLang", pair.target)])?;
+    x.start("file", &[("id", &file_id), ("original", &format!("sources/{}", doc.slug))])?;
+    x.start("notes", &[])?;
+    note(&mut x, "symbol", meta.symbol.as_deref().unwrap_or(""))?;
+    note(&mut x, "document", &doc.slug)?;
+    note(&mut x, "original-language", meta.original_language.as_deref().unwrap_or("not stated"))?;
+    note(&mut x, "tool", &format!("accord {}", info.version))?;
+    x.end("notes")?;
+    for group in aligned.alignment.groups.iter().filter(|g| !g.rejected && g.members.contains_key(pair.source)) {
+        let segments = segments(group, pair);
+        if segments.is_empty() {
+            continue;
+        }
+        x.start("unit", &[("id", &group.eid)])?;
+        let state = if group.pinned {
+            "reviewed"
+        } else if group.review {
+            "initial"
+        } else {
+            "translated"
+        };
+        let sub_state = format!("accord:confidence-{:.2}", group.confidence);
+        for (k, segment) in segments.iter().enumerate() {
+            let id = format!("s{}", k + 1);
+            if segment.target.is_empty() {
+                x.start("segment", &[("id", &id)])?;
+            } else {
+                x.start("segment", &[("id", &id), ("state", state), ("subState", &sub_state)])?;
+            }
+            side(&mut x, "source", pair.source, pair.source_texts, &segment.source, &format!("{}a", k + 1))?;
+            if !segment.target.is_empty() {
+                side(&mut x, "target", pair.target, &pair.target_texts, &segment.target, &format!("{}b", k + 1))?;
+            }
+            x.end("segment")?;
+        }
+        x.end("unit")?;
+    }
+    x.end("file")?;
+    x.end("xliff")?;
+    x.newline(0)?;
+    Ok(x.into_bytes())
+}
+
+/// The group's sentence groups seen from the pair: a segment per sentence group with source
+/// text; target sentences without source join the segment before (or the first one). A group
+/// with one language has no sentence alignment: its units are one source-only segment.
+fn segments(group: &Group, pair: &Pair) -> Vec<Segment> {
+    if group.sentences.is_empty() {
+        let whole = |eid: &String| {
+            pair.source_texts.get(eid).map(|t| Sentence { eid: eid.clone(), start: 0, end: t.text.len() })
+        };
+        let source: Vec<Sentence> = group.members.get(pair.source).into_iter().flatten().filter_map(whole).collect();
+        return if source.is_empty() { Vec::new() } else { vec![Segment { source, target: Vec::new() }] };
+    }
+    let mut out: Vec<Segment> = Vec::new();
+    let mut orphans: Vec<Sentence> = Vec::new();
+    for s in &group.sentences {
+        let source: Vec<Sentence> = s.members.get(pair.source).cloned().unwrap_or_default();
+        let target: Vec<Sentence> = s.members.get(pair.target).cloned().unwrap_or_default();
+        if source.is_empty() {
+            match out.last_mut() {
+                Some(last) => last.target.extend(target),
+                None => orphans.extend(target),
+            }
+        } else {
+            out.push(Segment { source, target });
+        }
+    }
+    if let Some(first) = out.first_mut() {
+        orphans.append(&mut first.target);
+        first.target = orphans;
+    }
+    out
+}
+
+fn note(x: &mut XmlWriter, category: &str, text: &str) -> std::io::Result<()> {
+    x.line_start("note", &[("category", category)])?;
+    x.text(text)?;
+    x.inline_end("note")
+}
+
+/// `<source>` or `<target>` with the sentences' marked text; inline ids start with `prefix`
+/// so that they are unique in the unit.
+fn side(
+    x: &mut XmlWriter,
+    element: &str,
+    lang: &str,
+    texts: &HashMap<String, Text>,
+    sentences: &[Sentence],
+    prefix: &str,
+) -> std::io::Result<()> {
+    x.line_start(element, &[])?;
+    let mut n = 0;
+    for (k, (text, range)) in sentence_ranges(texts, sentences).into_iter().enumerate() {
+        if k > 0 {
+            x.text(sentence_joiner(lang))?;
+        }
+        inline(x, text, range, prefix, &mut n)?;
+    }
+    x.inline_end(element)
+}
+
+fn inline(
+    x: &mut XmlWriter,
+    text: &Text,
+    range: std::ops::Range<usize>,
+    prefix: &str,
+    n: &mut usize,
+) -> std::io::Result<()> {
+    let wraps = |k: &MarkKind| matches!(k, MarkKind::Foreign { .. } | MarkKind::Italic | MarkKind::Bold);
+    let mut next_id = || {
+        *n += 1;
+        format!("{prefix}{n}")
+    };
+    for piece in pieces(text, range, wraps) {
+        match piece {
+            Piece::Open(MarkKind::Foreign { lang }) => {
+                let id = next_id();
+                x.inline_start("mrk", &[("id", &id), ("translate", "no"), ("xml:lang", lang)])?;
+            }
+            Piece::Close(MarkKind::Foreign { .. }) => x.inline_end("mrk")?,
+            Piece::Open(kind) => {
+                let sub_type = if *kind == MarkKind::Bold { "xlf:b" } else { "xlf:i" };
+                let id = next_id();
+                x.inline_start("pc", &[("id", &id), ("type", "fmt"), ("subType", sub_type)])?;
+            }
+            Piece::Close(_) => x.inline_end("pc")?,
+            Piece::Point(MarkKind::NoteRef { marker, .. }) => {
+                let id = next_id();
+                x.inline_start("ph", &[("id", &id), ("type", "other"), ("subType", "accord:fnote"), ("disp", marker)])?;
+                x.inline_end("ph")?;
+            }
+            Piece::Point(_) => {}
+            Piece::Text(run) => x.text(run)?,
+        }
+    }
+    Ok(())
+}
