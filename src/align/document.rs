@@ -128,6 +128,21 @@ pub fn align_document_sentences(doc: &Document, alignment: &mut Alignment, opts:
                 (lang.as_str(), sentences)
             })
             .collect();
+        // One sentence in every language: nothing to align.
+        if split.iter().all(|(_, ss)| ss.len() == 1) {
+            let members = split
+                .iter()
+                .map(|(lang, ss)| {
+                    let s = &ss[0];
+                    (
+                        lang.to_string(),
+                        vec![Sentence { eid: s.eid.clone(), start: s.start, end: s.start + s.text.len() }],
+                    )
+                })
+                .collect();
+            group.sentences = vec![SentenceGroup { members, confidence: group.confidence }];
+            return;
+        }
         let units: Vec<(&str, Vec<Unit>)> = split
             .iter()
             .map(|(lang, ss)| (*lang, ss.iter().map(|s| Unit { text: s.text, heading: false, num: None }).collect()))

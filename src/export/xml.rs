@@ -2,6 +2,8 @@
 //! inline content (mixed text and marks) written as is, so that no whitespace is added to
 //! text. quick-xml changes its API with each minor version: it is only used here.
 
+use std::borrow::Cow;
+
 use quick_xml::Writer;
 use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -35,7 +37,14 @@ impl XmlWriter {
     }
 
     pub fn newline(&mut self, depth: usize) -> std::io::Result<()> {
-        let indent = format!("\n{}", "  ".repeat(depth));
+        // A line end and two spaces per level, from one static string when it is deep enough.
+        const INDENT: &str = "\n                                                                ";
+        let width = 1 + 2 * depth;
+        let indent: Cow<str> = if width <= INDENT.len() {
+            Cow::Borrowed(&INDENT[..width])
+        } else {
+            Cow::Owned(format!("\n{}", "  ".repeat(depth)))
+        };
         self.w.write_event(Event::Text(BytesText::from_escaped(indent)))
     }
 
@@ -91,14 +100,21 @@ impl XmlWriter {
 fn tag<'t>(name: &'t str, attrs: &[(&str, &str)]) -> BytesStart<'t> {
     let mut tag = BytesStart::new(name);
     for (k, v) in attrs {
-        tag.push_attribute((*k, clean(v).as_str()));
+        tag.push_attribute((*k, clean(v).as_ref()));
     }
     tag
 }
 
-/// Text without the characters XML 1.0 cannot hold (control characters from PDF conversion).
-pub fn clean(text: &str) -> String {
-    text.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..))
-        .collect()
+/// Text without the characters XML 1.0 cannot hold (control characters from PDF conversion);
+/// borrowed when there are none, as nearly always.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    let allowed =
+        |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+    // Only control bytes and U+FFFE/U+FFFF (bytes EF BF BE/BF) can be refused.
+    let suspect = text.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xBF);
+    if !suspect || text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
+    }
 }
