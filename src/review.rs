@@ -67,6 +67,9 @@ pub fn import(workbook: &Path, sources: &Path, release: &Path) -> Result<Import,
     let at = display_path(workbook);
     let fail =
         |code, message: String, hint: &str| vec![Diagnostic::error(code, Location::new(&at, 1, 1), message, hint)];
+    check_archive(workbook).map_err(|message| {
+        fail("review-unsafe-workbook", message, "give the workbook accord made, edited and saved as .xlsx")
+    })?;
     let mut book: Xlsx<_> = calamine::open_workbook(workbook).map_err(|e| {
         fail("review-unreadable", format!("cannot read the workbook: {e}"), "give a workbook made by `accord build`")
     })?;
@@ -114,6 +117,46 @@ pub fn import(workbook: &Path, sources: &Path, release: &Path) -> Result<Import,
 
     let table = read_rows(&at, &doc, &rows)?;
     decide(&doc, &dir, table)
+}
+
+/// Limits of a workbook read back: a translator workbook is a few megabytes; anything far
+/// larger, or compressed far better than XML compresses, is refused before it is unpacked.
+const MAX_WORKBOOK_BYTES: u64 = 256 << 20;
+const MAX_UNPACKED_BYTES: u64 = 1 << 30;
+const MAX_ENTRIES: usize = 10_000;
+const MAX_RATIO: u64 = 200;
+
+/// Refuses zip bombs and entries whose names leave the archive, from the zip's directory alone.
+fn check_archive(path: &Path) -> Result<(), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open the workbook: {e}"))?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    if size > MAX_WORKBOOK_BYTES {
+        return Err(format!("the workbook is {size} bytes; a translator workbook is under {MAX_WORKBOOK_BYTES}"));
+    }
+    let mut archive =
+        zip::ZipArchive::new(file).map_err(|e| format!("the workbook is not an .xlsx (zip) file: {e}"))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(format!("the workbook holds {} parts", archive.len()));
+    }
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| format!("unreadable part {i}: {e}"))?;
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}"));
+        if entry.enclosed_name().is_none() {
+            return Err(format!("the workbook has a part named `{name}`, outside the archive"));
+        }
+        let (packed, unpacked) = (entry.compressed_size(), entry.size());
+        total = total.saturating_add(unpacked);
+        if unpacked > 1 << 20 && unpacked > packed.saturating_mul(MAX_RATIO) {
+            return Err(format!(
+                "the part `{name}` unpacks from {packed} to {unpacked} bytes: a zip bomb, not a workbook"
+            ));
+        }
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(format!("the workbook unpacks to {total} bytes"));
+    }
+    Ok(())
 }
 
 /// The workbook must come from the release in `release`: the manifest lists it, was made

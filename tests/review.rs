@@ -179,3 +179,33 @@ fn a_workbook_older_than_its_sources_is_refused() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("error[review-sources-changed]"));
     assert!(!sources.join(DOC).join("alignment.toml").exists());
 }
+
+/// Writes a zip holding `entries` (name, bytes), deflated.
+fn zip_file(path: &Path, entries: &[(&str, Vec<u8>)]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn hostile_workbooks_are_refused_before_they_are_unpacked() {
+    let (dir, sources, out) = release();
+    let bomb = dir.path().join("bomb.xlsx");
+    zip_file(&bomb, &[("xl/worksheets/sheet1.xml", vec![b'0'; 8 << 20])]);
+    let traversal = dir.path().join("traversal.xlsx");
+    zip_file(&traversal, &[("../../etc/evil.xml", b"<x/>".to_vec())]);
+    let not_zip = dir.path().join("text.xlsx");
+    fs::write(&not_zip, "eId,EN\n").unwrap();
+    for (file, says) in [(&bomb, "zip bomb"), (&traversal, "outside the archive"), (&not_zip, "not an .xlsx")] {
+        let run = import(file, &sources, &out);
+        assert_eq!(run.status.code(), Some(1), "{}", file.display());
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(stderr.contains("error[review-unsafe-workbook]") && stderr.contains(says), "{stderr}");
+    }
+    assert!(!sources.join(DOC).join("alignment.toml").exists());
+}
