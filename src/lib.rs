@@ -11,5 +11,6 @@ pub mod export;
 pub mod ingest;
 pub mod lang;
 pub mod model;
+pub mod release;
 pub mod review;
 pub mod validate;

@@ -14,7 +14,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Range, Reader, Xlsx};
-use serde::Deserialize;
 
 use crate::align::{self, Options};
 use crate::diag::{Diagnostic, Location, display_path};
@@ -22,6 +21,7 @@ use crate::export::sha256_hex;
 use crate::export::xlsx::{ALIGNMENT_SHEET, METADATA_SHEET, REVIEW_STATUSES, SOURCE_FILES};
 use crate::ingest::{self, AlignmentToml};
 use crate::model::Document;
+use crate::release::Manifest;
 use crate::validate;
 
 /// Unit eIds per language: one group.
@@ -39,27 +39,6 @@ pub struct Import {
     pub rejected: usize,
     pub pins: usize,
     pub rejects: usize,
-}
-
-#[derive(Deserialize)]
-struct Manifest {
-    options: ManifestOptions,
-    inputs: Vec<ManifestEntry>,
-    outputs: Vec<ManifestEntry>,
-}
-
-#[derive(Deserialize)]
-struct ManifestOptions {
-    #[serde(default)]
-    min_confidence: Option<f32>,
-    #[serde(default)]
-    pair: Option<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-struct ManifestEntry {
-    path: String,
-    sha256: String,
 }
 
 /// Reads `workbook`, made by the release in `release`, for the document in `sources`.

@@ -12,7 +12,6 @@ use std::time::Instant;
 
 use clap::Args as ClapArgs;
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::align::{self, Options};
 use crate::diag::{self, Diagnostic, display_path};
@@ -21,6 +20,7 @@ use crate::ingest::{self, Target};
 use crate::lang;
 use crate::model::Document;
 use crate::model::alignment::Alignment;
+use crate::release::{self, Entry, Manifest};
 use crate::validate;
 
 #[derive(ClapArgs)]
@@ -38,6 +38,10 @@ pub struct Args {
     /// translation memories. The manifest counts what was left out.
     #[arg(long, value_name = "X")]
     min_confidence: Option<f32>,
+    /// Build part I (0-based) of N: the documents whose slug hashes to I. Parts built anywhere
+    /// are combined by `accord merge` into the release a single build makes.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
     /// Keep only these two languages, and the groups that hold both.
     #[arg(long, value_name = "xx,yy", value_delimiter = ',', num_args = 1)]
     pair: Option<Vec<String>>,
@@ -105,7 +109,12 @@ pub fn run(args: Args) -> u8 {
             return super::EXIT_USAGE;
         }
     };
+    // Every part has the release's columns: the languages of all documents, not its own.
     let mut languages = release_languages(&targets);
+    let mut targets = targets;
+    if let Some((i, n)) = args.shard {
+        targets.retain(|t| release::shard_of(&target_slug(t), n) == i);
+    }
     if let Some(pair) = &filters.pair {
         languages.retain(|l| pair.contains(l));
     }
@@ -267,6 +276,24 @@ fn build_one(
     built
 }
 
+/// `I/N` with 0 <= I < N.
+fn parse_shard(value: &str) -> Result<(u64, u64), String> {
+    let parsed = value.split_once('/').and_then(|(i, n)| Some((i.trim().parse().ok()?, n.trim().parse().ok()?)));
+    match parsed {
+        Some((i, n)) if n > 0 && i < n => Ok((i, n)),
+        _ => Err(format!("`{value}` is not I/N with 0 <= I < N (e.g. 0/4, as JOB_COMPLETION_INDEX counts)")),
+    }
+}
+
+/// The slug a target's document gets: its folder's name (a file's, without extension).
+fn target_slug(target: &Target) -> String {
+    let name = match target {
+        Target::Document(dir) => dir.file_name(),
+        Target::File(file) => file.file_stem(),
+    };
+    name.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 fn filters(args: &Args) -> Result<Filters, String> {
     if let Some(min) = args.min_confidence
         && !(0.0..=1.0).contains(&min)
@@ -347,38 +374,6 @@ fn civil_date(days: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    accord_version: &'a str,
-    release_date: Option<&'a str>,
-    options: ManifestOptions<'a>,
-    counts: BTreeMap<&'static str, usize>,
-    diagnostics: BTreeMap<String, usize>,
-    inputs: Vec<Entry>,
-    outputs: Vec<Entry>,
-}
-
-#[derive(Serialize)]
-struct ManifestOptions<'a> {
-    sources: String,
-    formats: &'a BTreeSet<String>,
-    min_confidence: Option<f32>,
-    pair: Option<&'a [String; 2]>,
-}
-
-#[derive(Clone, Serialize)]
-struct Entry {
-    path: String,
-    bytes: usize,
-    sha256: String,
-}
-
-impl Entry {
-    fn of(path: String, bytes: &[u8]) -> Self {
-        Entry { path, bytes: bytes.len(), sha256: export::sha256_hex(bytes) }
-    }
-}
-
 fn manifest(
     args: &Args,
     formats: &BTreeSet<String>,
@@ -388,15 +383,12 @@ fn manifest(
     diagnostics: &[Diagnostic],
     outputs: &[Entry],
 ) -> File {
-    let mut inputs: Vec<Entry> = built.iter().flat_map(|b| b.inputs.iter().cloned()).collect();
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut outputs = outputs.to_vec();
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let inputs: Vec<Entry> = built.iter().flat_map(|b| b.inputs.iter().cloned()).collect();
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
     for d in diagnostics {
         *by_code.entry(format!("{}[{}]", if d.is_error() { "error" } else { "warning" }, d.code)).or_default() += 1;
     }
-    let counts = BTreeMap::from([
+    let counts = [
         ("documents", built.len()),
         ("expressions", built.iter().map(|b| b.expressions).sum()),
         ("groups", built.iter().map(|b| b.groups).sum()),
@@ -404,36 +396,35 @@ fn manifest(
         ("groups_dropped_by_pair", built.iter().map(|b| b.dropped_by_pair).sum()),
         ("groups_dropped_below_confidence", built.iter().map(|b| b.dropped_below_confidence).sum()),
         ("input_bytes", inputs.iter().map(|e| e.bytes).sum()),
-    ]);
+    ];
     let manifest = Manifest {
-        accord_version: &info.version,
-        release_date: info.date.as_deref(),
-        options: ManifestOptions {
+        accord_version: info.version.clone(),
+        release_date: info.date.clone(),
+        options: release::Options {
             sources: display_path(&args.sources),
-            formats,
+            formats: formats.clone(),
             min_confidence: filters.min_confidence,
-            pair: filters.pair.as_ref(),
+            pair: filters.pair.clone(),
+            shard: args.shard.map(|(i, n)| format!("{i}/{n}")),
         },
-        counts,
+        counts: counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         diagnostics: by_code,
         inputs,
-        outputs,
+        outputs: outputs.to_vec(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-    bytes.push(b'\n');
-    File { path: "manifest.json".into(), bytes }
+    File { path: "manifest.json".into(), bytes: manifest.to_bytes() }
 }
 
 /// The release being written: a temporary folder beside the output, swapped into place in
 /// one step when complete, so an interrupted build leaves the previous release or the new
 /// one, whole (and at worst a `.out.tmp-…` folder beside them).
-struct Staging {
+pub(super) struct Staging {
     dir: PathBuf,
     out: PathBuf,
 }
 
 impl Staging {
-    fn new(out: &Path) -> std::io::Result<Self> {
+    pub(super) fn new(out: &Path) -> std::io::Result<Self> {
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
@@ -445,7 +436,7 @@ impl Staging {
     }
 
     /// Writes one file of the release, durably, and returns its manifest entry.
-    fn write(&self, file: &File) -> std::io::Result<Entry> {
+    pub(super) fn write(&self, file: &File) -> std::io::Result<Entry> {
         let path = self.dir.join(&file.path);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
@@ -456,7 +447,7 @@ impl Staging {
         Ok(Entry::of(display_path(&file.path), &file.bytes))
     }
 
-    fn commit(self) -> std::io::Result<()> {
+    pub(super) fn commit(self) -> std::io::Result<()> {
         if self.out.exists() {
             // The staging folder now holds the previous release.
             exchange(&self.dir, &self.out)?;
@@ -466,7 +457,7 @@ impl Staging {
         }
     }
 
-    fn abandon(self) {
+    pub(super) fn abandon(self) {
         // Nothing of a failed build is kept; the previous release was never touched.
         let _ = fs::remove_dir_all(&self.dir);
     }

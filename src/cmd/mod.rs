@@ -8,6 +8,7 @@ pub mod align;
 pub mod build;
 pub mod eval;
 pub mod inspect;
+pub mod merge;
 pub mod review;
 pub mod validate;
 
@@ -41,6 +42,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Read a reviewer's decisions back: `accord review import out/xlsx/<doc>.xlsx`.
     Review(review::Args),
+    /// Combine the parts of a sharded build (`build --shard I/N`) into one release.
+    Merge(merge::Args),
 }
 
 /// Sizes the thread pool once, before any parallel work.
@@ -71,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Review(args) => review::run(args),
+        Command::Merge(args) => merge::run(args),
     };
     ExitCode::from(code)
 }

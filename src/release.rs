@@ -1,0 +1,64 @@
+//! A release's `manifest.json`: what made it (version, date, options), what it holds
+//! (counts, diagnostics by code) and the size and sha256 of every input and output. The
+//! build writes it last; `accord merge`, `accord validate --outputs` and `accord review
+//! import` read it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::export::sha256_hex;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub accord_version: String,
+    pub release_date: Option<String>,
+    pub options: Options,
+    pub counts: BTreeMap<String, usize>,
+    pub diagnostics: BTreeMap<String, usize>,
+    pub inputs: Vec<Entry>,
+    pub outputs: Vec<Entry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Options {
+    pub sources: String,
+    pub formats: BTreeSet<String>,
+    pub min_confidence: Option<f32>,
+    pub pair: Option<[String; 2]>,
+    /// `I/N` for one part of a sharded build; absent from whole releases (merged ones too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub path: String,
+    pub bytes: usize,
+    pub sha256: String,
+}
+
+impl Entry {
+    pub fn of(path: String, bytes: &[u8]) -> Self {
+        Entry { path, bytes: bytes.len(), sha256: sha256_hex(bytes) }
+    }
+}
+
+impl Manifest {
+    /// The file's bytes: pretty JSON, entries sorted by path, a final line end.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut sorted = self.clone();
+        sorted.inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        sorted.outputs.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut bytes = serde_json::to_vec_pretty(&sorted).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+/// The shard (0-based, of `n`) a document belongs to: the first eight bytes of the sha256 of
+/// its slug, modulo `n`. A hash, not a count, so adding a document moves no other one.
+pub fn shard_of(slug: &str, n: u64) -> u64 {
+    let digest = sha256_hex(slug.as_bytes());
+    u64::from_str_radix(&digest[..16], 16).unwrap_or(0) % n.max(1)
+}
