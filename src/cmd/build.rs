@@ -6,16 +6,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 use clap::Args as ClapArgs;
-use rayon::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::align::{self, Options};
 use crate::diag::{self, Diagnostic, display_path};
+use crate::export::csv::{Rows, Tables};
 use crate::export::{self, Aligned, File, ReleaseInfo};
 use crate::ingest::{self, Target};
 use crate::lang;
@@ -42,9 +46,9 @@ pub struct Args {
 
 const FORMATS: [&str; 3] = ["csv", "xlsx", "akn"];
 
-/// What one document gives the release. Its per-document files are already written to
-/// the staging folder: only their manifest entries are kept, so memory follows the largest
-/// document and the CSV rows, not the whole release.
+/// What one document gives the release. Its files are already written to the staging
+/// folder and its CSV rows streamed: only manifest entries are kept, so memory follows the
+/// largest documents, not the whole release.
 struct Built {
     diagnostics: Vec<Diagnostic>,
     inputs: Vec<Entry>,
@@ -52,7 +56,6 @@ struct Built {
     expressions: usize,
     groups: usize,
     review: usize,
-    rows: Option<export::csv::Rows>,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -89,22 +92,52 @@ pub fn run(args: Args) -> u8 {
             return super::EXIT_USAGE;
         }
     };
-    let progress = !args.quiet && std::io::stderr().is_terminal();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let mut built: Vec<Built> = targets
-        .par_iter()
-        .map(|t| {
-            let b = build_one(t, &languages, &formats, &info, &staging);
-            if progress {
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                eprint!("\rbuild: {n}/{} documents", targets.len());
+    let tables = if formats.contains("csv") {
+        match Sequencer::new(&staging, &languages) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                staging.abandon();
+                eprintln!("accord build: cannot write {}: {e}", display_path(&args.out));
+                return super::EXIT_USAGE;
             }
-            b
-        })
-        .collect();
-    if progress {
-        eprintln!();
-    }
+        }
+    } else {
+        None
+    };
+    let bar = if !args.quiet && std::io::stderr().is_terminal() {
+        ProgressBar::new(targets.len() as u64).with_style(
+            ProgressStyle::with_template("build {bar:40} {pos}/{len} documents, {elapsed} (eta {eta})")
+                .expect("a valid template"),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    // One worker per thread takes documents in order, so that they finish nearly in order
+    // and their CSV rows can be streamed without holding the corpus.
+    let next = AtomicUsize::new(0);
+    let mut numbered: Vec<(usize, Built)> = rayon::broadcast(|_| {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(target) = targets.get(i) else { break };
+            if let Some(t) = &tables {
+                t.wait_turn(i);
+            }
+            let (b, rows) = build_one(target, &languages, &formats, &info, &staging);
+            if let Some(t) = &tables {
+                t.finished(i, rows);
+            }
+            bar.inc(1);
+            mine.push((i, b));
+        }
+        mine
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    bar.finish_and_clear();
+    numbered.sort_by_key(|(i, _)| *i);
+    let built: Vec<Built> = numbered.into_iter().map(|(_, b)| b).collect();
 
     let mut diagnostics: Vec<Diagnostic> = built.iter().flat_map(|b| b.diagnostics.iter().cloned()).collect();
     diag::sort(&mut diagnostics);
@@ -113,18 +146,18 @@ pub fn run(args: Args) -> u8 {
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
+        drop(tables);
         staging.abandon();
         eprintln!("build failed: {errors} errors; {} left as it was", display_path(&args.out));
         return super::EXIT_INVALID;
     }
 
-    let parts: Vec<export::csv::Rows> = built.iter_mut().filter_map(|b| b.rows.take()).collect();
-    let mut outputs: Vec<Entry> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.outputs)).collect();
+    let mut outputs: Vec<Entry> = built.iter().flat_map(|b| b.outputs.iter().cloned()).collect();
     let finished = (|| -> Result<(), String> {
-        if formats.contains("csv") {
-            for file in export::csv::files(&parts, &languages, &info).map_err(|e| e.to_string())? {
-                outputs.push(staging.write(&file).map_err(|e| e.to_string())?);
-            }
+        if let Some(t) = tables {
+            outputs.extend(t.finish()?);
+            let package = export::csv::datapackage_file(&languages, &info).map_err(|e| e.to_string())?;
+            outputs.push(staging.write(&package).map_err(|e| e.to_string())?);
         }
         let manifest = manifest(&args, &formats, &info, &built, &diagnostics, &outputs);
         outputs.push(staging.write(&manifest).map_err(|e| e.to_string())?);
@@ -159,28 +192,21 @@ fn build_one(
     formats: &BTreeSet<String>,
     info: &ReleaseInfo,
     staging: &Staging,
-) -> Built {
+) -> (Built, Option<Rows>) {
     let loaded = ingest::load(target);
     let mut diagnostics = validate::loaded(&loaded, true);
     let inputs: Vec<Entry> =
         loaded.files.iter().filter_map(|f| fs::read(f).ok().map(|b| Entry::of(display_path(f), &b))).collect();
-    let mut built = Built {
-        diagnostics: Vec::new(),
-        inputs,
-        outputs: Vec::new(),
-        expressions: 0,
-        groups: 0,
-        review: 0,
-        rows: None,
-    };
+    let mut built =
+        Built { diagnostics: Vec::new(), inputs, outputs: Vec::new(), expressions: 0, groups: 0, review: 0 };
     let Some(doc) = &loaded.document else {
         built.diagnostics = diagnostics;
-        return built;
+        return (built, None);
     };
     built.expressions = doc.expressions.len();
     if diagnostics.iter().any(Diagnostic::is_error) {
         built.diagnostics = diagnostics;
-        return built;
+        return (built, None);
     }
     let alignment = align::align_document(doc, &Options::default());
     built.groups = alignment.groups.len();
@@ -189,9 +215,10 @@ fn build_one(
     let failed = |e: String| {
         Diagnostic::error("export", diag::Location::file(&loaded.dir), e, "this is a bug in accord: please report it")
     };
+    let mut rows = None;
     if formats.contains("csv") {
         match export::csv::rows(&aligned, languages) {
-            Ok(rows) => built.rows = Some(rows),
+            Ok(r) => rows = Some(r),
             Err(e) => diagnostics.push(failed(format!("cannot render the CSV rows: {e}"))),
         }
     }
@@ -208,7 +235,7 @@ fn build_one(
         }
     }
     built.diagnostics = diagnostics;
-    built
+    (built, rows)
 }
 
 /// The release's text columns: every language with a file in some document folder.
@@ -355,6 +382,16 @@ impl Staging {
         Ok(Entry::of(display_path(&file.path), &file.bytes))
     }
 
+    /// Opens a file of the release to be written as a stream.
+    fn create(&self, path: PathBuf) -> std::io::Result<Stream> {
+        let full = self.dir.join(&path);
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let file = BufWriter::with_capacity(1 << 20, fs::File::create(full)?);
+        Ok(Stream { path, file, hash: Sha256::new(), bytes: 0 })
+    }
+
     /// Every file and folder of the release reaches the disk before the swap, so that a
     /// crash never leaves `out/` naming a release that is not whole.
     fn commit(self) -> std::io::Result<()> {
@@ -371,6 +408,98 @@ impl Staging {
     fn abandon(self) {
         // Nothing of a failed build is kept; the previous release was never touched.
         let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// How many documents past the oldest unfinished one a worker may start: the CSV rows held
+/// waiting for their turn are those of at most this many documents.
+const WINDOW: usize = 16;
+
+/// The CSV tables, appended in document order as documents finish.
+struct Sequencer {
+    state: Mutex<Sequence>,
+    turn: Condvar,
+}
+
+struct Sequence {
+    /// The first document whose rows are not yet written.
+    next: usize,
+    /// Rows of later documents that finished first (`None`: the document gives none).
+    waiting: BTreeMap<usize, Option<Rows>>,
+    tables: Tables<Stream>,
+    error: Option<std::io::Error>,
+}
+
+impl Sequencer {
+    fn new(staging: &Staging, languages: &[String]) -> std::io::Result<Self> {
+        let sinks = Tables::<Stream>::paths().map(|path| staging.create(path));
+        let [a, b, c, d] = sinks;
+        let tables = Tables::new([a?, b?, c?, d?], languages).map_err(std::io::Error::other)?;
+        let state = Sequence { next: 0, waiting: BTreeMap::new(), tables, error: None };
+        Ok(Sequencer { state: Mutex::new(state), turn: Condvar::new() })
+    }
+
+    /// Blocks until document `i` is within [`WINDOW`] of the next to be written.
+    fn wait_turn(&self, i: usize) {
+        let mut state = self.state.lock().expect("no worker panicked");
+        while i >= state.next + WINDOW {
+            state = self.turn.wait(state).expect("no worker panicked");
+        }
+    }
+
+    /// Takes document `i`'s rows and writes every row now in order.
+    fn finished(&self, i: usize, rows: Option<Rows>) {
+        let mut guard = self.state.lock().expect("no worker panicked");
+        let state = &mut *guard;
+        state.waiting.insert(i, rows);
+        while let Some(rows) = state.waiting.remove(&state.next) {
+            if let Some(rows) = rows
+                && state.error.is_none()
+                && let Err(e) = state.tables.append(&rows)
+            {
+                state.error = Some(e);
+            }
+            state.next += 1;
+        }
+        self.turn.notify_all();
+    }
+
+    /// Completes the tables and returns their manifest entries.
+    fn finish(self) -> Result<Vec<Entry>, String> {
+        let state = self.state.into_inner().expect("no worker panicked");
+        if let Some(e) = state.error {
+            return Err(e.to_string());
+        }
+        state.tables.into_sinks().into_iter().map(|s| s.finish().map_err(|e| e.to_string())).collect()
+    }
+}
+
+/// A release file written as a stream and hashed on the way.
+struct Stream {
+    path: PathBuf,
+    file: BufWriter<fs::File>,
+    hash: Sha256,
+    bytes: usize,
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Stream {
+    fn finish(mut self) -> std::io::Result<Entry> {
+        self.file.flush()?;
+        let sha256 = export::hex(&self.hash.finalize());
+        Ok(Entry { path: display_path(&self.path), bytes: self.bytes, sha256 })
     }
 }
 
