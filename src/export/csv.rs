@@ -2,11 +2,13 @@
 //! Package that describes them.
 //!
 //! Each document's rows are rendered on their own (in parallel by the build) and the tables
-//! are their concatenation in document order under one header, so the bytes do not depend on
-//! scheduling. Texts are plain; inline spans in another language are listed in `spans.csv`
+//! are their concatenation in document order under one header, streamed as documents finish,
+//! so the bytes do not depend on scheduling and memory does not grow with the corpus. Texts are plain; inline spans in another language are listed in `spans.csv`
 //! with character offsets into the segment text.
 
 use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
@@ -194,26 +196,44 @@ fn headers(languages: &[String]) -> [Vec<String>; 4] {
     ]
 }
 
-/// The four CSV files and `datapackage.json` from every document's rows, in order.
-pub fn files(parts: &[Rows], languages: &[String], info: &ReleaseInfo) -> csv::Result<Vec<File>> {
-    let headers = headers(languages);
-    let mut out = Vec::new();
-    for (k, name) in TABLES.iter().enumerate() {
-        let mut bytes = Vec::new();
-        writer(&mut bytes).write_record(&headers[k])?;
-        for part in parts {
-            bytes.extend_from_slice(match k {
-                0 => &part.documents,
-                1 => &part.alignments,
-                2 => &part.segments,
-                _ => &part.spans,
-            });
-        }
-        out.push(File { path: format!("csv/{name}.csv").into(), bytes });
+/// The four tables, written as a stream: headers first, then each document's rows as they
+/// come (in document order), so that no more than one document's rows need be held.
+pub struct Tables<W: Write> {
+    sinks: [W; 4],
+}
+
+impl<W: Write> Tables<W> {
+    /// Paths of the tables in the release, in the order [`Tables::new`] takes their sinks.
+    pub fn paths() -> [PathBuf; 4] {
+        TABLES.map(|name| format!("csv/{name}.csv").into())
     }
-    let package = serde_json::to_vec_pretty(&datapackage(languages, info)).map_err(std::io::Error::other)?;
-    out.push(File { path: "datapackage.json".into(), bytes: [package, b"\n".to_vec()].concat() });
-    Ok(out)
+
+    /// Writes the headers, given the release's languages.
+    pub fn new(mut sinks: [W; 4], languages: &[String]) -> csv::Result<Self> {
+        for (sink, header) in sinks.iter_mut().zip(headers(languages)) {
+            let mut bytes = Vec::new();
+            writer(&mut bytes).write_record(&header)?;
+            sink.write_all(&bytes)?;
+        }
+        Ok(Tables { sinks })
+    }
+
+    /// Appends one document's rows.
+    pub fn append(&mut self, rows: &Rows) -> std::io::Result<()> {
+        let parts = [&rows.documents, &rows.alignments, &rows.segments, &rows.spans];
+        self.sinks.iter_mut().zip(parts).try_for_each(|(sink, part)| sink.write_all(part))
+    }
+
+    pub fn into_sinks(self) -> [W; 4] {
+        self.sinks
+    }
+}
+
+/// `datapackage.json`, which describes the tables.
+pub fn datapackage_file(languages: &[String], info: &ReleaseInfo) -> serde_json::Result<File> {
+    let mut bytes = serde_json::to_vec_pretty(&datapackage(languages, info))?;
+    bytes.push(b'\n');
+    Ok(File { path: "datapackage.json".into(), bytes })
 }
 
 /// Frictionless Data Package: Table Schemas with types, constraints, keys, licences, sources.

@@ -70,9 +70,13 @@ pub(crate) fn sentence_ranges<'t>(
 
 /// Lower-case hex SHA-256, as the manifest lists files.
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of a digest, without an allocation per byte.
+pub fn hex(digest: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
+    let mut out = String::with_capacity(2 * digest.len());
     for b in digest {
         out.push(HEX[usize::from(b >> 4)] as char);
         out.push(HEX[usize::from(b & 15)] as char);
