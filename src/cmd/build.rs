@@ -274,7 +274,8 @@ fn build_one(
     built.groups = alignment.groups.len();
     built.review = alignment.groups.iter().filter(|g| g.review).count();
     let sources: Vec<(String, String)> = built.inputs.iter().map(|e| (e.path.clone(), e.sha256.clone())).collect();
-    let aligned = Aligned { document: doc, alignment: &alignment, sources: &sources };
+    let units = export::unit_index(doc);
+    let aligned = Aligned { document: doc, alignment: &alignment, units: &units, sources: &sources };
     if formats.contains("tmx") {
         diagnostics.extend(export::tmx::long_segments(&aligned));
     }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::{Aligned, File, ReleaseInfo};
-use crate::model::alignment::{Unit, UnitKind};
+use crate::model::alignment::UnitKind;
 use crate::model::{MarkKind, Text};
 
 /// The rows one document contributes to each table, without headers.
@@ -67,11 +67,7 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
         meta.provenance.as_deref().unwrap_or(""),
     ])?;
 
-    let units: BTreeMap<&str, BTreeMap<String, Unit>> = doc
-        .expressions
-        .iter()
-        .map(|e| (e.lang.as_str(), e.units().into_iter().map(|u| (u.eid.clone(), u)).collect()))
-        .collect();
+    let units = aligned.units;
     let original = meta.original_language.as_deref().unwrap_or("");
     let mut alignments = writer(&mut rows.alignments);
     let mut segments = Vec::new();

@@ -16,8 +16,8 @@ pub mod xliff;
 pub mod xlsx;
 mod xml;
 
-use crate::model::alignment::{Alignment, Sentence};
-use crate::model::{Document, Expression, Text};
+use crate::model::alignment::{Alignment, Sentence, Unit};
+use crate::model::{Document, Text};
 
 /// What every export may state about the release itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,14 +42,24 @@ pub type Exporter = fn(&Aligned, &ReleaseInfo) -> Result<Vec<File>, ExportError>
 pub struct Aligned<'a> {
     pub document: &'a Document,
     pub alignment: &'a Alignment,
+    /// [`unit_index`] of the document.
+    pub units: &'a UnitIndex,
     /// The document's source files as (path, sha256), as the manifest lists them: a reviewed
     /// workbook is checked against them when it is read back.
     pub sources: &'a [(String, String)],
 }
 
-/// The text of every alignable unit of `expression` by eId, with its marks.
-pub fn unit_texts(expression: &Expression) -> HashMap<String, Text> {
-    expression.units().into_iter().map(|u| (u.eid, u.text)).collect()
+/// Each language's alignable units by eId.
+pub type UnitIndex = HashMap<String, HashMap<String, Unit>>;
+
+/// The units of every version of `document`: made once per document, read by every export
+/// (each would otherwise copy every text again).
+pub fn unit_index(document: &Document) -> UnitIndex {
+    document
+        .expressions
+        .iter()
+        .map(|e| (e.lang.clone(), e.units().into_iter().map(|u| (u.eid.clone(), u)).collect()))
+        .collect()
 }
 
 /// What separates two sentences joined into one segment: nothing in scripts written without
@@ -62,10 +72,10 @@ pub(crate) fn sentence_joiner(lang: &str) -> &'static str {
 /// order; sentences whose unit is unknown are skipped (the alignment and the model come from
 /// the same build).
 pub(crate) fn sentence_ranges<'t>(
-    texts: &'t HashMap<String, Text>,
+    units: &'t HashMap<String, Unit>,
     sentences: &[Sentence],
 ) -> Vec<(&'t Text, std::ops::Range<usize>)> {
-    sentences.iter().filter_map(|s| texts.get(&s.eid).map(|t| (t, s.start..s.end))).collect()
+    sentences.iter().filter_map(|s| units.get(&s.eid).map(|u| (&u.text, s.start..s.end))).collect()
 }
 
 /// Lower-case hex SHA-256, as the manifest lists files.

@@ -4,12 +4,11 @@
 //! native code, footnote call-outs `<ph type="fnote">`. A document with fewer than two
 //! language versions has no TMX.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::inline::{Piece, pieces};
 use super::xml::XmlWriter;
-use super::{Aligned, ExportError, File, ReleaseInfo, sentence_joiner, sentence_ranges, unit_texts};
+use super::{Aligned, ExportError, File, ReleaseInfo, sentence_joiner, sentence_ranges};
 use crate::diag::{Diagnostic, Location};
 use crate::model::alignment::{Group, Sentence, SentenceGroup, Unit};
 use crate::model::{MarkKind, Text};
@@ -49,8 +48,7 @@ pub(crate) fn translation_units<'a>(
 
 fn tmx(aligned: &Aligned, info: &ReleaseInfo) -> std::io::Result<Vec<u8>> {
     let doc = aligned.document;
-    let texts: HashMap<&str, HashMap<String, Text>> =
-        doc.expressions.iter().map(|e| (e.lang.as_str(), unit_texts(e))).collect();
+    let texts = aligned.units;
     let source = source_language(aligned);
     let document = doc.metadata.symbol.as_deref().unwrap_or(&doc.slug);
     let mut x = XmlWriter::default();
@@ -170,11 +168,7 @@ fn native(kind: &MarkKind) -> Option<(&'static str, &'static str)> {
 /// source line of their first unit.
 pub fn long_segments(aligned: &Aligned) -> Vec<Diagnostic> {
     let doc = aligned.document;
-    let by_lang: HashMap<&str, HashMap<String, Unit>> = doc
-        .expressions
-        .iter()
-        .map(|e| (e.lang.as_str(), e.units().into_iter().map(|u| (u.eid.clone(), u)).collect()))
-        .collect();
+    let by_lang = aligned.units;
     let mut out = Vec::new();
     for (group, _, sentences) in translation_units(aligned) {
         for (lang, ss) in &sentences.members {

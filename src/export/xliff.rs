@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use super::inline::{Piece, pieces};
 use super::xml::XmlWriter;
-use super::{Aligned, ExportError, File, ReleaseInfo, sentence_joiner, sentence_ranges, unit_texts};
-use crate::model::alignment::{Group, Sentence};
+use super::{Aligned, ExportError, File, ReleaseInfo, sentence_joiner, sentence_ranges};
+use crate::model::alignment::{Group, Sentence, Unit};
 use crate::model::{MarkKind, Text};
 
 const NAMESPACE: &str = "urn:oasis:names:tc:xliff:document:2.0";
@@ -20,14 +20,12 @@ const NAMESPACE: &str = "urn:oasis:names:tc:xliff:document:2.0";
 pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, ExportError> {
     let doc = aligned.document;
     let source = aligned.alignment.pivot.as_str();
-    let Some(source_expr) = doc.expression(source) else { return Ok(Vec::new()) };
-    let source_texts = unit_texts(source_expr);
+    let Some(source_texts) = aligned.units.get(source) else { return Ok(Vec::new()) };
     doc.expressions
         .iter()
         .filter(|e| e.lang != source)
         .map(|target| {
-            let pair =
-                Pair { source, target: &target.lang, source_texts: &source_texts, target_texts: unit_texts(target) };
+            let pair = Pair { source, target: &target.lang, source_texts, target_texts: &aligned.units[&target.lang] };
             let bytes =
                 xliff(aligned, &pair, info).map_err(|e| ExportError::Xml { document: doc.slug.clone(), source: e })?;
             let name = format!("{}.{}-{}.xlf", doc.slug, source, target.lang);
@@ -39,8 +37,8 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
 struct Pair<'a> {
     source: &'a str,
     target: &'a str,
-    source_texts: &'a HashMap<String, Text>,
-    target_texts: HashMap<String, Text>,
+    source_texts: &'a HashMap<String, Unit>,
+    target_texts: &'a HashMap<String, Unit>,
 }
 
 /// A segment: source sentences and target sentences.
@@ -91,7 +89,7 @@ fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<
             }
             side(&mut x, "source", pair.source, pair.source_texts, &segment.source, &format!("{}a", k + 1))?;
             if !segment.target.is_empty() {
-                side(&mut x, "target", pair.target, &pair.target_texts, &segment.target, &format!("{}b", k + 1))?;
+                side(&mut x, "target", pair.target, pair.target_texts, &segment.target, &format!("{}b", k + 1))?;
             }
             x.end("segment")?;
         }
@@ -109,7 +107,7 @@ fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<
 fn segments(group: &Group, pair: &Pair) -> Vec<Segment> {
     if group.sentences.is_empty() {
         let whole = |eid: &String| {
-            pair.source_texts.get(eid).map(|t| Sentence { eid: eid.clone(), start: 0, end: t.text.len() })
+            pair.source_texts.get(eid).map(|u| Sentence { eid: eid.clone(), start: 0, end: u.text.text.len() })
         };
         let source: Vec<Sentence> = group.members.get(pair.source).into_iter().flatten().filter_map(whole).collect();
         return if source.is_empty() { Vec::new() } else { vec![Segment { source, target: Vec::new() }] };
@@ -147,7 +145,7 @@ fn side(
     x: &mut XmlWriter,
     element: &str,
     lang: &str,
-    texts: &HashMap<String, Text>,
+    texts: &HashMap<String, Unit>,
     sentences: &[Sentence],
     prefix: &str,
 ) -> std::io::Result<()> {

@@ -9,7 +9,8 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-use super::{Aligned, ExportError, File, ReleaseInfo, unit_texts};
+use super::{Aligned, ExportError, File, ReleaseInfo};
+use crate::model::alignment::Unit;
 use crate::model::{Expression, MarkKind, Text};
 
 /// The values of the review-status drop-down; the first is what flagged rows start with.
@@ -48,8 +49,8 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
                     eid: eid.clone(),
                 })?;
                 match &mut text {
-                    Some(t) => t.append("\n", unit.clone()),
-                    None => text = Some(unit.clone()),
+                    Some(t) => t.append("\n", unit.text.clone()),
+                    None => text = Some(unit.text.clone()),
                 }
             }
             row.push(text.unwrap_or_default());
@@ -69,7 +70,7 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
 struct Column<'a> {
     expression: &'a Expression,
     header: String,
-    units: HashMap<String, Text>,
+    units: &'a HashMap<String, Unit>,
 }
 
 /// The language columns in order: the original first when present, else the pivot, then
@@ -89,7 +90,7 @@ fn columns<'a>(aligned: &Aligned<'a>) -> Vec<Column<'a>> {
                 _ if first == Some(expression.lang.as_str()) => format!("{code} — pivot"),
                 _ => code,
             };
-            Column { expression, header, units: unit_texts(expression) }
+            Column { expression, header, units: &aligned.units[&expression.lang] }
         })
         .collect()
 }
