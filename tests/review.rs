@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader, Xlsx};
-use common::{accord, repo};
+use common::{accord, alignment_rows, repo};
 use rust_xlsxwriter::Workbook;
 
 const DOC: &str = "a-69-720";
@@ -86,16 +86,7 @@ fn import(workbook: &Path, sources: &Path, out: &Path) -> std::process::Output {
 
 /// alignments.csv rows of the document by eId.
 fn groups(out: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(out.join("csv/alignments.csv")).unwrap();
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    reader
-        .records()
-        .map(|r| {
-            let row: BTreeMap<String, String> =
-                headers.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect();
-            (row["eid"].clone(), row)
-        })
-        .collect()
+    alignment_rows(out).into_iter().map(|row| (row["eid"].clone(), row)).collect()
 }
 
 #[test]

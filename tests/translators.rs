@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{accord, repo};
+use common::{accord, alignment_rows, repo};
 use serde_json::Value;
 
 fn build(out: &Path, extra: &[&str]) -> std::process::Output {
@@ -37,16 +37,7 @@ fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
 
 /// alignments.csv as (document, eid) → row, by column name.
 fn alignments(out: &Path) -> BTreeMap<(String, String), BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(out.join("csv/alignments.csv")).unwrap();
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    reader
-        .records()
-        .map(|r| {
-            let row: BTreeMap<String, String> =
-                headers.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect();
-            ((row["document"].clone(), row["eid"].clone()), row)
-        })
-        .collect()
+    alignment_rows(out).into_iter().map(|row| ((row["document"].clone(), row["eid"].clone()), row)).collect()
 }
 
 fn xmllint(args: &[&str], file: &Path) {

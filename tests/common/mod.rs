@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: the real binary, the shared corpus, JSON models.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -76,4 +77,28 @@ pub fn marks<'a>(text: &'a Value, kind: &str) -> Vec<&'a Value> {
 pub fn covered<'a>(text: &'a Value, mark: &Value) -> &'a str {
     let s = text["text"].as_str().expect("text");
     &s[mark["start"].as_u64().unwrap() as usize..mark["end"].as_u64().unwrap() as usize]
+}
+
+/// Every file under `dir`, by path relative to it, with its bytes.
+pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// A release's `csv/alignments.csv`, each row by column name.
+pub fn alignment_rows(out: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(out.join("csv/alignments.csv")).unwrap();
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader.records().map(|r| headers.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect()).collect()
 }
