@@ -47,8 +47,8 @@ fn main() {
     }
     let [baseline, one, two] = [0, 1, 2].map(|k| best[k].clone().expect("measured"));
     println!(
-        "{:<36} {:>8} {:>8} {:>8} {:>10} {:>9}",
-        "run (best of 2)", "wall s", "MB/s", "CPU s", "peak RSS", "÷ base"
+        "{:<32} {:>8} {:>7} {:>8} {:>7} {:>10} {:>7}",
+        "run (best of 2)", "wall s", "MB/s", "user s", "sys s", "peak RSS", "÷ base"
     );
     for (name, r) in [
         ("baseline: accord validate", &baseline),
@@ -56,10 +56,11 @@ fn main() {
         ("build, all formats, --jobs 2", &two),
     ] {
         println!(
-            "{name:<36} {:>8.2} {:>8.1} {:>8.2} {:>7} MB {:>9.2}",
+            "{name:<32} {:>8.2} {:>7.1} {:>8.2} {:>7.2} {:>7} MB {:>7.2}",
             r.wall,
             mb / r.wall,
-            r.cpu,
+            r.user,
+            r.sys,
             r.max_rss_kb / 1024,
             r.wall / baseline.wall
         );
@@ -71,11 +72,12 @@ fn main() {
 #[derive(Clone)]
 struct Run {
     wall: f64,
-    cpu: f64,
+    user: f64,
+    sys: f64,
     max_rss_kb: i64,
 }
 
-/// Runs the command to its end; wall time, CPU time and peak RSS of the child.
+/// Runs the command to its end; wall time, CPU times and peak RSS of the child.
 fn run(command: &mut Command) -> Run {
     let start = Instant::now();
     let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("accord runs");
@@ -88,5 +90,5 @@ fn run(command: &mut Command) -> Run {
     assert_eq!(pid, child.id() as libc::pid_t, "wait4");
     assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{command:?} failed");
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    Run { wall, cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime), max_rss_kb: usage.ru_maxrss }
+    Run { wall, user: seconds(usage.ru_utime), sys: seconds(usage.ru_stime), max_rss_kb: usage.ru_maxrss }
 }
