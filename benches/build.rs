@@ -80,6 +80,7 @@ struct Run {
 /// Runs the command to its end; wall time, CPU times and peak RSS of the child.
 fn run(command: &mut Command) -> Run {
     let start = Instant::now();
+    #[expect(clippy::zombie_processes, reason = "wait4 below reaps it, and gives its resource usage")]
     let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("accord runs");
     let mut status = 0;
     // SAFETY: an all-zero rusage is valid, and wait4 writes within it.
