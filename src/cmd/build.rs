@@ -137,9 +137,10 @@ pub fn run(args: Args) -> u8 {
     .collect();
     bar.finish_and_clear();
     numbered.sort_by_key(|(i, _)| *i);
-    let built: Vec<Built> = numbered.into_iter().map(|(_, b)| b).collect();
+    let mut built: Vec<Built> = numbered.into_iter().map(|(_, b)| b).collect();
 
-    let mut diagnostics: Vec<Diagnostic> = built.iter().flat_map(|b| b.diagnostics.iter().cloned()).collect();
+    // Moved, not copied: these records grow with the corpus.
+    let mut diagnostics: Vec<Diagnostic> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.diagnostics)).collect();
     diag::sort(&mut diagnostics);
     for d in diagnostics.iter().filter(|d| d.is_error() || !args.quiet) {
         eprintln!("{d}");
@@ -152,14 +153,15 @@ pub fn run(args: Args) -> u8 {
         return super::EXIT_INVALID;
     }
 
-    let mut outputs: Vec<Entry> = built.iter().flat_map(|b| b.outputs.iter().cloned()).collect();
+    let input_bytes: usize = built.iter().flat_map(|b| b.inputs.iter()).map(|e| e.bytes).sum();
+    let mut outputs: Vec<Entry> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.outputs)).collect();
     let finished = (|| -> Result<(), String> {
         if let Some(t) = tables {
             outputs.extend(t.finish()?);
             let package = export::csv::datapackage_file(&languages, &info).map_err(|e| e.to_string())?;
             outputs.push(staging.write(&package).map_err(|e| e.to_string())?);
         }
-        let manifest = manifest(&args, &formats, &info, &built, &diagnostics, &outputs);
+        let manifest = manifest(&args, &formats, &info, &mut built, &diagnostics, &mut outputs);
         outputs.push(staging.write(&manifest).map_err(|e| e.to_string())?);
         staging.commit().map_err(|e| e.to_string())
     })();
@@ -168,7 +170,7 @@ pub fn run(args: Args) -> u8 {
         return super::EXIT_USAGE;
     }
     if !args.quiet {
-        let bytes: usize = built.iter().flat_map(|b| b.inputs.iter()).map(|e| e.bytes).sum();
+        let bytes = input_bytes;
         let seconds = started.elapsed().as_secs_f64();
         eprintln!(
             "build: {} documents, {} languages, {} groups ({} to review), {} files in {}; {:.1} MB in {:.2} s ({:.1} MB/s)",
@@ -292,7 +294,7 @@ struct Manifest<'a> {
     counts: BTreeMap<&'static str, usize>,
     diagnostics: BTreeMap<String, usize>,
     inputs: Vec<Entry>,
-    outputs: Vec<Entry>,
+    outputs: &'a [Entry],
 }
 
 #[derive(Serialize)]
@@ -318,13 +320,12 @@ fn manifest(
     args: &Args,
     formats: &BTreeSet<String>,
     info: &ReleaseInfo,
-    built: &[Built],
+    built: &mut [Built],
     diagnostics: &[Diagnostic],
-    outputs: &[Entry],
+    outputs: &mut [Entry],
 ) -> File {
-    let mut inputs: Vec<Entry> = built.iter().flat_map(|b| b.inputs.iter().cloned()).collect();
+    let mut inputs: Vec<Entry> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.inputs)).collect();
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut outputs = outputs.to_vec();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
     for d in diagnostics {
