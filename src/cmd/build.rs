@@ -64,6 +64,14 @@ pub fn run(args: Args) -> u8 {
     {
         return code;
     }
+    // glibc gives each thread a heap of its own; the manifest records that outlive every
+    // document, scattered among the documents' large transient buffers, kept those heaps from
+    // shrinking: on 210 MB, peak RSS 0.1–0.3 GB with a heap per thread, 82 MB with one.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter, before the workers start.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
     let formats: BTreeSet<String> = args.format.iter().map(|f| f.trim().to_lowercase()).collect();
     if let Some(unknown) = formats.iter().find(|f| !FORMATS.contains(&f.as_str())) {
         eprintln!("accord build: unknown or not yet built format `{unknown}` (available: {})", FORMATS.join(", "));
