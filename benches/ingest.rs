@@ -3,6 +3,8 @@
 //! checking their UTF-8: the floor any ingest pays). Prints a table; run with
 //! `cargo bench --bench ingest` (set `ACCORD_BENCH_MB` for another corpus size).
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,7 +13,7 @@ fn main() {
     let target_mb: u64 = std::env::var("ACCORD_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let corpus = root.join("target/bench-corpus");
-    let bytes = build_corpus(&root.join("sources"), &corpus, target_mb << 20);
+    let (bytes, _) = common::build_corpus(&root.join("sources"), &corpus, target_mb << 20);
     let mb = bytes as f64 / 1e6;
     println!("corpus: {} ({mb:.1} MB, replicas of sources/)", corpus.display());
 
@@ -43,32 +45,6 @@ fn main() {
         );
     }
     println!("peak RSS of the bench process: {} MB", peak_rss_kb() / 1024);
-}
-
-/// Copies every document of `sources` as `<slug>-r<N>` until `min_bytes` of language
-/// versions are written; returns that size.
-fn build_corpus(sources: &Path, corpus: &Path, min_bytes: u64) -> u64 {
-    let _ = fs::remove_dir_all(corpus);
-    let mut docs: Vec<PathBuf> =
-        fs::read_dir(sources).expect("sources/").flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
-    docs.sort();
-    let mut written = 0;
-    let mut replica = 0;
-    while written < min_bytes {
-        replica += 1;
-        for doc in &docs {
-            let dest = corpus.join(format!("{}-r{replica}", doc.file_name().unwrap().to_string_lossy()));
-            fs::create_dir_all(&dest).expect("corpus folder");
-            for file in fs::read_dir(doc).expect("document folder").flatten() {
-                let copied = fs::copy(file.path(), dest.join(file.file_name())).expect("copy");
-                // Throughput counts the language versions, not document.toml.
-                if matches!(file.path().extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
-                    written += copied;
-                }
-            }
-        }
-    }
-    written
 }
 
 fn read_all(corpus: &Path) {

@@ -46,11 +46,10 @@ impl Entry {
 
 impl Manifest {
     /// The file's bytes: pretty JSON, entries sorted by path, a final line end.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut sorted = self.clone();
-        sorted.inputs.sort_by(|a, b| a.path.cmp(&b.path));
-        sorted.outputs.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut bytes = serde_json::to_vec_pretty(&sorted).unwrap_or_default();
+    pub fn into_bytes(mut self) -> Vec<u8> {
+        self.inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        self.outputs.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut bytes = serde_json::to_vec_pretty(&self).unwrap_or_default();
         bytes.push(b'\n');
         bytes
     }

@@ -85,6 +85,14 @@ pub fn run(args: Args) -> u8 {
     {
         return code;
     }
+    // glibc gives each thread a heap of its own; the manifest records that outlive every
+    // document, scattered among the documents' large transient buffers, kept those heaps from
+    // shrinking: on 210 MB, peak RSS 0.1–0.3 GB with a heap per thread, 82 MB with one.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter, before the workers start.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
     let formats: BTreeSet<String> = args.format.iter().map(|f| f.trim().to_lowercase()).collect();
     if let Some(unknown) = formats.iter().find(|f| !FORMATS.contains(&f.as_str())) {
         eprintln!("accord build: unknown or not yet built format `{unknown}` (available: {})", FORMATS.join(", "));
@@ -173,9 +181,10 @@ pub fn run(args: Args) -> u8 {
     .collect();
     bar.finish_and_clear();
     numbered.sort_by_key(|(i, _)| *i);
-    let built: Vec<Built> = numbered.into_iter().map(|(_, b)| b).collect();
+    let mut built: Vec<Built> = numbered.into_iter().map(|(_, b)| b).collect();
 
-    let mut diagnostics: Vec<Diagnostic> = built.iter().flat_map(|b| b.diagnostics.iter().cloned()).collect();
+    // Moved, not copied: these records grow with the corpus.
+    let mut diagnostics: Vec<Diagnostic> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.diagnostics)).collect();
     diag::sort(&mut diagnostics);
     for d in diagnostics.iter().filter(|d| d.is_error() || !args.quiet) {
         eprintln!("{d}");
@@ -188,23 +197,29 @@ pub fn run(args: Args) -> u8 {
         return super::EXIT_INVALID;
     }
 
-    let mut outputs: Vec<Entry> = built.iter().flat_map(|b| b.outputs.iter().cloned()).collect();
-    let finished = (|| -> Result<(), String> {
+    let input_bytes: usize = built.iter().flat_map(|b| b.inputs.iter()).map(|e| e.bytes).sum();
+    let mut outputs: Vec<Entry> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.outputs)).collect();
+    let finished = (|| -> Result<usize, String> {
         if let Some(t) = tables {
             outputs.extend(t.finish()?);
             let package = export::csv::datapackage_file(&languages, &info).map_err(|e| e.to_string())?;
             outputs.push(staging.write(&package).map_err(|e| e.to_string())?);
         }
-        let manifest = manifest(&args, &formats, &filters, &info, &built, &diagnostics, &outputs);
-        outputs.push(staging.write(&manifest).map_err(|e| e.to_string())?);
-        staging.commit().map_err(|e| e.to_string())
+        let files = outputs.len() + 1;
+        let manifest = manifest(&args, &formats, &filters, &info, &mut built, &diagnostics, outputs);
+        staging.write(&manifest).map_err(|e| e.to_string())?;
+        staging.commit().map_err(|e| e.to_string())?;
+        Ok(files)
     })();
-    if let Err(e) = finished {
-        eprintln!("accord build: cannot write {}: {e}", display_path(&args.out));
-        return super::EXIT_USAGE;
-    }
+    let files = match finished {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("accord build: cannot write {}: {e}", display_path(&args.out));
+            return super::EXIT_USAGE;
+        }
+    };
     if !args.quiet {
-        let bytes: usize = built.iter().flat_map(|b| b.inputs.iter()).map(|e| e.bytes).sum();
+        let bytes = input_bytes;
         let seconds = started.elapsed().as_secs_f64();
         eprintln!(
             "build: {} documents, {} languages, {} groups ({} to review), {} files in {}; {:.1} MB in {:.2} s ({:.1} MB/s)",
@@ -212,7 +227,7 @@ pub fn run(args: Args) -> u8 {
             languages.len(),
             built.iter().map(|b| b.groups).sum::<usize>(),
             built.iter().map(|b| b.review).sum::<usize>(),
-            outputs.len(),
+            files,
             display_path(&args.out),
             bytes as f64 / 1e6,
             seconds,
@@ -413,11 +428,11 @@ fn manifest(
     formats: &BTreeSet<String>,
     filters: &Filters,
     info: &ReleaseInfo,
-    built: &[Built],
+    built: &mut [Built],
     diagnostics: &[Diagnostic],
-    outputs: &[Entry],
+    outputs: Vec<Entry>,
 ) -> File {
-    let inputs: Vec<Entry> = built.iter().flat_map(|b| b.inputs.iter().cloned()).collect();
+    let inputs: Vec<Entry> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.inputs)).collect();
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
     for d in diagnostics {
         *by_code.entry(format!("{}[{}]", if d.is_error() { "error" } else { "warning" }, d.code)).or_default() += 1;
@@ -444,9 +459,9 @@ fn manifest(
         counts: counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         diagnostics: by_code,
         inputs,
-        outputs: outputs.to_vec(),
+        outputs,
     };
-    File { path: "manifest.json".into(), bytes: manifest.to_bytes() }
+    File { path: "manifest.json".into(), bytes: manifest.into_bytes() }
 }
 
 /// The release being written: a temporary folder beside the output, swapped into place in

@@ -44,19 +44,20 @@ pub fn run(args: Args) -> u8 {
     };
     match merge(&parts, &staging).and_then(|outputs| {
         let manifest = merged_manifest(&parts, outputs);
-        staging.write(&File { path: "manifest.json".into(), bytes: manifest.to_bytes() }).map_err(|e| e.to_string())?;
-        Ok(manifest)
+        let summary = (manifest.counts.get("documents").copied().unwrap_or(0), manifest.outputs.len() + 1);
+        staging
+            .write(&File { path: "manifest.json".into(), bytes: manifest.into_bytes() })
+            .map_err(|e| e.to_string())?;
+        Ok(summary)
     }) {
-        Ok(manifest) => {
+        Ok((documents, files)) => {
             if let Err(e) = staging.commit() {
                 eprintln!("accord merge: cannot write {}: {e}", display_path(&args.out));
                 return super::EXIT_USAGE;
             }
             eprintln!(
-                "merge: {} parts, {} documents, {} files in {}",
+                "merge: {} parts, {documents} documents, {files} files in {}",
                 parts.len(),
-                manifest.counts.get("documents").copied().unwrap_or(0),
-                manifest.outputs.len() + 1,
                 display_path(&args.out)
             );
             super::EXIT_OK

@@ -1,0 +1,95 @@
+//! Throughput, thread speed-up and peak memory of `accord build` with every format, on a
+//! corpus of at least 200 MB built by replicating `sources/` (`ACCORD_BENCH_MB` sets another
+//! size, e.g. 400). Runs the release binary as a child, as a user would, replacing the
+//! previous release each time, and measures wall time, CPU time and peak RSS of the child
+//! (`wait4`). The baseline in the same run is `accord validate` on the same corpus (read,
+//! parse and validate on every core): the figures are meant as ratios, since the machine may
+//! be shared. Run with `cargo bench --bench build`; the binary is built by cargo with the
+//! bench.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Timed runs per configuration; the fastest is kept, as the others met more contention.
+const RUNS: usize = 2;
+
+fn main() {
+    let target_mb: u64 = std::env::var("ACCORD_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let work = root.join("target/bench-build");
+    let corpus = work.join("sources");
+    let out = work.join("out");
+    let (bytes, documents) = common::build_corpus(&root.join("sources"), &corpus, target_mb << 20);
+    let mb = bytes as f64 / 1e6;
+    println!("corpus: {} ({documents} documents, {mb:.1} MB of language versions)", corpus.display());
+
+    let validate = || run(Command::new(env!("CARGO_BIN_EXE_accord")).arg("validate").arg(&corpus));
+    let build = |jobs: usize| {
+        run(Command::new(env!("CARGO_BIN_EXE_accord"))
+            .args(["build", "--quiet", "--format", "csv,xlsx,akn", "--jobs", &jobs.to_string(), "--sources"])
+            .arg(&corpus)
+            .arg("--out")
+            .arg(&out))
+    };
+    // The first build leaves a release, so that every timed build replaces one, as it does
+    // for a user.
+    build(2);
+    let mut best: Vec<Option<Run>> = vec![None; 3];
+    for _ in 0..RUNS {
+        for (k, r) in [validate(), build(1), build(2)].into_iter().enumerate() {
+            if best[k].as_ref().is_none_or(|b| r.wall < b.wall) {
+                best[k] = Some(r);
+            }
+        }
+    }
+    let [baseline, one, two] = [0, 1, 2].map(|k| best[k].clone().expect("measured"));
+    println!(
+        "{:<32} {:>8} {:>7} {:>8} {:>7} {:>10} {:>7}",
+        "run (best of 2)", "wall s", "MB/s", "user s", "sys s", "peak RSS", "÷ base"
+    );
+    for (name, r) in [
+        ("baseline: accord validate", &baseline),
+        ("build, all formats, --jobs 1", &one),
+        ("build, all formats, --jobs 2", &two),
+    ] {
+        println!(
+            "{name:<32} {:>8.2} {:>7.1} {:>8.2} {:>7.2} {:>7} MB {:>7.2}",
+            r.wall,
+            mb / r.wall,
+            r.user,
+            r.sys,
+            r.max_rss_kb / 1024,
+            r.wall / baseline.wall
+        );
+    }
+    println!("speed-up --jobs 2 / --jobs 1: {:.2}×", one.wall / two.wall);
+    std::fs::remove_dir_all(&out).expect("remove the release");
+}
+
+#[derive(Clone)]
+struct Run {
+    wall: f64,
+    user: f64,
+    sys: f64,
+    max_rss_kb: i64,
+}
+
+/// Runs the command to its end; wall time, CPU times and peak RSS of the child.
+fn run(command: &mut Command) -> Run {
+    let start = Instant::now();
+    #[expect(clippy::zombie_processes, reason = "wait4 below reaps it, and gives its resource usage")]
+    let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("accord runs");
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid, and wait4 writes within it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointers are to live locals; the pid is our child's, not yet waited for.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = start.elapsed().as_secs_f64();
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4");
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{command:?} failed");
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Run { wall, user: seconds(usage.ru_utime), sys: seconds(usage.ru_stime), max_rss_kb: usage.ru_maxrss }
+}
