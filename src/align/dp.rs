@@ -1,5 +1,7 @@
 //! The dynamic programme over beads, restricted to the anchor corridor.
 
+use std::ops::Range;
+
 use super::anchors::corridor;
 use super::features::{self, Side, class_of};
 use super::{Bead, Mode, Options, Unit, confidence_of};
@@ -38,6 +40,13 @@ const LEX_CAP: f64 = 6.0;
 
 /// The most that tokens missing on the other side can add to a bead.
 const MISS_CAP: f64 = 9.0;
+
+/// What matching two lines whole against one costs when nothing says the two are one paragraph
+/// broken mid-sentence and the one has no sentence end where they would meet.
+const NO_BREAK: f64 = 2.0;
+
+/// What a bead costs when its first units on both sides are numbered differently.
+const MARK_CONFLICT: f64 = 4.0;
 
 /// Gale & Church's variance of the length difference per character.
 const GC_S2: f64 = 6.8;
@@ -242,12 +251,11 @@ fn cost(
     if ia.0 == ia.1 || jb.0 == jb.1 {
         return c;
     }
-    let x = lb / p.ratio;
-    let delta = (x - la) / (p.s2 * ((la + x) / 2.0).max(1.0)).sqrt();
-    // Gaussian near the expected length, linear in the tails (Huber): translations that are
-    // much longer or shorter than usual happen, and lexical evidence must be able to win.
-    let d = delta.abs();
-    c += if d <= 2.0 { d * d / 2.0 } else { 2.0 * d - 2.0 };
+    c += match (ia.1 - ia.0, jb.1 - jb.0) {
+        (2 | 3, 1) => joined_cost(a, b, ia.0..ia.1, jb.0, p, false),
+        (1, 2 | 3) => joined_cost(b, a, jb.0..jb.1, ia.0, p, true),
+        _ => length_cost(la, lb, p),
+    };
     let (mut all, mut pen) = (0.0, 0.0);
     for i in ia.0..ia.1 {
         let row = &sims[i % 3];
@@ -265,10 +273,49 @@ fn cost(
     let pb: f64 = b.miss[jb.0..jb.1].iter().sum();
     let missing = (pa - pen).max(0.0) + (pb - pen).max(0.0);
     c += -all.min(LEX_CAP) + missing.min(MISS_CAP);
+    let (ma, mb) = (a.side.mark[ia.0], b.side.mark[jb.0]);
+    if ma != 0 && mb != 0 && ma != mb {
+        c += MARK_CONFLICT;
+    }
     if ia.1 - ia.0 == 1 && jb.1 - jb.0 == 1 && a.side.heading[ia.0] != b.side.heading[jb.0] {
         c += 1.0;
     }
     c
+}
+
+/// The length cost of `la` characters of A against `lb` of B: Gaussian near the expected
+/// length, linear in the tails (Huber), as translations much longer or shorter than usual
+/// happen and lexical evidence must be able to win.
+fn length_cost(la: f64, lb: f64, p: &Params) -> f64 {
+    let x = lb / p.ratio;
+    let d = ((x - la) / (p.s2 * ((la + x) / 2.0).max(1.0)).sqrt()).abs();
+    if d <= 2.0 { d * d / 2.0 } else { 2.0 * d - 2.0 }
+}
+
+/// The length cost of the units `many[ks]` against the single unit `one[o]`. Either the many
+/// are one paragraph broken across lines (page breaks: the one is matched whole, which costs
+/// extra unless the breaks look mid-sentence), or the one is several paragraphs run together:
+/// then it splits, at its sentence ends, into parts whose lengths match the many.
+fn joined_cost(many: &Prepared, one: &Prepared, ks: Range<usize>, o: usize, p: &Params, flip: bool) -> f64 {
+    let cost = |m: f64, x: f64| if flip { length_cost(x, m, p) } else { length_cost(m, x, p) };
+    let lens = &many.side.len[ks.clone()];
+    let lo = one.side.len[o];
+    let breaks: Vec<f64> = one.side.breaks.get(o).iter().map(|&t| f64::from(t)).collect();
+    let run_on = match *lens {
+        [l1, l2] => breaks.iter().map(|&t| cost(l1, t) + cost(l2, lo - t)).fold(f64::INFINITY, f64::min),
+        [l1, l2, l3] => {
+            let mut best = f64::INFINITY;
+            for (x, &t) in breaks.iter().enumerate() {
+                for &u in &breaks[x + 1..] {
+                    best = best.min(cost(l1, t) + cost(l2, u - t) + cost(l3, lo - u));
+                }
+            }
+            best
+        }
+        _ => f64::INFINITY,
+    };
+    let unbroken: f64 = many.side.bare[ks.start + 1..ks.end].iter().sum();
+    run_on.min(cost(lens.iter().sum(), lo) + NO_BREAK * unbroken)
 }
 
 /// Gale & Church's length cost: -ln P(|δ|) under a standard normal, two-tailed.
