@@ -100,6 +100,22 @@ fn shared(a: &[u32], b: &[u32]) -> (f64, f64) {
     (all, pen)
 }
 
+/// The tokens of units `from..to` together, sorted and deduplicated: a token repeated in
+/// several units of a bead is evidence once.
+fn union(side: &Side, (from, to): (usize, usize)) -> Vec<u32> {
+    let mut v: Vec<u32> = (from..to).flat_map(|k| side.toks.get(k).iter().copied()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// What two token sets share (their weight) and what each lacks of the other (its miss cost).
+fn overlap(a: &[u32], b: &[u32]) -> (f64, f64) {
+    let (shared_weight, shared_miss) = shared(a, b);
+    let miss = |v: &[u32]| v.iter().map(|&t| class_of(t).miss()).sum::<f64>() - shared_miss;
+    (shared_weight, miss(a).max(0.0) + miss(b).max(0.0))
+}
+
 /// Aligns two unit lists; indices in the result are positions in `pa` / `pb`.
 pub(crate) fn align(pa: &[Unit], pb: &[Unit], langs: (&str, &str), opts: &Options) -> Vec<Bead> {
     let full = opts.mode == Mode::Full;
@@ -256,22 +272,17 @@ fn cost(
         (1, 2 | 3) => joined_cost(b, a, jb.0..jb.1, ia.0, p, true),
         _ => length_cost(la, lb, p),
     };
-    let (mut all, mut pen) = (0.0, 0.0);
-    for i in ia.0..ia.1 {
-        let row = &sims[i % 3];
-        for j in jb.0..jb.1 {
-            let (x, y) = row
-                .vals
-                .get(j.wrapping_sub(row.start))
-                .copied()
-                .unwrap_or_else(|| shared(a.side.toks.get(i), b.side.toks.get(j)));
-            all += x;
-            pen += y;
-        }
-    }
-    let pa: f64 = a.miss[ia.0..ia.1].iter().sum();
-    let pb: f64 = b.miss[jb.0..jb.1].iter().sum();
-    let missing = (pa - pen).max(0.0) + (pb - pen).max(0.0);
+    let (all, missing) = if ia.1 - ia.0 == 1 && jb.1 - jb.0 == 1 {
+        let row = &sims[ia.0 % 3];
+        let (x, y) = row
+            .vals
+            .get(jb.0.wrapping_sub(row.start))
+            .copied()
+            .unwrap_or_else(|| shared(a.side.toks.get(ia.0), b.side.toks.get(jb.0)));
+        (x, (a.miss[ia.0] - y).max(0.0) + (b.miss[jb.0] - y).max(0.0))
+    } else {
+        overlap(&union(&a.side, ia), &union(&b.side, jb))
+    };
     c += -all.min(LEX_CAP) + missing.min(MISS_CAP);
     let (ma, mb) = (a.side.mark[ia.0], b.side.mark[jb.0]);
     if ma != 0 && mb != 0 && ma != mb {
