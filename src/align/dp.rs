@@ -100,20 +100,57 @@ fn shared(a: &[u32], b: &[u32]) -> (f64, f64) {
     (all, pen)
 }
 
-/// The tokens of units `from..to` together, sorted and deduplicated: a token repeated in
-/// several units of a bead is evidence once.
-fn union(side: &Side, (from, to): (usize, usize)) -> Vec<u32> {
-    let mut v: Vec<u32> = (from..to).flat_map(|k| side.toks.get(k).iter().copied()).collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+/// The tokens of the units `from..to` (at most three) of a side, merged: sorted and without
+/// repeats, so a token repeated in several units of a bead is evidence once.
+struct Union<'a> {
+    lists: [&'a [u32]; 3],
 }
 
-/// What two token sets share (their weight) and what each lacks of the other (its miss cost).
-fn overlap(a: &[u32], b: &[u32]) -> (f64, f64) {
-    let (shared_weight, shared_miss) = shared(a, b);
-    let miss = |v: &[u32]| v.iter().map(|&t| class_of(t).miss()).sum::<f64>() - shared_miss;
-    (shared_weight, miss(a).max(0.0) + miss(b).max(0.0))
+impl<'a> Union<'a> {
+    fn new(side: &'a Side, (from, to): (usize, usize)) -> Self {
+        let mut lists: [&[u32]; 3] = [&[]; 3];
+        for (l, k) in lists.iter_mut().zip(from..to) {
+            *l = side.toks.get(k);
+        }
+        Union { lists }
+    }
+}
+
+impl Iterator for Union<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let min = self.lists.iter().filter_map(|l| l.first()).min().copied()?;
+        for l in &mut self.lists {
+            if l.first() == Some(&min) {
+                *l = &l[1..];
+            }
+        }
+        Some(min)
+    }
+}
+
+/// What the units A[ia] and B[jb] share (token weight) and what each side lacks of the other
+/// (miss cost), each side's tokens taken together.
+fn overlap(a: &Side, ia: (usize, usize), b: &Side, jb: (usize, usize)) -> (f64, f64) {
+    let (mut x, mut y) = (Union::new(a, ia).peekable(), Union::new(b, jb).peekable());
+    let (mut weight, mut miss) = (0.0, 0.0);
+    loop {
+        let (t, both) = match (x.peek(), y.peek()) {
+            (Some(&p), Some(&q)) if p == q => (p, true),
+            (Some(&p), Some(&q)) => (p.min(q), false),
+            (Some(&p), None) => (p, false),
+            (None, Some(&q)) => (q, false),
+            (None, None) => return (weight, miss),
+        };
+        if both {
+            weight += class_of(t).weight();
+        } else {
+            miss += class_of(t).miss();
+        }
+        x.next_if_eq(&t);
+        y.next_if_eq(&t);
+    }
 }
 
 /// Aligns two unit lists; indices in the result are positions in `pa` / `pb`.
@@ -211,7 +248,7 @@ fn run(a: &Prepared, b: &Prepared, lanes: &[(usize, usize)], p: &Params) -> Vec<
                     // The bead cannot beat the best one found: skip its cost.
                     continue;
                 }
-                let c = cost(a, b, &sims, p, s, (pi, i), (pj, j));
+                let c = cost(a, b, &sims, p, s, (pi, i), (pj, j), best.0 - prev);
                 if prev + c < best.0 {
                     best = (prev + c, s as u8);
                 }
@@ -232,7 +269,16 @@ fn run(a: &Prepared, b: &Prepared, lanes: &[(usize, usize)], p: &Params) -> Vec<
         out.push(Bead {
             pivot: (i - di..i).collect(),
             other: (j - dj..j).collect(),
-            confidence: confidence_of(cost(a, b, &sims, p, back[cell] as usize, (i - di, i), (j - dj, j))),
+            confidence: confidence_of(cost(
+                a,
+                b,
+                &sims,
+                p,
+                back[cell] as usize,
+                (i - di, i),
+                (j - dj, j),
+                f64::INFINITY,
+            )),
         });
         i -= di;
         j -= dj;
@@ -241,7 +287,9 @@ fn run(a: &Prepared, b: &Prepared, lanes: &[(usize, usize)], p: &Params) -> Vec<
     out
 }
 
-/// The cost of the bead A[ia.0..ia.1] × B[jb.0..jb.1] of shape `s`.
+/// The cost of the bead A[ia.0..ia.1] × B[jb.0..jb.1] of shape `s`; once it is sure to reach
+/// `limit`, a lower bound of it that does.
+#[allow(clippy::too_many_arguments)]
 fn cost(
     a: &Prepared,
     b: &Prepared,
@@ -250,6 +298,7 @@ fn cost(
     s: usize,
     ia: (usize, usize),
     jb: (usize, usize),
+    limit: f64,
 ) -> f64 {
     let (la, lb) = (a.len(ia.0, ia.1), b.len(jb.0, jb.1));
     if p.mode == Mode::LengthOnly {
@@ -267,21 +316,36 @@ fn cost(
     if ia.0 == ia.1 || jb.0 == jb.1 {
         return c;
     }
+    // Length costs are not negative and shared tokens give at most LEX_CAP: a bead sure to reach
+    // the limit is not scored further.
+    if c - LEX_CAP >= limit {
+        return c - LEX_CAP;
+    }
     c += match (ia.1 - ia.0, jb.1 - jb.0) {
         (2 | 3, 1) => joined_cost(a, b, ia.0..ia.1, jb.0, p, false),
         (1, 2 | 3) => joined_cost(b, a, jb.0..jb.1, ia.0, p, true),
         _ => length_cost(la, lb, p),
     };
-    let (all, missing) = if ia.1 - ia.0 == 1 && jb.1 - jb.0 == 1 {
-        let row = &sims[ia.0 % 3];
-        let (x, y) = row
-            .vals
-            .get(jb.0.wrapping_sub(row.start))
+    if c - LEX_CAP >= limit {
+        return c - LEX_CAP;
+    }
+    let pair = |i: usize, j: usize| {
+        let row = &sims[i % 3];
+        row.vals
+            .get(j.wrapping_sub(row.start))
             .copied()
-            .unwrap_or_else(|| shared(a.side.toks.get(ia.0), b.side.toks.get(jb.0)));
+            .unwrap_or_else(|| shared(a.side.toks.get(i), b.side.toks.get(j)))
+    };
+    let (all, missing) = if ia.1 - ia.0 == 1 && jb.1 - jb.0 == 1 {
+        let (x, y) = pair(ia.0, jb.0);
         (x, (a.miss[ia.0] - y).max(0.0) + (b.miss[jb.0] - y).max(0.0))
     } else {
-        overlap(&union(&a.side, ia), &union(&b.side, jb))
+        // The unit pairs' shared weights, summed, bound what the bead's units share together.
+        let bound: f64 = (ia.0..ia.1).flat_map(|i| (jb.0..jb.1).map(move |j| (i, j))).map(|(i, j)| pair(i, j).0).sum();
+        if c - bound.min(LEX_CAP) >= limit {
+            return c - bound.min(LEX_CAP);
+        }
+        overlap(&a.side, ia, &b.side, jb)
     };
     c += -all.min(LEX_CAP) + missing.min(MISS_CAP);
     let (ma, mb) = (a.side.mark[ia.0], b.side.mark[jb.0]);
@@ -311,20 +375,29 @@ fn joined_cost(many: &Prepared, one: &Prepared, ks: Range<usize>, o: usize, p: &
     let cost = |m: f64, x: f64| if flip { length_cost(x, m, p) } else { length_cost(m, x, p) };
     let lens = &many.side.len[ks.clone()];
     let lo = one.side.len[o];
-    let breaks: Vec<f64> = one.side.breaks.get(o).iter().map(|&t| f64::from(t)).collect();
-    let run_on = match *lens {
-        [l1, l2] => breaks.iter().map(|&t| cost(l1, t) + cost(l2, lo - t)).fold(f64::INFINITY, f64::min),
+    // Each part is best cut at one of the two sentence ends around where its length says.
+    let breaks = one.side.breaks.get(o);
+    let scale = if flip { 1.0 / p.ratio } else { p.ratio };
+    let near = |len: f64| {
+        let k = breaks.partition_point(|&t| f64::from(t) < len * scale);
+        breaks[k.saturating_sub(1)..(k + 1).min(breaks.len())].iter().map(|&t| f64::from(t))
+    };
+    let mut run_on = f64::INFINITY;
+    match *lens {
+        [l1, l2] => {
+            for t in near(l1) {
+                run_on = run_on.min(cost(l1, t) + cost(l2, lo - t));
+            }
+        }
         [l1, l2, l3] => {
-            let mut best = f64::INFINITY;
-            for (x, &t) in breaks.iter().enumerate() {
-                for &u in &breaks[x + 1..] {
-                    best = best.min(cost(l1, t) + cost(l2, u - t) + cost(l3, lo - u));
+            for t in near(l1) {
+                for u in near(l1 + l2).filter(|&u| u > t) {
+                    run_on = run_on.min(cost(l1, t) + cost(l2, u - t) + cost(l3, lo - u));
                 }
             }
-            best
         }
-        _ => f64::INFINITY,
-    };
+        _ => {}
+    }
     let unbroken: f64 = many.side.bare[ks.start + 1..ks.end].iter().sum();
     run_on.min(cost(lens.iter().sum(), lo) + NO_BREAK * unbroken)
 }
