@@ -162,7 +162,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
             0.0
         };
         // A heading run into the next paragraph leaves no sentence end behind it.
-        *b = (1.0 - *c) * if open && short && !comma { 0.5 } else { 1.0 };
+        *b = (1.0 - *c) * if open && short { 0.5 } else { 1.0 };
     }
     Side {
         len: keep.iter().map(|&k| all[k].text.chars().filter(|c| !c.is_whitespace()).count() as f64).collect(),
