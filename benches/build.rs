@@ -4,7 +4,8 @@
 //! previous release each time, and measures wall time, CPU time and peak RSS of the child
 //! (`wait4`). The baseline in the same run is `accord validate` on the same corpus (read,
 //! parse and validate on every core): the figures are meant as ratios, since the machine may
-//! be shared. Run with `cargo bench --bench build`; the binary is built by cargo with the
+//! be shared. A CSV-only build and a CSV+TMX+XLIFF build in the same run give what the
+//! translators' formats add. Run with `cargo bench --bench build`; the binary is built by cargo with the
 //! bench.
 
 mod common;
@@ -27,25 +28,27 @@ fn main() {
     println!("corpus: {} ({documents} documents, {mb:.1} MB of language versions)", corpus.display());
 
     let validate = || run(Command::new(env!("CARGO_BIN_EXE_accord")).arg("validate").arg(&corpus));
-    let build = |jobs: usize| {
+    const ALL: &str = "csv,xlsx,akn,tmx,xliff";
+    let build = |formats: &str, jobs: usize| {
         run(Command::new(env!("CARGO_BIN_EXE_accord"))
-            .args(["build", "--quiet", "--format", "csv,xlsx,akn", "--jobs", &jobs.to_string(), "--sources"])
+            .args(["build", "--quiet", "--format", formats, "--jobs", &jobs.to_string(), "--sources"])
             .arg(&corpus)
             .arg("--out")
             .arg(&out))
     };
     // The first build leaves a release, so that every timed build replaces one, as it does
     // for a user.
-    build(2);
-    let mut best: Vec<Option<Run>> = vec![None; 3];
+    build(ALL, 2);
+    let mut best: Vec<Option<Run>> = vec![None; 5];
     for _ in 0..RUNS {
-        for (k, r) in [validate(), build(1), build(2)].into_iter().enumerate() {
+        let runs = [validate(), build(ALL, 1), build(ALL, 2), build("csv", 2), build("csv,tmx,xliff", 2)];
+        for (k, r) in runs.into_iter().enumerate() {
             if best[k].as_ref().is_none_or(|b| r.wall < b.wall) {
                 best[k] = Some(r);
             }
         }
     }
-    let [baseline, one, two] = [0, 1, 2].map(|k| best[k].clone().expect("measured"));
+    let [baseline, one, two, csv, translators] = [0, 1, 2, 3, 4].map(|k| best[k].clone().expect("measured"));
     println!(
         "{:<32} {:>8} {:>7} {:>8} {:>7} {:>10} {:>7}",
         "run (best of 2)", "wall s", "MB/s", "user s", "sys s", "peak RSS", "÷ base"
@@ -54,6 +57,8 @@ fn main() {
         ("baseline: accord validate", &baseline),
         ("build, all formats, --jobs 1", &one),
         ("build, all formats, --jobs 2", &two),
+        ("build, csv, --jobs 2", &csv),
+        ("build, csv,tmx,xliff, --jobs 2", &translators),
     ] {
         println!(
             "{name:<32} {:>8.2} {:>7.1} {:>8.2} {:>7.2} {:>7} MB {:>7.2}",
@@ -66,6 +71,11 @@ fn main() {
         );
     }
     println!("speed-up --jobs 2 / --jobs 1: {:.2}×", one.wall / two.wall);
+    println!(
+        "TMX + XLIFF on top of CSV: wall +{:.0} %, CPU (user + sys) +{:.0} %",
+        100.0 * (translators.wall / csv.wall - 1.0),
+        100.0 * ((translators.user + translators.sys) / (csv.user + csv.sys) - 1.0)
+    );
     std::fs::remove_dir_all(&out).expect("remove the release");
 }
 

@@ -1,5 +1,7 @@
 //! The dynamic programme over beads, restricted to the anchor corridor.
 
+use std::ops::Range;
+
 use super::anchors::corridor;
 use super::features::{self, Side, class_of};
 use super::{Bead, Mode, Options, Unit, confidence_of};
@@ -38,6 +40,13 @@ const LEX_CAP: f64 = 6.0;
 
 /// The most that tokens missing on the other side can add to a bead.
 const MISS_CAP: f64 = 9.0;
+
+/// What matching two lines whole against one costs when nothing says the two are one paragraph
+/// broken mid-sentence and the one has no sentence end where they would meet.
+const NO_BREAK: f64 = 2.0;
+
+/// What a bead costs when its first units on both sides are numbered differently.
+const MARK_CONFLICT: f64 = 4.0;
 
 /// Gale & Church's variance of the length difference per character.
 const GC_S2: f64 = 6.8;
@@ -89,6 +98,59 @@ fn shared(a: &[u32], b: &[u32]) -> (f64, f64) {
         }
     }
     (all, pen)
+}
+
+/// The tokens of the units `from..to` (at most three) of a side, merged: sorted and without
+/// repeats, so a token repeated in several units of a bead is evidence once.
+struct Union<'a> {
+    lists: [&'a [u32]; 3],
+}
+
+impl<'a> Union<'a> {
+    fn new(side: &'a Side, (from, to): (usize, usize)) -> Self {
+        let mut lists: [&[u32]; 3] = [&[]; 3];
+        for (l, k) in lists.iter_mut().zip(from..to) {
+            *l = side.toks.get(k);
+        }
+        Union { lists }
+    }
+}
+
+impl Iterator for Union<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let min = self.lists.iter().filter_map(|l| l.first()).min().copied()?;
+        for l in &mut self.lists {
+            if l.first() == Some(&min) {
+                *l = &l[1..];
+            }
+        }
+        Some(min)
+    }
+}
+
+/// What the units A[ia] and B[jb] share (token weight) and what each side lacks of the other
+/// (miss cost), each side's tokens taken together.
+fn overlap(a: &Side, ia: (usize, usize), b: &Side, jb: (usize, usize)) -> (f64, f64) {
+    let (mut x, mut y) = (Union::new(a, ia).peekable(), Union::new(b, jb).peekable());
+    let (mut weight, mut miss) = (0.0, 0.0);
+    loop {
+        let (t, both) = match (x.peek(), y.peek()) {
+            (Some(&p), Some(&q)) if p == q => (p, true),
+            (Some(&p), Some(&q)) => (p.min(q), false),
+            (Some(&p), None) => (p, false),
+            (None, Some(&q)) => (q, false),
+            (None, None) => return (weight, miss),
+        };
+        if both {
+            weight += class_of(t).weight();
+        } else {
+            miss += class_of(t).miss();
+        }
+        x.next_if_eq(&t);
+        y.next_if_eq(&t);
+    }
 }
 
 /// Aligns two unit lists; indices in the result are positions in `pa` / `pb`.
@@ -186,7 +248,7 @@ fn run(a: &Prepared, b: &Prepared, lanes: &[(usize, usize)], p: &Params) -> Vec<
                     // The bead cannot beat the best one found: skip its cost.
                     continue;
                 }
-                let c = cost(a, b, &sims, p, s, (pi, i), (pj, j));
+                let c = cost(a, b, &sims, p, s, (pi, i), (pj, j), best.0 - prev);
                 if prev + c < best.0 {
                     best = (prev + c, s as u8);
                 }
@@ -207,7 +269,16 @@ fn run(a: &Prepared, b: &Prepared, lanes: &[(usize, usize)], p: &Params) -> Vec<
         out.push(Bead {
             pivot: (i - di..i).collect(),
             other: (j - dj..j).collect(),
-            confidence: confidence_of(cost(a, b, &sims, p, back[cell] as usize, (i - di, i), (j - dj, j))),
+            confidence: confidence_of(cost(
+                a,
+                b,
+                &sims,
+                p,
+                back[cell] as usize,
+                (i - di, i),
+                (j - dj, j),
+                f64::INFINITY,
+            )),
         });
         i -= di;
         j -= dj;
@@ -216,7 +287,9 @@ fn run(a: &Prepared, b: &Prepared, lanes: &[(usize, usize)], p: &Params) -> Vec<
     out
 }
 
-/// The cost of the bead A[ia.0..ia.1] × B[jb.0..jb.1] of shape `s`.
+/// The cost of the bead A[ia.0..ia.1] × B[jb.0..jb.1] of shape `s`; once it is sure to reach
+/// `limit`, a lower bound of it that does.
+#[allow(clippy::too_many_arguments)]
 fn cost(
     a: &Prepared,
     b: &Prepared,
@@ -225,6 +298,7 @@ fn cost(
     s: usize,
     ia: (usize, usize),
     jb: (usize, usize),
+    limit: f64,
 ) -> f64 {
     let (la, lb) = (a.len(ia.0, ia.1), b.len(jb.0, jb.1));
     if p.mode == Mode::LengthOnly {
@@ -242,33 +316,90 @@ fn cost(
     if ia.0 == ia.1 || jb.0 == jb.1 {
         return c;
     }
-    let x = lb / p.ratio;
-    let delta = (x - la) / (p.s2 * ((la + x) / 2.0).max(1.0)).sqrt();
-    // Gaussian near the expected length, linear in the tails (Huber): translations that are
-    // much longer or shorter than usual happen, and lexical evidence must be able to win.
-    let d = delta.abs();
-    c += if d <= 2.0 { d * d / 2.0 } else { 2.0 * d - 2.0 };
-    let (mut all, mut pen) = (0.0, 0.0);
-    for i in ia.0..ia.1 {
-        let row = &sims[i % 3];
-        for j in jb.0..jb.1 {
-            let (x, y) = row
-                .vals
-                .get(j.wrapping_sub(row.start))
-                .copied()
-                .unwrap_or_else(|| shared(a.side.toks.get(i), b.side.toks.get(j)));
-            all += x;
-            pen += y;
-        }
+    // Length costs are not negative and shared tokens give at most LEX_CAP: a bead sure to reach
+    // the limit is not scored further.
+    if c - LEX_CAP >= limit {
+        return c - LEX_CAP;
     }
-    let pa: f64 = a.miss[ia.0..ia.1].iter().sum();
-    let pb: f64 = b.miss[jb.0..jb.1].iter().sum();
-    let missing = (pa - pen).max(0.0) + (pb - pen).max(0.0);
+    c += match (ia.1 - ia.0, jb.1 - jb.0) {
+        (2 | 3, 1) => joined_cost(a, b, ia.0..ia.1, jb.0, p, false),
+        (1, 2 | 3) => joined_cost(b, a, jb.0..jb.1, ia.0, p, true),
+        _ => length_cost(la, lb, p),
+    };
+    if c - LEX_CAP >= limit {
+        return c - LEX_CAP;
+    }
+    let pair = |i: usize, j: usize| {
+        let row = &sims[i % 3];
+        row.vals
+            .get(j.wrapping_sub(row.start))
+            .copied()
+            .unwrap_or_else(|| shared(a.side.toks.get(i), b.side.toks.get(j)))
+    };
+    let (all, missing) = if ia.1 - ia.0 == 1 && jb.1 - jb.0 == 1 {
+        let (x, y) = pair(ia.0, jb.0);
+        (x, (a.miss[ia.0] - y).max(0.0) + (b.miss[jb.0] - y).max(0.0))
+    } else {
+        // The unit pairs' shared weights, summed, bound what the bead's units share together.
+        let bound: f64 = (ia.0..ia.1).flat_map(|i| (jb.0..jb.1).map(move |j| (i, j))).map(|(i, j)| pair(i, j).0).sum();
+        if c - bound.min(LEX_CAP) >= limit {
+            return c - bound.min(LEX_CAP);
+        }
+        overlap(&a.side, ia, &b.side, jb)
+    };
     c += -all.min(LEX_CAP) + missing.min(MISS_CAP);
+    let (ma, mb) = (a.side.mark[ia.0], b.side.mark[jb.0]);
+    if ma != 0 && mb != 0 && ma != mb {
+        c += MARK_CONFLICT;
+    }
     if ia.1 - ia.0 == 1 && jb.1 - jb.0 == 1 && a.side.heading[ia.0] != b.side.heading[jb.0] {
         c += 1.0;
     }
     c
+}
+
+/// The length cost of `la` characters of A against `lb` of B: Gaussian near the expected
+/// length, linear in the tails (Huber), as translations much longer or shorter than usual
+/// happen and lexical evidence must be able to win.
+fn length_cost(la: f64, lb: f64, p: &Params) -> f64 {
+    let x = lb / p.ratio;
+    let d = ((x - la) / (p.s2 * ((la + x) / 2.0).max(1.0)).sqrt()).abs();
+    if d <= 2.0 { d * d / 2.0 } else { 2.0 * d - 2.0 }
+}
+
+/// The length cost of the units `many[ks]` against the single unit `one[o]`. Either the many
+/// are one paragraph broken across lines (page breaks: the one is matched whole, which costs
+/// extra unless the breaks look mid-sentence), or the one is several paragraphs run together:
+/// then it splits, at its sentence ends, into parts whose lengths match the many.
+fn joined_cost(many: &Prepared, one: &Prepared, ks: Range<usize>, o: usize, p: &Params, flip: bool) -> f64 {
+    let cost = |m: f64, x: f64| if flip { length_cost(x, m, p) } else { length_cost(m, x, p) };
+    let lens = &many.side.len[ks.clone()];
+    let lo = one.side.len[o];
+    // Each part is best cut at one of the two sentence ends around where its length says.
+    let breaks = one.side.breaks.get(o);
+    let scale = if flip { 1.0 / p.ratio } else { p.ratio };
+    let near = |len: f64| {
+        let k = breaks.partition_point(|&t| f64::from(t) < len * scale);
+        breaks[k.saturating_sub(1)..(k + 1).min(breaks.len())].iter().map(|&t| f64::from(t))
+    };
+    let mut run_on = f64::INFINITY;
+    match *lens {
+        [l1, l2] => {
+            for t in near(l1) {
+                run_on = run_on.min(cost(l1, t) + cost(l2, lo - t));
+            }
+        }
+        [l1, l2, l3] => {
+            for t in near(l1) {
+                for u in near(l1 + l2).filter(|&u| u > t) {
+                    run_on = run_on.min(cost(l1, t) + cost(l2, u - t) + cost(l3, lo - u));
+                }
+            }
+        }
+        _ => {}
+    }
+    let unbroken: f64 = many.side.bare[ks.start + 1..ks.end].iter().sum();
+    run_on.min(cost(lens.iter().sum(), lo) + NO_BREAK * unbroken)
 }
 
 /// Gale & Church's length cost: -ln P(|δ|) under a standard normal, two-tailed.

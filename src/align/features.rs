@@ -94,7 +94,16 @@ pub(crate) struct Side {
     /// `cont[k]` in [0, 1]: how sure we are that unit k continues unit k-1 (a paragraph
     /// broken by a page break); `cont[0] == 0`. Never negative: `dp::LOWER` relies on it.
     pub(crate) cont: Vec<f64>,
+    /// `bare[k]` in [0, 1]: how surely units k-1 and k, if one version ran them together into
+    /// one line, left a sentence end between them there (0 when k continues k-1).
+    pub(crate) bare: Vec<f64>,
     pub(crate) heading: Vec<bool>,
+    /// A hash of the unit's number when it is written in digits ("12.", "12 -", "1.2"), else 0:
+    /// two versions that both number a paragraph almost always give it the same number.
+    pub(crate) mark: Vec<u32>,
+    /// Where a line made of two paragraphs could have been joined: the length (as in `len`) of
+    /// the text before each sentence or clause end inside the unit.
+    pub(crate) breaks: Toks,
 }
 
 /// The features of the units `all[keep[..]]` in `lang`; `stems` adds cognate stems (for two
@@ -102,52 +111,115 @@ pub(crate) struct Side {
 pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Side {
     // In chunks, so the per-unit vectors never all exist at once.
     let mut toks = Toks { data: Vec::new(), start: vec![0] };
+    let mut breaks = Toks { data: Vec::new(), start: vec![0] };
     for chunk in keep.chunks(4096) {
-        let ids: Vec<Vec<u32>> = chunk
+        let ids: Vec<(Vec<u32>, Vec<u32>)> = chunk
             .par_iter()
             .map(|&k| {
                 let mut ids: Vec<u32> = raw_tokens(&all[k], stems).into_iter().map(|(c, t)| token_id(c, &t)).collect();
                 ids.sort_unstable();
                 ids.dedup();
-                ids
+                (ids, sentence_breaks(&all[k]))
             })
             .collect();
-        for v in ids {
+        for (v, b) in ids {
             toks.data.extend(v);
             toks.start.push(toks.data.len());
+            breaks.data.extend(b);
+            breaks.start.push(breaks.data.len());
         }
     }
     toks.data.shrink_to_fit();
+    breaks.data.shrink_to_fit();
     let caseless = matches!(lang, "zh" | "ja" | "ar" | "fa" | "he");
     let long_line = if matches!(lang, "zh" | "ja") { 25 } else { 60 };
     let mut cont = vec![0.0; keep.len()];
-    for (c, w) in cont.iter_mut().skip(1).zip(keep.windows(2)) {
+    let mut bare = vec![0.0; keep.len()];
+    for ((c, b), w) in cont.iter_mut().zip(bare.iter_mut()).skip(1).zip(keep.windows(2)) {
         let prev = all[w[0]].text.trim_end();
         let open = prev.chars().last().is_some_and(|c| !is_terminal(c));
-        let first = all[w[1]].text.split_whitespace().next().unwrap_or("");
-        let initial = first.chars().next();
-        // A lower-case word, not a note marker such as "c The ratio ...".
-        let lower = initial.is_some_and(char::is_lowercase) && first.chars().count() > 1;
+        let mut words = all[w[1]].text.split_whitespace();
+        let first = words.next().unwrap_or("");
+        let lower_initial = |w: &str| w.chars().next().is_some_and(char::is_lowercase);
+        // A lower-case word, not a note marker such as "c The ratio ..." (but "y la vivienda").
+        let lower = lower_initial(first) && (first.chars().count() > 1 || words.next().is_some_and(lower_initial));
         let short = prev.chars().count() <= long_line;
-        *c = if !open {
+        let comma = prev.ends_with([',', '،', '，']);
+        *c = if !open || all[w[1]].num.is_some() {
+            // A numbered paragraph starts afresh.
             0.0
         } else if lower {
             1.0
-        } else if caseless {
-            if short { 0.0 } else { 0.6 }
-        } else if short && prev.ends_with(',') {
+        } else if (!short && !comma) || (short && all[w[0]].num.is_some()) {
+            // Open and long, or open and numbered (so not a heading), but followed by a
+            // capital (a name) or in a script without case: likely, not surely, broken. A long
+            // line ending in a comma is a clause of a resolution's preamble.
+            0.6
+        } else if short && comma && !caseless {
             // "Now, therefore," then "The General Assembly": a clause cut short.
             0.5
         } else {
             0.0
         };
+        // A heading run into the next paragraph leaves no sentence end behind it.
+        *b = (1.0 - *c) * if open && short { 0.5 } else { 1.0 };
     }
     Side {
         len: keep.iter().map(|&k| all[k].text.chars().filter(|c| !c.is_whitespace()).count() as f64).collect(),
         toks,
         cont,
+        bare,
         heading: keep.iter().map(|&k| all[k].heading).collect(),
+        mark: keep.iter().map(|&k| digit_mark(&all[k])).collect(),
+        breaks,
     }
+}
+
+/// The places inside `text` where one paragraph could end and another begin: after a sentence
+/// or clause end (`.`, `;`, `。`, …, with closing quotes or brackets) followed by a word that is
+/// not lower case, or after a comma followed by a capital (a preamble clause); never right
+/// after the unit's own number. Counted in non-whitespace characters, as `Side::len` is.
+fn sentence_breaks(unit: &Unit) -> Vec<u32> {
+    let mut out = Vec::new();
+    let text = unit.text.trim_start();
+    let (num, body) = match unit.num {
+        Some(num) => (num, text.strip_prefix(num).unwrap_or(text)),
+        None => ("", text),
+    };
+    let mut count = num.chars().filter(|c| !c.is_whitespace()).count() as u32;
+    let mut chars = body.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        count += 1;
+        let full_width = matches!(c, '。' | '！' | '？' | '；' | '：');
+        let comma = matches!(c, ',' | '،');
+        if !(full_width || comma || matches!(c, '.' | '!' | '?' | ';' | ':' | '…' | '؟')) {
+            continue;
+        }
+        while chars.next_if(|&q| matches!(q, '"' | '\'' | ')' | '”' | '’' | '»' | '）' | '」')).is_some() {
+            count += 1;
+        }
+        let spaced = chars.peek().is_some_and(|q| q.is_whitespace());
+        while chars.next_if(|q| q.is_whitespace()).is_some() {}
+        let Some(&next) = chars.peek() else { break };
+        let opens = if comma { next.is_uppercase() } else { !next.is_lowercase() };
+        if (spaced || full_width) && opens {
+            out.push(count);
+        }
+    }
+    out
+}
+
+fn digit_mark(unit: &Unit) -> u32 {
+    let Some(num) = unit.num else { return 0 };
+    let body: String = num.chars().filter_map(|c| if c == '.' { Some(c) } else { digit(c) }).collect();
+    let digits = body.trim_matches('.');
+    if digits.is_empty() || body.chars().count() != num.chars().filter(|c| c.is_alphanumeric() || *c == '.').count() {
+        return 0;
+    }
+    token_id(Class::Mark, digits) | 1
 }
 
 fn is_terminal(c: char) -> bool {
@@ -241,7 +313,12 @@ fn raw_tokens(unit: &Unit, stems: bool) -> Vec<(Class, String)> {
     let mut out = Vec::new();
     let mut text = unit.text.trim_start();
     if let Some(num) = unit.num {
-        let mark: String = num.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        let mark: String = num
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .map(|c| digit(c).unwrap_or(c))
+            .flat_map(char::to_lowercase)
+            .collect();
         if !mark.is_empty() {
             out.push((Class::Mark, mark));
         }
@@ -337,6 +414,17 @@ mod tests {
         );
         assert_eq!(toks("Voir https://undocs.org/fr/A/70/1."), vec!["https://undocs.org/fr/a/70/1", "Voir"]);
         assert_eq!(toks("Seongmee Yoon served"), vec!["Seongmee", "Yoon"]);
+    }
+
+    #[test]
+    fn breaks_fall_between_sentences() {
+        let breaks = |t| sentence_breaks(&Unit::from_line(t));
+        assert_eq!(breaks("It ends. Next one"), vec![7]);
+        assert_eq!(breaks("Recalling its resolution, Noting the report"), vec![23]);
+        assert_eq!(breaks("a 3.5 rate; and more. (b) Then"), vec![17]);
+        assert_eq!(breaks("他说。我们走"), vec![3]);
+        assert_eq!(breaks("16. Also ends. Next"), vec![12]);
+        assert!(breaks("No break, here.").is_empty());
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl Default for Options {
             pinned_by_lang: BTreeMap::new(),
             mode: Mode::Full,
             review_below: 0.5,
-            corridor: 20,
+            corridor: 12,
         }
     }
 }

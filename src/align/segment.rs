@@ -131,11 +131,31 @@ fn opens_with_label(sentence: &str) -> bool {
         || (body.chars().count() == 1 && body.chars().all(|c| c.is_alphabetic()))
 }
 
-/// The number a unit opens with, as written: `12.`, `1.2`, `(a)`, `a)`, `IV.`, `一、`.
+/// The number a unit opens with, as written: `12.`, `1.2`, `(a)`, `a)`, `IV.`, `一、`, and the
+/// Arabic `12 -`, `١٢-`.
 pub fn leading_number(text: &str) -> Option<&str> {
     let t = text.trim_start();
     let word_end = t.find(char::is_whitespace).unwrap_or(t.len());
     let word = &t[..word_end];
+    let arabic_digits = |w: &str| {
+        (1..=3).contains(&w.chars().count())
+            && w.chars().all(|c| c.is_ascii_digit() || ('\u{660}'..='\u{669}').contains(&c))
+    };
+    // Arabic texts number paragraphs "12 - text" or "12- text".
+    if let Some(body) = word.strip_suffix(['-', '–']) {
+        if arabic_digits(body) && word.len() < t.len() {
+            return Some(word);
+        }
+    } else if arabic_digits(word) {
+        let rest = &t[word_end..];
+        let dash = rest.trim_start();
+        if let Some(after) = dash.strip_prefix(['-', '–'])
+            && after.starts_with(char::is_whitespace)
+            && !after.trim().is_empty()
+        {
+            return Some(&t[..t.len() - after.len()]);
+        }
+    }
     let ok = |w: &str| -> bool {
         let inner = w.trim_start_matches('(');
         if let Some(body) = inner.strip_suffix(')').or_else(|| inner.strip_suffix('.')) {
@@ -275,5 +295,9 @@ mod tests {
         assert_eq!(leading_number("一、导言"), Some("一、"));
         assert_eq!(leading_number("The 12. item"), None);
         assert_eq!(leading_number("12."), None);
+        assert_eq!(leading_number("12 - تؤكد"), Some("12 -"));
+        assert_eq!(leading_number("١٢- تؤكد"), Some("١٢-"));
+        assert_eq!(leading_number("2014 - 2015"), None);
+        assert_eq!(leading_number("12 -"), None);
     }
 }
