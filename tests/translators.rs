@@ -85,7 +85,9 @@ import json, sys
 from translate.storage import tmx
 for path in sys.argv[1:]:
     store = tmx.tmxfile.parsefile(path)
-    units = [{"id": u.getid(), "source": str(u.source), "target": str(u.target)} for u in store.units]
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    units = [{"id": u.getid(), "source": str(u.source), "target": str(u.target),
+              "langs": [t.get(lang) for t in u.xmlelement.iter("tuv")]} for u in store.units]
     print(json.dumps({"file": path, "units": units}))
 "#;
     let read = Command::new("python3")
@@ -104,14 +106,18 @@ for path in sys.argv[1:]:
         assert_eq!(units.len(), xml.matches("<tu ").count(), "{}", path.display());
         assert!(!units.is_empty(), "{}", path.display());
         let header_src = xml.split("srclang=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-        let target_lang = xml.split("<tuv xml:lang=\"").nth(2).unwrap().split('"').next().unwrap().to_string();
         // Every unit: its source and first target are sentences of the group it names.
         for u in units {
             let id = u["id"].as_str().unwrap();
             let mut parts = id.split('/');
             let (doc, eid) = (parts.next().unwrap().to_string(), parts.next().unwrap().to_string());
             let row = &rows[&(doc, eid)];
-            for (lang, text) in [(&header_src, &u["source"]), (&target_lang, &u["target"])] {
+            // The reader's target is the first variant after the source one.
+            let langs: Vec<String> =
+                u["langs"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().into()).collect();
+            assert_eq!(langs[0], header_src, "{id}: the original's variant comes first");
+            let target_lang = &langs[1];
+            for (lang, text) in [(&header_src, &u["source"]), (target_lang, &u["target"])] {
                 let text = without_markers(text.as_str().unwrap());
                 assert!(!text.is_empty(), "{id}: empty {lang} text");
                 assert!(without_markers(&row[lang.as_str()]).contains(&text), "{id}: `{text}` not in its {lang} group");
