@@ -51,6 +51,11 @@ fn manifest_lists_every_input_and_output_with_its_hash() {
         assert_eq!(o["sha256"].as_str().unwrap().len(), 64);
     }
     assert_eq!(manifest["counts"]["documents"], 12);
+    // Nothing lost: every source character was found in the model or the dropped artefacts.
+    let counts = &manifest["counts"];
+    assert!(counts["source_characters"].as_u64().unwrap() > 100_000, "{counts}");
+    assert_eq!(counts["source_characters"], counts["source_characters_accounted"]);
+    assert!(counts["dropped_artefacts"].as_u64().unwrap() > 0, "running heads and page numbers are dropped: {counts}");
     assert!(manifest["inputs"].as_array().unwrap().len() >= 3 + 9 * 7, "sources and their document.toml");
 }
 
