@@ -125,13 +125,13 @@ fn decimal_value(s: &str) -> Option<u32> {
 pub fn item_letter(line: &str) -> Option<(&str, &str, u32, usize)> {
     let lead = line.len() - line.trim_start().len();
     let mut s = &line[lead..];
-    let mut dash = "";
     for d in ["- ", "– ", "• "] {
         if let Some(rest) = s.strip_prefix(d) {
-            dash = &s[..d.trim_end().len()];
             s = rest.trim_start();
         }
     }
+    // Every marker before the letter (`- • a)` has two) is returned, so none is lost.
+    let dash = line[lead..line.len() - s.len()].trim_end();
     let start = line.len() - s.len();
     let mut chars = s.char_indices();
     let (open_paren, letter) = match chars.next()? {
@@ -355,6 +355,7 @@ mod tests {
         assert_eq!(paragraph_number("2015 was"), None);
         assert_eq!(paragraph_number("1.5 million"), None);
         assert_eq!(item_letter(" - a) Ouverture"), Some(("-", "a)", 1, 6)));
+        assert_eq!(item_letter(" - • a) Ouverture"), Some(("- •", "a)", 1, 10)));
         assert_eq!(item_letter("(b) States"), Some(("", "(b)", 2, 4)));
         assert_eq!(item_letter("б) меры"), Some(("", "б)", 2, 4)));
         assert_eq!(heading_number("IV. Organisation"), Some(("IV.", 1, 4, 4)));

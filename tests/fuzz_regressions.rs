@@ -1,0 +1,21 @@
+//! Inputs the fuzz targets (`fuzz/`) found to break an invariant, kept as regression tests:
+//! each must now be ingested with every character accounted for.
+
+use accord::ingest::{self, coverage::coverage};
+use accord::model::SourceFormat;
+
+fn accounted(name: &str, source: &str, format: SourceFormat) {
+    let mut diagnostics = Vec::new();
+    let expression = ingest::parse_expression(name, "fr", format, source, &mut diagnostics);
+    let c = coverage(&ingest::normalise(source), &expression);
+    assert!(c.is_complete(), "{name}: missing {:?}, extra {:?}", c.missing, c.extra);
+}
+
+/// The `markdown` target's first crash: an item with two markers (`- • a)`) lost its dash.
+#[test]
+fn an_item_with_two_markers_keeps_both() {
+    accounted("minimal.md", "1. Questions :\n - • a) Ouverture de la réunion ;\n", SourceFormat::Md);
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz/markdown-two-list-markers.md"))
+        .expect("the crash input");
+    accounted("crash.md", &String::from_utf8_lossy(&bytes), SourceFormat::Md);
+}
