@@ -99,8 +99,7 @@ fn cell_text(cell: Option<&Data>) -> String {
 #[test]
 fn workbooks_read_back() {
     for (doc, alignment) in documents() {
-        let aligned =
-            Aligned { document: &doc, alignment: &alignment, units: &accord::export::unit_index(&doc), sources: &[] };
+        let aligned = Aligned { document: &doc, alignment: &alignment, units: &doc.unit_index(), sources: &[] };
         let files = xlsx::export(&aligned, &info()).unwrap();
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].path, Path::new("xlsx").join(format!("{}.xlsx", doc.slug)));
@@ -161,8 +160,7 @@ fn akn_expressions_are_schema_valid() {
     let schema = repo().join("schemas/akn/akomantoso30.xsd");
     let mut checked = 0;
     for (doc, alignment) in documents() {
-        let aligned =
-            Aligned { document: &doc, alignment: &alignment, units: &accord::export::unit_index(&doc), sources: &[] };
+        let aligned = Aligned { document: &doc, alignment: &alignment, units: &doc.unit_index(), sources: &[] };
         let files = akn::export(&aligned, &info()).unwrap();
         assert_eq!(files.len(), doc.expressions.len());
         let mut paths = Vec::new();
@@ -188,8 +186,7 @@ fn akn_expressions_are_schema_valid() {
 #[test]
 fn aligned_units_share_their_group_eid() {
     for (doc, alignment) in documents() {
-        let aligned =
-            Aligned { document: &doc, alignment: &alignment, units: &accord::export::unit_index(&doc), sources: &[] };
+        let aligned = Aligned { document: &doc, alignment: &alignment, units: &doc.unit_index(), sources: &[] };
         let files = akn::export(&aligned, &info()).unwrap();
         for file in &files {
             let xml = String::from_utf8(file.bytes.clone()).unwrap();
@@ -210,8 +207,7 @@ fn aligned_units_share_their_group_eid() {
 #[test]
 fn exports_are_deterministic() {
     for (doc, alignment) in documents() {
-        let aligned =
-            Aligned { document: &doc, alignment: &alignment, units: &accord::export::unit_index(&doc), sources: &[] };
+        let aligned = Aligned { document: &doc, alignment: &alignment, units: &doc.unit_index(), sources: &[] };
         let once: Vec<File> =
             [xlsx::export(&aligned, &info()).unwrap(), akn::export(&aligned, &info()).unwrap()].concat();
         let twice: Vec<File> =

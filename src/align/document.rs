@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::model::Document;
-use crate::model::alignment::{self, Alignment, Sentence, SentenceGroup};
+use crate::model::alignment::{self, Alignment, Sentence, SentenceGroup, UnitIndex};
 
 use super::{Options, Pin, Unit, align_nway, segment};
 
@@ -104,12 +104,7 @@ pub fn align_document(doc: &Document, opts: &Options) -> Alignment {
 
 /// Aligns the sentences inside every group that holds two languages or more, through the
 /// alignment's pivot. A sentence group's confidence is the lower of its own and its group's.
-pub fn align_document_sentences(doc: &Document, alignment: &mut Alignment, opts: &Options) {
-    let texts: BTreeMap<&str, BTreeMap<String, String>> = doc
-        .expressions
-        .iter()
-        .map(|e| (e.lang.as_str(), e.units().into_iter().map(|u| (u.eid, u.text.text)).collect()))
-        .collect();
+pub fn align_document_sentences(units: &UnitIndex, alignment: &mut Alignment, opts: &Options) {
     let pivot = alignment.pivot.clone();
     alignment.groups.par_iter_mut().filter(|g| g.members.len() > 1).for_each(|group| {
         // Per language, its sentences.
@@ -119,7 +114,9 @@ pub fn align_document_sentences(doc: &Document, alignment: &mut Alignment, opts:
             .map(|(lang, eids)| {
                 let mut sentences = Vec::new();
                 for eid in eids {
-                    let Some(text) = texts.get(lang.as_str()).and_then(|t| t.get(eid)) else { continue };
+                    let Some(text) = units.get(lang).and_then(|t| t.get(eid)).map(|u| u.text.text.as_str()) else {
+                        continue;
+                    };
                     for s in segment::sentences(text, lang) {
                         let start = s.as_ptr() as usize - text.as_ptr() as usize;
                         sentences.push(Split { eid, start, text: s });

@@ -306,13 +306,13 @@ fn build_one(
         alignment.groups.retain(|g| g.confidence >= min);
         built.dropped_below_confidence = before - alignment.groups.len();
     }
+    let units = doc.unit_index();
     if formats.contains("tmx") || formats.contains("xliff") {
-        align::align_document_sentences(doc, &mut alignment, &Options::default());
+        align::align_document_sentences(&units, &mut alignment, &Options::default());
     }
     built.groups = alignment.groups.len();
     built.review = alignment.groups.iter().filter(|g| g.review).count();
     let sources: Vec<(String, String)> = built.inputs.iter().map(|e| (e.path.clone(), e.sha256.clone())).collect();
-    let units = export::unit_index(doc);
     let aligned = Aligned { document: doc, alignment: &alignment, units: &units, sources: &sources };
     if formats.contains("tmx") {
         diagnostics.extend(export::tmx::long_segments(&aligned));

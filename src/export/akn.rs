@@ -592,8 +592,7 @@ mod tests {
     fn xml(doc: &Document, alignment: &Alignment, lang: &str) -> String {
         let info = ReleaseInfo { version: "0".into(), date: None };
         let files =
-            export(&Aligned { document: doc, alignment, units: &crate::export::unit_index(doc), sources: &[] }, &info)
-                .unwrap();
+            export(&Aligned { document: doc, alignment, units: &doc.unit_index(), sources: &[] }, &info).unwrap();
         let file = files.iter().find(|f| f.path == Path::new("akn/a-1-2").join(format!("{lang}.xml"))).unwrap();
         String::from_utf8(file.bytes.clone()).unwrap()
     }
@@ -646,11 +645,9 @@ mod tests {
         doc.metadata.absent = BTreeMap::from([("en".to_string(), "not available".to_string())]);
         let alignment = Alignment { pivot: "fr".into(), groups: vec![] };
         let info = ReleaseInfo { version: "0".into(), date: None };
-        let files = export(
-            &Aligned { document: &doc, alignment: &alignment, units: &crate::export::unit_index(&doc), sources: &[] },
-            &info,
-        )
-        .unwrap();
+        let files =
+            export(&Aligned { document: &doc, alignment: &alignment, units: &doc.unit_index(), sources: &[] }, &info)
+                .unwrap();
         assert_eq!(files.len(), 1);
         let fr = String::from_utf8(files[0].bytes.clone()).unwrap();
         assert!(fr.contains("<!-- The original (eng) is not available to accord (not available)"));

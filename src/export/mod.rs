@@ -16,7 +16,7 @@ pub mod xliff;
 pub mod xlsx;
 mod xml;
 
-use crate::model::alignment::{Alignment, Sentence, Unit};
+use crate::model::alignment::{Alignment, Sentence, Unit, UnitIndex};
 use crate::model::{Document, Text};
 
 /// What every export may state about the release itself.
@@ -42,40 +42,33 @@ pub type Exporter = fn(&Aligned, &ReleaseInfo) -> Result<Vec<File>, ExportError>
 pub struct Aligned<'a> {
     pub document: &'a Document,
     pub alignment: &'a Alignment,
-    /// [`unit_index`] of the document.
+    /// [`Document::unit_index`] of the document.
     pub units: &'a UnitIndex,
     /// The document's source files as (path, sha256), as the manifest lists them: a reviewed
     /// workbook is checked against them when it is read back.
     pub sources: &'a [(String, String)],
 }
 
-/// Each language's alignable units by eId.
-pub type UnitIndex = HashMap<String, HashMap<String, Unit>>;
-
-/// The units of every version of `document`: made once per document, read by every export
-/// (each would otherwise copy every text again).
-pub fn unit_index(document: &Document) -> UnitIndex {
-    document
-        .expressions
-        .iter()
-        .map(|e| (e.lang.clone(), e.units().into_iter().map(|u| (u.eid.clone(), u)).collect()))
-        .collect()
-}
-
-/// What separates two sentences joined into one segment: nothing in scripts written without
-/// spaces, a space elsewhere.
-pub(crate) fn sentence_joiner(lang: &str) -> &'static str {
-    if matches!(lang, "zh" | "ja") { "" } else { " " }
-}
-
-/// The sentences of one language of a sentence group as (marked unit text, byte range), in
-/// order; sentences whose unit is unknown are skipped (the alignment and the model come from
-/// the same build).
-pub(crate) fn sentence_ranges<'t>(
-    units: &'t HashMap<String, Unit>,
+/// Writes the sentences of one language of a sentence group as one segment, each with its
+/// marks through `inline`, joined by nothing in scripts written without spaces and a space
+/// elsewhere. Sentences whose unit is unknown are skipped (the alignment and the model come
+/// from the same build).
+pub(crate) fn write_sentences(
+    x: &mut xml::XmlWriter,
+    lang: &str,
+    units: &HashMap<String, Unit>,
     sentences: &[Sentence],
-) -> Vec<(&'t Text, std::ops::Range<usize>)> {
-    sentences.iter().filter_map(|s| units.get(&s.eid).map(|u| (&u.text, s.start..s.end))).collect()
+    mut inline: impl FnMut(&mut xml::XmlWriter, &Text, std::ops::Range<usize>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let joiner = if matches!(lang, "zh" | "ja") { "" } else { " " };
+    let found = sentences.iter().filter_map(|s| units.get(&s.eid).map(|u| (&u.text, s.start..s.end)));
+    for (k, (text, range)) in found.enumerate() {
+        if k > 0 {
+            x.text(joiner)?;
+        }
+        inline(x, text, range)?;
+    }
+    Ok(())
 }
 
 /// Lower-case hex SHA-256, as the manifest lists files.

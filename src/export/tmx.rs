@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::inline::{Piece, pieces};
 use super::xml::XmlWriter;
-use super::{Aligned, ExportError, File, ReleaseInfo, sentence_joiner, sentence_ranges};
+use super::{Aligned, ExportError, File, ReleaseInfo, write_sentences};
 use crate::diag::{Diagnostic, Location};
 use crate::model::alignment::{Group, Sentence, SentenceGroup, Unit};
 use crate::model::{MarkKind, Text};
@@ -34,9 +34,7 @@ fn source_language<'a>(aligned: &Aligned<'a>) -> Option<&'a str> {
 
 /// The sentence groups that make translation units: in groups not rejected by a reviewer,
 /// those holding two languages or more.
-pub(crate) fn translation_units<'a>(
-    aligned: &'a Aligned,
-) -> impl Iterator<Item = (&'a Group, usize, &'a SentenceGroup)> {
+fn translation_units<'a>(aligned: &'a Aligned) -> impl Iterator<Item = (&'a Group, usize, &'a SentenceGroup)> {
     aligned
         .alignment
         .groups
@@ -92,12 +90,9 @@ fn tmx(aligned: &Aligned, info: &ReleaseInfo) -> std::io::Result<Vec<u8>> {
             x.start("tuv", &[("xml:lang", lang)])?;
             x.line_start("seg", &[])?;
             let mut i = 0;
-            for (n, (text, range)) in sentence_ranges(unit_texts, &sentences.members[lang]).into_iter().enumerate() {
-                if n > 0 {
-                    x.text(sentence_joiner(lang))?;
-                }
-                seg(&mut x, text, range, &mut i)?;
-            }
+            write_sentences(&mut x, lang, unit_texts, &sentences.members[lang], |x, text, range| {
+                seg(x, text, range, &mut i)
+            })?;
             x.inline_end("seg")?;
             x.end("tuv")?;
         }

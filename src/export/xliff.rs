@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use super::inline::{Piece, pieces};
 use super::xml::XmlWriter;
-use super::{Aligned, ExportError, File, ReleaseInfo, sentence_joiner, sentence_ranges};
+use super::{Aligned, ExportError, File, ReleaseInfo, write_sentences};
 use crate::model::alignment::{Group, Sentence, Unit};
 use crate::model::{MarkKind, Text};
 
@@ -151,12 +151,7 @@ fn side(
 ) -> std::io::Result<()> {
     x.line_start(element, &[])?;
     let mut n = 0;
-    for (k, (text, range)) in sentence_ranges(texts, sentences).into_iter().enumerate() {
-        if k > 0 {
-            x.text(sentence_joiner(lang))?;
-        }
-        inline(x, text, range, prefix, &mut n)?;
-    }
+    write_sentences(x, lang, texts, sentences, |x, text, range| inline(x, text, range, prefix, &mut n))?;
     x.inline_end(element)
 }
 

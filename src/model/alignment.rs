@@ -1,7 +1,7 @@
 //! The alignment of a document's language versions: groups of units, one group per unit of
 //! the pivot (or per unit that has no pivot counterpart), each with a confidence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +73,20 @@ impl Expression {
             })),
         });
         out
+    }
+}
+
+/// Each language's alignable units by eId.
+pub type UnitIndex = HashMap<String, HashMap<String, Unit>>;
+
+impl super::Document {
+    /// The units of every version by language and eId: made once per document and read by
+    /// sentence alignment and every export (each would otherwise copy every text again).
+    pub fn unit_index(&self) -> UnitIndex {
+        self.expressions
+            .iter()
+            .map(|e| (e.lang.clone(), e.units().into_iter().map(|u| (u.eid.clone(), u)).collect()))
+            .collect()
     }
 }
 
