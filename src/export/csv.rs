@@ -5,7 +5,11 @@
 //! are their concatenation in document order under one header, streamed as documents finish,
 //! so the bytes do not depend on scheduling and memory does not grow with the corpus. Texts are plain; inline spans in another language are listed in `spans.csv`
 //! with character offsets into the segment text.
+//!
+//! Free texts go through [`guard`]: a text a spreadsheet would run as a formula is written after
+//! one apostrophe, so opening a table in Excel or LibreOffice never executes a cell.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,6 +35,23 @@ fn writer(buf: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
     csv::WriterBuilder::new().has_headers(false).terminator(csv::Terminator::Any(b'\n')).from_writer(buf)
 }
 
+/// What spreadsheets take for the start of a formula (OWASP's CSV-injection list).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text as written in a cell: one apostrophe before a text that starts with a formula
+/// character, or with apostrophes and then one, so that removing one leading apostrophe from
+/// such a cell always gives back the exact text (the rule `datapackage.json` states).
+pub fn guard(text: &str) -> Cow<'_, str> {
+    if needs_guard(text) { Cow::Owned(format!("'{text}")) } else { Cow::Borrowed(text) }
+}
+
+fn needs_guard(text: &str) -> bool {
+    text.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// The rule of [`guard`], as the data package states it for every free-text field.
+const GUARD_RULE: &str = "a text that starts with =, +, -, @, a tab or a carriage return (after any apostrophes) is written with one more leading apostrophe, so that spreadsheets show it as text: remove one leading apostrophe from such a cell to get the exact text";
+
 fn kind_name(kind: UnitKind) -> &'static str {
     match kind {
         UnitKind::Heading => "heading",
@@ -53,18 +74,21 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
         .and_then(|l| meta.title.get(l))
         .or_else(|| meta.title.get(&aligned.alignment.pivot))
         .or_else(|| meta.title.values().next());
+    fn free(text: Option<&String>) -> Cow<'_, str> {
+        guard(text.map_or("", String::as_str))
+    }
     writer(&mut rows.documents).write_record([
         doc.slug.as_str(),
-        meta.symbol.as_deref().unwrap_or(""),
-        meta.kind.as_deref().unwrap_or(""),
+        &free(meta.symbol.as_ref()),
+        &free(meta.kind.as_ref()),
         meta.date.as_deref().unwrap_or(""),
         meta.original_language.as_deref().unwrap_or(""),
         &aligned.alignment.pivot,
         &langs.join(" "),
         &absent.join(" "),
-        title.map_or("", String::as_str),
-        meta.licence.as_deref().unwrap_or(""),
-        meta.provenance.as_deref().unwrap_or(""),
+        &free(title),
+        &free(meta.licence.as_ref()),
+        &free(meta.provenance.as_ref()),
     ])?;
 
     let units = aligned.units;
@@ -98,7 +122,8 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
                         .iter()
                         .filter_map(|eid| units.get(lang.as_str())?.get(eid).map(|u| u.text.text.as_str()))
                         .collect();
-                    parts.join("\n")
+                    let text = parts.join("\n");
+                    if needs_guard(&text) { format!("'{text}") } else { text }
                 })
                 .unwrap_or_default();
             record.push(text);
@@ -128,7 +153,7 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
             kind_name(unit.kind),
             unit.num.as_deref().unwrap_or(""),
             if lang == original { "true" } else { "false" },
-            unit.text.text.as_str(),
+            &guard(&unit.text.text),
             &format!("{}:{}", sources.get(lang).copied().unwrap_or(""), unit.line),
         ])?;
         for (start, end, span_lang, span) in foreign_spans(&unit.text) {
@@ -139,7 +164,7 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
                 &start.to_string(),
                 &end.to_string(),
                 span_lang,
-                span,
+                &guard(span),
             ])?;
         }
     }
@@ -251,6 +276,9 @@ fn package(languages: &[String], info: &ReleaseInfo) -> Value {
         }
         f
     };
+    let free_text = |name: &str, description: &str, constraints: Value| {
+        field(name, "string", &format!("{description}; {GUARD_RULE}"), constraints)
+    };
     let kinds = json!({"enum": ["heading", "paragraph", "item", "row"]});
     let mut alignment_fields = vec![
         field("document", "string", "slug of the document (documents.slug)", json!({"required": true})),
@@ -274,9 +302,8 @@ fn package(languages: &[String], info: &ReleaseInfo) -> Value {
         field("pinned", "boolean", "pinned by hand in alignment.toml", json!({"required": true})),
     ];
     for l in languages {
-        alignment_fields.push(field(
+        alignment_fields.push(free_text(
             l,
-            "string",
             &format!("text of the group in `{l}` (units joined by a line break; empty when this language has none)"),
             Value::Null,
         ));
@@ -312,16 +339,16 @@ fn package(languages: &[String], info: &ReleaseInfo) -> Value {
         "resources": [
             resource("documents", "one row per document", vec![
                 field("slug", "string", "folder name under sources/", json!({"required": true, "unique": true, "pattern": "[a-z0-9][a-z0-9_-]*"})),
-                field("symbol", "string", "UN document symbol, where the document establishes it", Value::Null),
-                field("kind", "string", "report, agenda, background-paper, resolution…", Value::Null),
+                free_text("symbol", "UN document symbol, where the document establishes it", Value::Null),
+                free_text("kind", "report, agenda, background-paper, resolution…", Value::Null),
                 field("date", "date", "date of the document", Value::Null),
                 field("original_language", "string", "language the document was drafted in", json!({"pattern": "[a-z]{2}"})),
                 field("pivot", "string", "alignment pivot", lang.clone()),
                 field("languages", "string", "language versions in the release, space-separated", json!({"required": true})),
                 field("absent_languages", "string", "versions that exist but are not available (never invented)", Value::Null),
-                field("title", "string", "title in the original or pivot language", Value::Null),
-                field("licence", "string", "terms of the source text", Value::Null),
-                field("provenance", "string", "where the source text comes from", Value::Null),
+                free_text("title", "title in the original or pivot language", Value::Null),
+                free_text("licence", "terms of the source text", Value::Null),
+                free_text("provenance", "where the source text comes from", Value::Null),
             ], json!(["slug"]), json!([])),
             resource("alignments", "one row per aligned group, a text column per language", alignment_fields, json!(["document", "eid"]), json!([documents_fk("document")])),
             resource("segments", "one row per unit and language", vec![
@@ -332,7 +359,7 @@ fn package(languages: &[String], info: &ReleaseInfo) -> Value {
                 field("kind", "string", "heading, paragraph, item or table row", kinds),
                 field("num", "string", "number as written", Value::Null),
                 field("is_original", "boolean", "the unit is in the document's original language", json!({"required": true})),
-                field("text", "string", "plain text of the unit", Value::Null),
+                free_text("text", "plain text of the unit", Value::Null),
                 field("source", "string", "source file and line", json!({"required": true})),
             ], json!(["document", "lang", "eid"]), json!([
                 documents_fk("document"),
@@ -342,13 +369,53 @@ fn package(languages: &[String], info: &ReleaseInfo) -> Value {
                 field("document", "string", "documents.slug", json!({"required": true})),
                 field("lang", "string", "language of the unit", lang.clone()),
                 field("eid", "string", "segments.eid", eid),
-                field("start", "integer", "first character of the span in segments.text (0-based, in characters)", json!({"required": true, "minimum": 0})),
+                field("start", "integer", "first character of the span in the exact text of segments.text (0-based, in characters)", json!({"required": true, "minimum": 0})),
                 field("end", "integer", "character after the span", json!({"required": true, "minimum": 0})),
                 field("span_lang", "string", "language of the span", lang),
-                field("text", "string", "the span", json!({"required": true})),
+                free_text("text", "the span", json!({"required": true})),
             ], json!(["document", "lang", "eid", "start"]), json!([
                 {"fields": ["document", "lang", "eid"], "reference": {"resource": "segments", "fields": ["document", "lang", "eid"]}}
             ])),
         ],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn formula_starts_get_one_apostrophe() {
+        assert_eq!(guard("=1+1"), "'=1+1");
+        assert_eq!(guard("-5 per cent"), "'-5 per cent");
+        assert_eq!(guard("\t6\tAdoption"), "'\t6\tAdoption");
+        assert_eq!(guard("''@x"), "'''@x");
+        assert_eq!(guard("'quoted'"), "'quoted'");
+        assert_eq!(guard("a = b"), "a = b");
+        assert_eq!(guard(""), "");
+    }
+
+    proptest! {
+        /// Written by the release's CSV writer and read back by an RFC 4180 reader, a guarded
+        /// text is never a formula and removing one apostrophe gives back every byte.
+        #[test]
+        fn guarded_cells_round_trip(text in "['=+@\\t\\r\\n\",a-z -]{0,12}") {
+            let mut bytes = Vec::new();
+            let mut w = writer(&mut bytes);
+            w.write_record([guard(&text).as_ref(), "next"]).unwrap();
+            w.flush().unwrap();
+            drop(w);
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
+            let record = reader.records().next().unwrap().unwrap();
+            let cell = &record[0];
+            prop_assert!(!cell.starts_with(FORMULA_STARTS));
+            let back = match cell.strip_prefix('\'') {
+                Some(rest) if needs_guard(rest) => rest,
+                _ => cell,
+            };
+            prop_assert_eq!(back, text.as_str());
+            prop_assert_eq!(&record[1], "next");
+        }
+    }
 }
