@@ -1,85 +1,14 @@
 //! Properties of the Markdown and text ingest on generated input: no panic, nothing lost,
 //! unique eIds, marks inside their text, every footnote reference resolved.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use accord::ingest::{self, coverage::coverage};
 use accord::model::{Block, Expression, MarkKind, SourceFormat, Text, walk};
+use common::markdown;
 use proptest::prelude::*;
-
-/// Pieces of PDF-converted UN Markdown, so that generated files hit the parser's paths.
-const PIECES: &[&str] = &[
-    "Distr. générale\n",
-    "16 mars 2022\n",
-    "Français\n",
-    "Original : anglais\n",
-    "Original: English\n",
-    "# ",
-    "## ",
-    "### ",
-    "**",
-    "*",
-    "<i>",
-    "</i>",
-    "<sup>",
-    "</sup>",
-    "^{er}",
-    "^{2}",
-    "[",
-    "](#)",
-    "[A/69/720](#)",
-    "I. ",
-    "II. ",
-    "A. ",
-    "B. ",
-    "1. ",
-    "2. ",
-    "12 - ",
-    " - a) ",
-    "a) ",
-    "b) ",
-    "(c) ",
-    "¹",
-    "² ",
-    "¹ Voir A/69/720.\n",
-    "* ",
-    "(suite)",
-    "Annexe\n",
-    "\t",
-    "\n",
-    "\n\n",
-    "\r\n",
-    "15-11931\n",
-    "2/4\n",
-    "A/69/720\n",
-    "-\n",
-    "\u{feff}",
-    "\u{a0}",
-    "Le Groupe de travail",
-    " a examiné ",
-    "les migrants",
-    " ; ",
-    " : ",
-    ". ",
-    ", ",
-    "recognizing ",
-    "Smuggling of Migrants and the Protocol",
-    "联合国大会",
-    "。",
-    "البند ٤",
-    "Пункт",
-    "отмечая",
-    "e\u{301}",
-    "m²",
-];
-
-fn markdown() -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        prop_oneof![4 => prop::sample::select(PIECES).prop_map(str::to_string), 1 => ".{0,12}"],
-        0..80,
-    )
-    .prop_map(|pieces| pieces.concat())
-}
 
 fn check(expression: &Expression, source: &str) -> Result<(), TestCaseError> {
     let accounted = coverage(&ingest::normalise(source), expression);

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use proptest::prelude::*;
 use serde_json::Value;
 
 pub fn accord() -> Command {
@@ -101,4 +102,79 @@ pub fn alignment_rows(out: &Path) -> Vec<BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_path(out.join("csv/alignments.csv")).unwrap();
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     reader.records().map(|r| headers.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect()).collect()
+}
+
+/// Pieces of PDF-converted UN Markdown, so that generated files hit the parser's paths.
+const PIECES: &[&str] = &[
+    "Distr. générale\n",
+    "16 mars 2022\n",
+    "Français\n",
+    "Original : anglais\n",
+    "Original: English\n",
+    "# ",
+    "## ",
+    "### ",
+    "**",
+    "*",
+    "<i>",
+    "</i>",
+    "<sup>",
+    "</sup>",
+    "^{er}",
+    "^{2}",
+    "[",
+    "](#)",
+    "[A/69/720](#)",
+    "I. ",
+    "II. ",
+    "A. ",
+    "B. ",
+    "1. ",
+    "2. ",
+    "12 - ",
+    " - a) ",
+    "a) ",
+    "b) ",
+    "(c) ",
+    "¹",
+    "² ",
+    "¹ Voir A/69/720.\n",
+    "* ",
+    "(suite)",
+    "Annexe\n",
+    "\t",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "15-11931\n",
+    "2/4\n",
+    "A/69/720\n",
+    "-\n",
+    "\u{feff}",
+    "\u{a0}",
+    "Le Groupe de travail",
+    " a examiné ",
+    "les migrants",
+    " ; ",
+    " : ",
+    ". ",
+    ", ",
+    "recognizing ",
+    "Smuggling of Migrants and the Protocol",
+    "联合国大会",
+    "。",
+    "البند ٤",
+    "Пункт",
+    "отмечая",
+    "e\u{301}",
+    "m²",
+];
+
+/// Markdown made of those pieces and short random runs.
+pub fn markdown() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![4 => prop::sample::select(PIECES).prop_map(str::to_string), 1 => ".{0,12}"],
+        0..80,
+    )
+    .prop_map(|pieces| pieces.concat())
 }
