@@ -140,8 +140,22 @@ fn validate_outputs_checks_a_release_against_its_manifest() {
     assert_eq!(codes, ["release-hash-mismatch", "release-missing-file", "release-extra-file"]);
 }
 
+/// A small deterministic generator (splitmix64) for the kill points: the seed is printed, and
+/// `ACCORD_KILL_SEED` replays a run.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % n.max(1)
+    }
+}
+
 #[test]
-fn a_killed_build_leaves_the_old_release_or_the_new_one_whole() {
+fn a_build_killed_at_random_points_leaves_the_old_release_or_the_new_one_whole() {
     let dir = tempfile::tempdir().unwrap();
     let sources = dir.path().join("sources");
     // Three copies of the default sources, so that a build lasts long enough to be killed.
@@ -154,14 +168,36 @@ fn a_killed_build_leaves_the_old_release_or_the_new_one_whole() {
             }
         }
     }
+    // Two releases, A with every document and B with one fewer; each kill interrupts the
+    // build of the release that is not in place.
+    let (full, aside) = (sources.join("udhr-r3"), dir.path().join("udhr-r3"));
     let out = dir.path().join("out");
+    let started = std::time::Instant::now();
     assert!(build(&sources, &out, "2").status.success());
-    let old = fs::read(out.join("manifest.json")).unwrap();
-    // The next release differs: one document fewer.
-    fs::remove_dir_all(sources.join("udhr-r3")).unwrap();
-    let mut new = None;
-    for delay_ms in [0u64, 50, 150, 300, 500, 800, 1200, 1800] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("accord"))
+    let duration = started.elapsed().as_millis() as u64;
+    let a = fs::read(out.join("manifest.json")).unwrap();
+    fs::rename(&full, &aside).unwrap();
+    assert!(build(&sources, &out, "2").status.success());
+    let b = fs::read(out.join("manifest.json")).unwrap();
+    assert_ne!(a, b);
+
+    let seed = std::env::var("ACCORD_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+    });
+    let mut random = SplitMix(seed);
+    let (mut interrupted, mut completed) = (0, 0);
+    for kill in 0..20 {
+        let current = fs::read(out.join("manifest.json")).unwrap();
+        let target = if current == a { b.clone() } else { a.clone() };
+        // The sources of the target (a killed build may have left them so already).
+        match (target == a, full.exists()) {
+            (true, false) => fs::rename(&aside, &full).unwrap(),
+            (false, true) => fs::rename(&full, &aside).unwrap(),
+            _ => {}
+        }
+        // Anywhere from the start to a little past the end of a whole build.
+        let delay_ms = random.below(duration * 5 / 4);
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("accord"))
             .args(["build", "--quiet", "--jobs", "2", "--sources"])
             .arg(&sources)
             .arg("--out")
@@ -169,20 +205,20 @@ fn a_killed_build_leaves_the_old_release_or_the_new_one_whole() {
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
+        let _ = child.kill(); // SIGKILL
         child.wait().unwrap();
-        // Whenever it was killed, out/ is a whole release that matches its manifest.
-        accord().arg("validate").arg("--outputs").arg(&out).assert().success();
+        let context = format!("seed {seed}, kill {kill} at {delay_ms} ms of a {duration} ms build");
+        // Whenever it was killed, out/ is a whole release that matches its manifest…
+        let check = accord().arg("validate").arg("--outputs").arg(&out).output().unwrap();
+        assert!(check.status.success(), "{context}: {}", String::from_utf8_lossy(&check.stdout));
+        // …and it is one of the two.
         let manifest = fs::read(out.join("manifest.json")).unwrap();
-        if manifest != old {
-            new.get_or_insert_with(|| manifest.clone());
-            assert_eq!(Some(&manifest), new.as_ref(), "only two releases can exist");
-        }
+        assert!(manifest == current || manifest == target, "{context}: a third release");
+        if manifest == target { completed += 1 } else { interrupted += 1 }
     }
+    eprintln!("seed {seed}: {interrupted} builds killed before their swap, {completed} after");
+    // The next build removes the staging folders the killed ones left.
     assert!(build(&sources, &out, "2").status.success());
-    let complete = fs::read(out.join("manifest.json")).unwrap();
-    assert_ne!(complete, old);
-    if let Some(new) = new {
-        assert_eq!(new, complete, "a release seen after a kill is the complete new one");
-    }
+    let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(left.iter().all(|n| !n.to_string_lossy().starts_with(".out.tmp-")), "staging folders left: {left:?}");
 }

@@ -502,7 +502,9 @@ impl Staging {
     pub(super) fn new(out: &Path) -> std::io::Result<Self> {
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
-        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let prefix = format!(".{name}.tmp-");
+        remove_stale(parent, &prefix)?;
+        let dir = parent.join(format!("{prefix}{}", std::process::id()));
         if dir.exists() {
             remove_tree(&dir)?;
         }
@@ -548,6 +550,30 @@ impl Staging {
         // Nothing of a failed build is kept; the previous release was never touched.
         let _ = remove_tree(&self.dir);
     }
+}
+
+/// Removes the staging folders that killed builds left beside the output (`prefix` then the
+/// pid of a process that is gone), which would otherwise pile up, each the size of a release.
+/// The folder of a live process is another build's: it is left alone.
+fn remove_stale(parent: &Path, prefix: &str) -> std::io::Result<()> {
+    for entry in fs::read_dir(parent)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(prefix)).and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() as i32 && !process_alive(pid) {
+            remove_tree(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+fn process_alive(pid: i32) -> bool {
+    // Signal 0 checks that the process exists without touching it; EPERM means it exists
+    // under another user.
+    let status = unsafe { libc::kill(pid, 0) };
+    status == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// How many documents past the oldest unfinished one a worker may start: the CSV rows held
