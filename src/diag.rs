@@ -91,3 +91,58 @@ pub fn display_path(path: &Path) -> String {
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then(a.code.cmp(b.code)).then(a.message.cmp(&b.message)));
 }
+
+/// How many diagnostics of one code a file reports before the rest are summed up: a
+/// converted file with one recurring fault (or hostile input) would otherwise print
+/// hundreds of thousands of lines.
+pub const MAX_PER_CODE: usize = 100;
+
+/// Keeps the first [`MAX_PER_CODE`] diagnostics of each code, in order, and adds one
+/// `diagnostics-capped` warning per code that had more, at the first one left out.
+pub fn cap_per_code(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen: std::collections::BTreeMap<&'static str, (usize, Option<Location>)> = Default::default();
+    let mut kept = Vec::with_capacity(diagnostics.len().min(4 * MAX_PER_CODE));
+    for d in diagnostics {
+        let (count, first_left_out) = seen.entry(d.code).or_default();
+        *count += 1;
+        if *count <= MAX_PER_CODE {
+            kept.push(d);
+        } else if first_left_out.is_none() {
+            *first_left_out = Some(d.location);
+        }
+    }
+    for (code, (count, first)) in seen {
+        if let Some(location) = first {
+            kept.push(Diagnostic::warning(
+                "diagnostics-capped",
+                location,
+                format!(
+                    "{} more `{code}` diagnostics in this file are not shown ({count} in all)",
+                    count - MAX_PER_CODE
+                ),
+                "mend the ones shown first: the rest are most likely the same fault",
+            ));
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_codes_are_capped_and_counted() {
+        let at = |line| Location::new("fr.md", line, 1);
+        let mut many: Vec<Diagnostic> =
+            (1..=250).map(|line| Diagnostic::error("broken-link", at(line), "link", "")).collect();
+        many.push(Diagnostic::error("unclosed-markup", at(300), "open", ""));
+        let kept = cap_per_code(many);
+        assert_eq!(kept.iter().filter(|d| d.code == "broken-link").count(), MAX_PER_CODE);
+        assert_eq!(kept.iter().filter(|d| d.code == "unclosed-markup").count(), 1);
+        let capped: Vec<&Diagnostic> = kept.iter().filter(|d| d.code == "diagnostics-capped").collect();
+        assert_eq!(capped.len(), 1);
+        assert_eq!(capped[0].location, at(101));
+        assert!(capped[0].message.contains("150 more `broken-link`") && capped[0].message.contains("250 in all"));
+    }
+}

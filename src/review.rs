@@ -135,7 +135,46 @@ fn check_archive(path: &Path) -> Result<(), String> {
     if total > MAX_UNPACKED_BYTES {
         return Err(format!("the workbook unpacks to {total} bytes"));
     }
+    for i in 0..archive.len() {
+        check_part(&mut archive, i)?;
+    }
     Ok(())
+}
+
+/// Unpacks one part as a stream, never more than it declared, and refuses a DTD: an
+/// Office Open XML part has none, and one is how XML carries external entities (a file of
+/// the reviewer's machine read into the workbook) and entity expansion (billion laughs).
+/// calamine's XML reader expands neither; the workbook is refused before it gets there.
+fn check_part(archive: &mut zip::ZipArchive<std::fs::File>, i: usize) -> Result<(), String> {
+    use std::io::Read;
+    let mut part = archive.by_index(i).map_err(|e| format!("unreadable part {i}: {e}"))?;
+    let name = part.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}"));
+    let declared = part.size();
+    let finder = memchr::memmem::Finder::new(b"<!DOCTYPE");
+    // A chunk starts with the tail of the previous one, so a declaration cut between two
+    // reads is still found.
+    let keep = b"<!DOCTYPE".len() - 1;
+    let mut buf = vec![0u8; keep + (64 << 10)];
+    let (mut filled, mut read) = (0, 0u64);
+    loop {
+        let n = part.read(&mut buf[filled..]).map_err(|e| format!("the part `{name}` does not unpack: {e}"))?;
+        if n == 0 {
+            return Ok(());
+        }
+        read += n as u64;
+        if read > declared {
+            return Err(format!("the part `{name}` unpacks to more than the {declared} bytes it declares"));
+        }
+        filled += n;
+        if finder.find(&buf[..filled]).is_some() {
+            return Err(format!(
+                "the part `{name}` declares a DTD (<!DOCTYPE>): external entities and entity expansion are refused"
+            ));
+        }
+        let tail = filled.saturating_sub(keep);
+        buf.copy_within(tail..filled, 0);
+        filled -= tail;
+    }
 }
 
 /// The workbook must come from the release in `release`: the manifest lists it, was made

@@ -222,3 +222,52 @@ fn a_build_killed_at_random_points_leaves_the_old_release_or_the_new_one_whole()
     let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert!(left.iter().all(|n| !n.to_string_lossy().starts_with(".out.tmp-")), "staging folders left: {left:?}");
 }
+
+#[test]
+fn an_out_folder_the_release_would_replace_harmfully_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("sources");
+    let doc = sources.join("udhr");
+    fs::create_dir_all(&doc).unwrap();
+    for f in fs::read_dir(repo().join("sources/udhr")).unwrap().flatten() {
+        fs::copy(f.path(), doc.join(f.file_name())).unwrap();
+    }
+    let papers = dir.path().join("papers");
+    fs::create_dir_all(&papers).unwrap();
+    fs::write(papers.join("thesis.md"), "years of work").unwrap();
+    let file = dir.path().join("file");
+    fs::write(&file, "a file").unwrap();
+    let before = tree(dir.path());
+    for (out, says) in [
+        (dir.path().to_path_buf(), "an input of this run"),
+        (sources.clone(), "an input of this run"),
+        (doc.join("out"), "inside"),
+        (papers.clone(), "not an accord release"),
+        (file.clone(), "a file"),
+    ] {
+        let run = build(&sources, &out, "2");
+        assert_eq!(run.status.code(), Some(2), "--out {}", out.display());
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(stderr.contains(says), "--out {}: {stderr}", out.display());
+    }
+    assert_eq!(tree(dir.path()), before, "nothing was touched");
+
+    // A new or empty folder takes the release, and a release can be replaced by the next.
+    let out = dir.path().join("empty");
+    fs::create_dir(&out).unwrap();
+    assert!(build(&sources, &out, "2").status.success());
+    assert!(build(&sources, &out, "2").status.success());
+    // A merge may not write over one of its parts either.
+    let part = dir.path().join("part-0");
+    let run = accord()
+        .args(["build", "--quiet", "--shard", "0/1", "--sources"])
+        .arg(&sources)
+        .arg("--out")
+        .arg(&part)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let run = accord().arg("merge").arg(&part).arg("--out").arg(&part).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("an input of this run"));
+}

@@ -9,6 +9,8 @@ use std::io::{BufWriter, Write};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -228,18 +230,51 @@ fn fifty_megabyte_line() {
 }
 
 #[test]
-fn file_too_large_sparse() {
+fn one_gigabyte_file_is_refused_unread() {
     let tmp = TempDir::new().unwrap();
     let doc = tmp.path().join(SLUG);
     copy_valid_document(&doc);
-    // Sparse: 257 MiB of size, no block written.
-    fs::File::create(doc.join("es.md")).unwrap().set_len(257 << 20).unwrap();
+    // Sparse: 1 GiB of size, no block written.
+    fs::File::create(doc.join("es.md")).unwrap().set_len(1 << 30).unwrap();
     let run = validate(tmp.path());
     assert_eq!(run.code, 1);
     assert_eq!(run.codes(), ["file-too-large"], "{}", run.stdout);
     assert_at(run.one("file-too-large", "error"), &format!("{SLUG}/es.md"), 0, 0);
     // The French version next to it is still read.
     assert_eq!(run.count("expressions"), 1);
+    let (code, _, peak_mib) = common::run_with_peak_rss(&["validate".as_ref(), tmp.path().as_os_str()]);
+    assert_eq!(code, 1);
+    assert!(peak_mib < 64, "peak RSS {peak_mib} MiB on a 1 GiB file");
+}
+
+#[test]
+fn deeply_nested_markup_is_refused_in_bounded_memory() {
+    let tmp = TempDir::new().unwrap();
+    let doc = tmp.path().join(SLUG);
+    copy_valid_document(&doc);
+    let path = doc.join("fr.md");
+    let mut text = fs::read_to_string(&path).unwrap();
+    let n = 100_000;
+    for hostile in [
+        format!("{}texte{}", "<i>".repeat(n), "</i>".repeat(n)),
+        format!("{}1{}", "<sup>".repeat(n / 2), "</sup>".repeat(n / 2)),
+        format!("{}lien{}", "[".repeat(n), "](#)".repeat(n)),
+        format!("{}x", "^{".repeat(n)),
+        format!("{}jamais fermé", "**".repeat(n)),
+        format!("{}note", "¹".repeat(n)),
+    ] {
+        text.push_str("\n\n");
+        text.push_str(&hostile);
+    }
+    fs::write(&path, text).unwrap();
+    let run = validate(tmp.path());
+    assert_eq!(run.code, 1);
+    assert!(!run.expect("markup-too-deep", "error").is_empty(), "{}", run.stdout);
+    // Each fault is reported, but not a hundred thousand times.
+    assert!(run.diagnostics().len() < 1000, "{} diagnostics", run.diagnostics().len());
+    let (code, _, peak_mib) = common::run_with_peak_rss(&["validate".as_ref(), tmp.path().as_os_str()]);
+    assert_eq!(code, 1);
+    assert!(peak_mib < 256, "peak RSS {peak_mib} MiB on a {} byte file", fs::metadata(&path).unwrap().len());
 }
 
 // ---------------------------------------------------------------- the parser

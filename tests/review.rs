@@ -192,11 +192,73 @@ fn hostile_workbooks_are_refused_before_they_are_unpacked() {
     zip_file(&traversal, &[("../../etc/evil.xml", b"<x/>".to_vec())]);
     let not_zip = dir.path().join("text.xlsx");
     fs::write(&not_zip, "eId,EN\n").unwrap();
-    for (file, says) in [(&bomb, "zip bomb"), (&traversal, "outside the archive"), (&not_zip, "not an .xlsx")] {
+    // Sparse: 1 GiB of size, no block written.
+    let huge = dir.path().join("huge.xlsx");
+    fs::File::create(&huge).unwrap().set_len(1 << 30).unwrap();
+    for (file, says) in [
+        (&bomb, "zip bomb"),
+        (&traversal, "outside the archive"),
+        (&not_zip, "not an .xlsx"),
+        (&huge, "a translator workbook is under"),
+    ] {
         let run = import(file, &sources, &out);
         assert_eq!(run.status.code(), Some(1), "{}", file.display());
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(stderr.contains("error[review-unsafe-workbook]") && stderr.contains(says), "{stderr}");
+        let args = ["review".as_ref(), "import".as_ref(), file.as_os_str(), "--sources".as_ref(), sources.as_os_str()];
+        let (_, _, peak_mib) =
+            common::run_with_peak_rss(&[&args[..], &["--release".as_ref(), out.as_os_str()]].concat());
+        assert!(peak_mib < 64, "{}: peak RSS {peak_mib} MiB", file.display());
+    }
+    assert!(!sources.join(DOC).join("alignment.toml").exists());
+}
+
+/// The release's workbook with `entity` declared in the DTD of its shared strings and the
+/// first string replaced by a reference to `reference`: what an attacker would send back.
+fn workbook_with_dtd(out: &Path, dest: &Path, entities: &str, reference: &str) {
+    use std::io::Read;
+    let mut archive =
+        zip::ZipArchive::new(fs::File::open(out.join("xlsx").join(format!("{DOC}.xlsx"))).unwrap()).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        let name = part.name().unwrap().into_owned();
+        if name == "xl/sharedStrings.xml" {
+            let xml = String::from_utf8(bytes).unwrap();
+            let body = xml.find("<sst").unwrap();
+            let first = xml.find("<t>").unwrap() + 3;
+            let end = first + xml[first..].find("</t>").unwrap();
+            bytes =
+                format!("{}<!DOCTYPE sst [{entities}]>{}{reference}{}", &xml[..body], &xml[body..first], &xml[end..])
+                    .into_bytes();
+        }
+        entries.push((name, bytes));
+    }
+    fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    let entries: Vec<(&str, Vec<u8>)> = entries.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    zip_file(dest, &entries);
+}
+
+#[test]
+fn workbooks_declaring_entities_are_refused() {
+    let (dir, sources, out) = release();
+    let external = dir.path().join("external").join(format!("{DOC}.xlsx"));
+    workbook_with_dtd(&out, &external, r#"<!ENTITY secret SYSTEM "file:///etc/passwd">"#, "&secret;");
+    let laughs = dir.path().join("laughs").join(format!("{DOC}.xlsx"));
+    let mut entities = String::from(r#"<!ENTITY lol0 "lol">"#);
+    for level in 1..10 {
+        let previous = format!("&lol{};", level - 1);
+        entities.push_str(&format!(r#"<!ENTITY lol{level} "{}">"#, previous.repeat(10)));
+    }
+    workbook_with_dtd(&out, &laughs, &entities, "&lol9;");
+    for file in [&external, &laughs] {
+        let run = import(file, &sources, &out);
+        assert_eq!(run.status.code(), Some(1), "{}", file.display());
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(stderr.contains("error[review-unsafe-workbook]") && stderr.contains("declares a DTD"), "{stderr}");
+        assert!(!stderr.contains("root:"), "a file of the machine was read: {stderr}");
     }
     assert!(!sources.join(DOC).join("alignment.toml").exists());
 }

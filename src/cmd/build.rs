@@ -138,7 +138,7 @@ pub fn run(args: Args) -> u8 {
     if let Some(pair) = &filters.pair {
         languages.retain(|l| pair.contains(l));
     }
-    let staging = match Staging::new(&args.out) {
+    let staging = match Staging::new(&args.out, &[&args.sources]) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("accord build: cannot prepare {}: {e}", display_path(&args.out));
@@ -499,7 +499,9 @@ pub(super) struct Staging {
 }
 
 impl Staging {
-    pub(super) fn new(out: &Path) -> std::io::Result<Self> {
+    /// Refuses an `out` the swap would harm (see [`check_out`]); `inputs` are the run's.
+    pub(super) fn new(out: &Path, inputs: &[&Path]) -> std::io::Result<Self> {
+        check_out(out, inputs)?;
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let prefix = format!(".{name}.tmp-");
@@ -550,6 +552,44 @@ impl Staging {
         // Nothing of a failed build is kept; the previous release was never touched.
         let _ = remove_tree(&self.dir);
     }
+}
+
+/// The swap replaces `out` whole and deletes what was there, so `out` must be new, empty or
+/// an earlier release: not a folder of other files, not a file, and neither an input's
+/// folder nor one that holds an input (`--out sources` would delete the sources).
+fn check_out(out: &Path, inputs: &[&Path]) -> std::io::Result<()> {
+    let refuse = |why: String| Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+    // Where a path leads, following links, whether or not it exists yet.
+    let resolve = |p: &Path| -> std::io::Result<PathBuf> {
+        match fs::canonicalize(p) {
+            Ok(real) => Ok(real),
+            Err(_) => Ok(std::path::absolute(p)?),
+        }
+    };
+    let target = resolve(out)?;
+    for input in inputs {
+        let input = resolve(input)?;
+        if input.starts_with(&target) {
+            return refuse(format!(
+                "it holds {}, an input of this run, which the release would replace",
+                input.display()
+            ));
+        }
+        if target.starts_with(&input) {
+            return refuse(format!("it lies inside {}, an input of this run", input.display()));
+        }
+    }
+    if out.exists() && !out.is_dir() {
+        return refuse("it is a file, not a release folder".into());
+    }
+    if out.is_dir() && fs::read_dir(out)?.next().is_some() && !out.join("manifest.json").is_file() {
+        return refuse(
+            "it is not empty and not an accord release (no manifest.json), and a release replaces its folder whole: \
+             give a new or empty folder, or an earlier release"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// Removes the staging folders that killed builds left beside the output (`prefix` then the

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args as ClapArgs;
 
@@ -35,7 +35,8 @@ pub fn run(args: Args) -> u8 {
             return super::EXIT_INVALID;
         }
     };
-    let staging = match Staging::new(&args.out) {
+    let inputs: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
+    let staging = match Staging::new(&args.out, &inputs) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("accord merge: cannot prepare {}: {e}", display_path(&args.out));

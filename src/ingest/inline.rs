@@ -14,10 +14,26 @@ use super::lexical;
 /// Inline problems, reported with their byte offset in the input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
-    Unclosed { markup: &'static str, offset: usize },
-    BrokenLink { offset: usize },
-    OrphanMarker { marker: String, offset: usize },
+    Unclosed {
+        markup: &'static str,
+        offset: usize,
+    },
+    BrokenLink {
+        offset: usize,
+    },
+    OrphanMarker {
+        marker: String,
+        offset: usize,
+    },
+    /// Markup opened more than [`MAX_DEPTH`] deep: the opening and those after it are text.
+    TooDeep {
+        offset: usize,
+    },
 }
+
+/// How deep inline markup may nest. Real text nests two or three levels; the limit keeps
+/// hostile input (`<i>` a hundred thousand times) linear in time and bounded in diagnostics.
+pub const MAX_DEPTH: usize = 32;
 
 pub struct Inline {
     pub text: Text,
@@ -56,6 +72,38 @@ struct Builder<'k> {
     stack: Vec<(Open, usize, usize)>,
     known: &'k KnownMarkers,
     pending_space: bool,
+    too_deep: bool,
+    ahead: Ahead,
+}
+
+/// The next line end, `](`, `)` and `}` from the scan position. The scan goes left to right,
+/// so one search serves every position up to what it found: each is searched for once per
+/// input, not once per `[` or `^{` (a line of `[[[[…` was quadratic).
+#[derive(Default)]
+struct Ahead {
+    line_end: Next,
+    link_middle: Next,
+    paren: Next,
+    brace: Next,
+}
+
+#[derive(Default)]
+struct Next {
+    /// Where the last search started and what it found (`None`: nothing after it).
+    searched: Option<(usize, Option<usize>)>,
+}
+
+impl Next {
+    fn from(&mut self, input: &str, from: usize, pattern: &str) -> Option<usize> {
+        match self.searched {
+            Some((start, found)) if start <= from && found.is_none_or(|f| f >= from) => found,
+            _ => {
+                let found = input[from..].find(pattern).map(|p| from + p);
+                self.searched = Some((from, found));
+                found
+            }
+        }
+    }
 }
 
 impl Builder<'_> {
@@ -101,6 +149,19 @@ impl Builder<'_> {
     /// Output position where the next visible character will go.
     fn pos(&self) -> usize {
         if self.pending_space && !self.out.is_empty() { self.out.len() + 1 } else { self.out.len() }
+    }
+
+    /// Opens `open` at input offset `offset`, unless markup is already [`MAX_DEPTH`] deep.
+    fn open(&mut self, open: Open, offset: usize) -> bool {
+        if self.stack.len() >= MAX_DEPTH {
+            if !self.too_deep {
+                self.problems.push(Problem::TooDeep { offset });
+                self.too_deep = true;
+            }
+            return false;
+        }
+        self.stack.push((open, self.pos(), offset));
+        true
     }
 
     fn is_open(&self, open: Open) -> bool {
@@ -183,6 +244,8 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
         stack: Vec::new(),
         known,
         pending_space: false,
+        too_deep: false,
+        ahead: Ahead::default(),
     };
     let bytes = input.as_bytes();
     let mut i = 0;
@@ -256,8 +319,10 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
     if rest.starts_with('<') {
         for (tag, closing, open) in TAGS {
             if starts_with_ci(rest, tag) {
+                if !b.open(open, i) {
+                    return None;
+                }
                 b.markup.push_str(tag);
-                b.stack.push((open, b.pos(), i));
                 return Some(tag.len());
             }
             if starts_with_ci(rest, closing) {
@@ -276,7 +341,7 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
         return None;
     }
     if rest.starts_with("^{") {
-        let end = rest.find('}')?;
+        let end = b.ahead.brace.from(input, i, "}")? - i;
         let content = &rest[2..end];
         if content.is_empty() || content.contains(['\n', '{']) {
             return None;
@@ -297,9 +362,8 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
             b.close(open, MarkKind::Bold, "**");
             return Some(2);
         }
-        if after.contains("**") && !after.starts_with(char::is_whitespace) {
+        if after.contains("**") && !after.starts_with(char::is_whitespace) && b.open(open, i) {
             b.markup.push_str("**");
-            b.stack.push((open, b.pos(), i));
             return Some(2);
         }
         return None;
@@ -318,9 +382,8 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
             b.note_ref("*");
             return Some(1);
         }
-        if next.is_some_and(|n| !n.is_whitespace()) && after.contains('*') {
+        if next.is_some_and(|n| !n.is_whitespace()) && after.contains('*') && b.open(open, i) {
             b.markup.push('*');
-            b.stack.push((open, b.pos(), i));
             return Some(1);
         }
         return None;
@@ -366,19 +429,19 @@ fn close_sup(b: &mut Builder) {
 
 /// `[label](href)` on one line; a `[` without that shape is text.
 fn link_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
-    let rest = &input[i..];
-    let line_end = rest.find('\n').unwrap_or(rest.len());
-    let line = &rest[..line_end];
-    let mid = line.find("](")?;
-    if !line[mid..].contains(')') {
+    let line_end = b.ahead.line_end.from(input, i, "\n").unwrap_or(input.len());
+    let mid = b.ahead.link_middle.from(input, i, "](").filter(|&m| m < line_end)?;
+    if b.ahead.paren.from(input, mid, ")").is_none_or(|p| p >= line_end) {
         b.problems.push(Problem::BrokenLink { offset: i });
         return None;
     }
-    if mid == 1 {
+    if !b.open(Open::Link, i) {
+        return None;
+    }
+    if mid == i + 1 {
         b.problems.push(Problem::BrokenLink { offset: i });
     }
     b.markup.push('[');
-    b.stack.push((Open::Link, b.pos(), i));
     Some(1)
 }
 

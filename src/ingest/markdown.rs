@@ -518,6 +518,16 @@ impl Parser<'_> {
                     "link without text or target".to_string(),
                     "write links as `[A/RES/70/1](#)` or `[text](https://…)`".to_string(),
                 ),
+                Problem::TooDeep { offset } => (
+                    "markup-too-deep",
+                    offset,
+                    format!(
+                        "inline markup nested more than {} deep; from here on it is read as text",
+                        inline::MAX_DEPTH
+                    ),
+                    "a document nests emphasis, links and superscripts a few levels at most: check the conversion"
+                        .to_string(),
+                ),
                 Problem::OrphanMarker { marker, offset } => (
                     "orphan-note-marker",
                     offset,

@@ -516,7 +516,7 @@ pub fn parse_expression(
     match format {
         SourceFormat::Md => {
             let parsed = markdown::parse(path, code, &normalised);
-            diagnostics.extend(parsed.diagnostics);
+            diagnostics.extend(crate::diag::cap_per_code(parsed.diagnostics));
             parsed.expression
         }
         SourceFormat::Txt => text::parse(path, code, &normalised),

@@ -178,3 +178,26 @@ pub fn markdown() -> impl Strategy<Value = String> {
     )
     .prop_map(|pieces| pieces.concat())
 }
+
+/// Runs the real binary and returns its exit code, its stdout and its peak resident memory in
+/// MiB, read from `wait4`'s resource usage of that one process (not of the test's other
+/// children).
+#[allow(clippy::zombie_processes)] // reaped by wait4, which clippy does not know
+pub fn run_with_peak_rss(args: &[&std::ffi::OsStr]) -> (i32, String, u64) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("accord"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("accord starts");
+    let mut stdout = String::new();
+    child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("stdout is UTF-8");
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    assert!(libc::WIFEXITED(status), "accord was killed by a signal ({status})");
+    (libc::WEXITSTATUS(status), stdout, usage.ru_maxrss as u64 / 1024)
+}
