@@ -11,8 +11,9 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::Command;
+
+use common::{Run, run};
 
 /// Timed runs per configuration; the fastest is kept, as the others met more contention.
 const RUNS: usize = 2;
@@ -83,29 +84,4 @@ fn main() {
     for formats in [ALL, "csv", "csv,tmx,xliff"] {
         std::fs::remove_dir_all(out(formats)).expect("remove the release");
     }
-}
-
-#[derive(Clone)]
-struct Run {
-    wall: f64,
-    user: f64,
-    sys: f64,
-    max_rss_kb: i64,
-}
-
-/// Runs the command to its end; wall time, CPU times and peak RSS of the child.
-fn run(command: &mut Command) -> Run {
-    let start = Instant::now();
-    #[expect(clippy::zombie_processes, reason = "wait4 below reaps it, and gives its resource usage")]
-    let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("accord runs");
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid, and wait4 writes within it.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: the pointers are to live locals; the pid is our child's, not yet waited for.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let wall = start.elapsed().as_secs_f64();
-    assert_eq!(pid, child.id() as libc::pid_t, "wait4");
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{command:?} failed");
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    Run { wall, user: seconds(usage.ru_utime), sys: seconds(usage.ru_stime), max_rss_kb: usage.ru_maxrss }
 }

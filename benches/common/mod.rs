@@ -1,7 +1,12 @@
-//! The synthetic corpus the benchmarks share: replicas of `sources/`.
+//! What the benchmarks share: the synthetic corpus of replicas of `sources/`, and running the
+//! binary as a child with its resource usage.
+
+#![allow(dead_code)] // each bench uses part of it
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 /// Copies every document of `sources` as `<slug>-r<N>` until `min_bytes` of language
 /// versions are written; returns that size and the number of documents.
@@ -28,4 +33,29 @@ pub fn build_corpus(sources: &Path, corpus: &Path, min_bytes: u64) -> (u64, usiz
         }
     }
     (written, count)
+}
+
+#[derive(Clone)]
+pub struct Run {
+    pub wall: f64,
+    pub user: f64,
+    pub sys: f64,
+    pub max_rss_kb: i64,
+}
+
+/// Runs the command to its end; wall time, CPU times and peak RSS of the child.
+pub fn run(command: &mut Command) -> Run {
+    let start = Instant::now();
+    #[expect(clippy::zombie_processes, reason = "wait4 below reaps it, and gives its resource usage")]
+    let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("accord runs");
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid, and wait4 writes within it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointers are to live locals; the pid is our child's, not yet waited for.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = start.elapsed().as_secs_f64();
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4");
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{command:?} failed");
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Run { wall, user: seconds(usage.ru_utime), sys: seconds(usage.ru_stime), max_rss_kb: usage.ru_maxrss }
 }
