@@ -189,7 +189,7 @@ fn check_release(
         |code, message: String, hint: &str| vec![Diagnostic::error(code, Location::new(at, 1, 1), message, hint)];
     let path = release.join("manifest.json");
     let manifest: Manifest =
-        std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| {
+        std::fs::read(&path).ok().and_then(|b| Manifest::from_slice(&b).ok()).ok_or_else(|| {
             fail(
                 "review-no-release",
                 format!("no readable {}", display_path(&path)),

@@ -131,7 +131,11 @@ fn validate_outputs_checks_a_release_against_its_manifest() {
     text.extend_from_slice(b"tampered\n");
     fs::write(&alignments, text).unwrap();
     fs::write(out.join("stray.txt"), "x").unwrap();
-    fs::remove_file(out.join("csv/spans.csv")).unwrap();
+    // A listed file replaced by a link to a copy of itself outside the release.
+    let spans = out.join("csv/spans.csv");
+    fs::copy(&spans, dir.path().join("spans.csv")).unwrap();
+    fs::remove_file(&spans).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("spans.csv"), &spans).unwrap();
     let report = accord().arg("validate").arg("--json").arg("--outputs").arg(&out).output().unwrap();
     assert_eq!(report.status.code(), Some(1));
     let json: Value = serde_json::from_slice(&report.stdout).unwrap();

@@ -77,3 +77,28 @@ fn incomplete_or_mixed_parts_are_refused() {
     let bad = accord().args(["build", "--shard", "3/3", "--out"]).arg(dir.path().join("x")).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_part_naming_a_path_outside_the_release_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("part-0");
+    build(&part, Some("0/1".into()));
+    // A hostile (or corrupt) part lists a file beyond its folder, to be copied beyond --out.
+    let manifest_path = part.join("manifest.json");
+    let mut manifest: serde_json::Value = serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
+    fs::write(dir.path().join("secret"), "x").unwrap();
+    let entry = serde_json::json!({"path": "../secret", "bytes": 1, "sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"});
+    manifest["outputs"].as_array_mut().unwrap().push(entry);
+    fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    let out = dir.path().join("nested/out");
+    let run = merge(std::slice::from_ref(&part), &out);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("`../secret` is not a path inside the release"), "{stderr}");
+    assert!(!out.exists() && !dir.path().join("nested/secret").exists());
+    // validate --outputs refuses the same manifest rather than read beyond the release.
+    let check = accord().arg("validate").arg("--json").arg("--outputs").arg(&part).output().unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(report["diagnostics"][0]["code"], "release-bad-manifest", "{report}");
+}

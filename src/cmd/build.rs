@@ -523,7 +523,7 @@ impl Staging {
     /// Writes one file of the release and returns its manifest entry. It is made durable
     /// with all the others by [`Staging::commit`]: one flush instead of one per file.
     pub(super) fn write(&self, file: &File) -> std::io::Result<Entry> {
-        let path = self.dir.join(&file.path);
+        let path = self.inside(&file.path)?;
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
         }
@@ -533,12 +533,21 @@ impl Staging {
 
     /// Opens a file of the release to be written as a stream.
     fn create(&self, path: PathBuf) -> std::io::Result<Stream> {
-        let full = self.dir.join(&path);
+        let full = self.inside(&path)?;
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir)?;
         }
         let file = BufWriter::with_capacity(1 << 20, fs::File::create(full)?);
         Ok(Stream { path, file, hash: Sha256::new(), bytes: 0 })
+    }
+
+    /// Where a file of the release goes; never outside it, whatever made the path.
+    fn inside(&self, path: &Path) -> std::io::Result<PathBuf> {
+        if !crate::release::is_release_path(&display_path(path)) {
+            let message = format!("`{}` is not a path inside the release", display_path(path));
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+        }
+        Ok(self.dir.join(path))
     }
 
     /// Every file and folder of the release reaches the disk before the swap, so that a

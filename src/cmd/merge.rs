@@ -94,7 +94,7 @@ fn read_parts(dirs: &[PathBuf]) -> Result<Vec<Part>, String> {
     for dir in dirs {
         let path = dir.join("manifest.json");
         let bytes = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", display_path(&path)))?;
-        let manifest: Manifest = serde_json::from_slice(&bytes)
+        let manifest = Manifest::from_slice(&bytes)
             .map_err(|e| format!("{} is not a release manifest: {e}", display_path(&path)))?;
         parts.push(Part { dir: dir.clone(), manifest });
     }
