@@ -45,6 +45,11 @@ const MISS_CAP: f64 = 9.0;
 /// broken mid-sentence and the one has no sentence end where they would meet.
 const NO_BREAK: f64 = 2.0;
 
+/// What a heading aligned with a heading gains: the structure agrees. Short headings are
+/// where the length model is weakest ("Outreach" / "Информационно-просветительская
+/// деятельность"), and without it a heading would rather be dropped and its neighbour doubled.
+const HEADING_PAIR: f64 = 2.0;
+
 /// What a bead costs when its first units on both sides are numbered differently.
 const MARK_CONFLICT: f64 = 4.0;
 
@@ -338,7 +343,9 @@ fn cost(
     };
     let (all, missing) = if ia.1 - ia.0 == 1 && jb.1 - jb.0 == 1 {
         let (x, y) = pair(ia.0, jb.0);
-        (x, (a.miss[ia.0] - y).max(0.0) + (b.miss[jb.0] - y).max(0.0))
+        // Two headings are structure that matches, like a shared token (and within its cap).
+        let headings = if a.side.heading[ia.0] && b.side.heading[jb.0] { HEADING_PAIR } else { 0.0 };
+        (x + headings, (a.miss[ia.0] - y).max(0.0) + (b.miss[jb.0] - y).max(0.0))
     } else {
         // The unit pairs' shared weights, summed, bound what the bead's units share together.
         let bound: f64 = (ia.0..ia.1).flat_map(|i| (jb.0..jb.1).map(move |j| (i, j))).map(|(i, j)| pair(i, j).0).sum();
