@@ -13,7 +13,7 @@ use std::process::Command;
 use accord::export::{Aligned, ReleaseInfo, akn};
 use accord::ingest;
 use accord::model::alignment::Alignment;
-use accord::model::{Block, Document, Expression, HeaderField, MarkKind, SourceFormat, Text};
+use accord::model::{Block, Document, Expression, MarkKind, SourceFormat, Text};
 use common::{markdown, repo};
 use proptest::prelude::*;
 use quick_xml::XmlVersion;
@@ -200,29 +200,10 @@ fn model_units(expression: &Expression) -> Vec<Unit> {
         .header
         .lines
         .iter()
-        .map(|l| Unit::Header { field: field_class(l.field).into(), text: model_rich(&l.text, &notes) })
+        .map(|l| Unit::Header { field: akn::header_class(l.field).into(), text: model_rich(&l.text, &notes) })
         .collect();
     blocks(&expression.body, &notes, &mut out);
     out
-}
-
-/// The preface class of a header field, as AKN4UN names them.
-fn field_class(field: HeaderField) -> &'static str {
-    match field {
-        HeaderField::Body => "body",
-        HeaderField::Symbol => "symbol",
-        HeaderField::Distribution => "distribution",
-        HeaderField::Date => "date",
-        HeaderField::Language => "language",
-        HeaderField::Original => "original",
-        HeaderField::SubsidiaryBody => "subsidiaryBody",
-        HeaderField::Meeting => "meeting",
-        HeaderField::AgendaItem => "agendaItem",
-        HeaderField::AgendaItemTitle => "agendaItemTitle",
-        HeaderField::Title => "title",
-        HeaderField::Subtitle => "subtitle",
-        HeaderField::Other => "other",
-    }
 }
 
 // ------------------------------------------------------------------ reading AKN back

@@ -79,10 +79,7 @@ fn a_failing_document_leaves_the_previous_release_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let sources = dir.path().join("sources");
     let doc = sources.join("wg7-2019-draft-report-addendum");
-    fs::create_dir_all(&doc).unwrap();
-    for f in ["document.toml", "fr.md"] {
-        fs::copy(repo().join("sources/wg7-2019-draft-report-addendum").join(f), doc.join(f)).unwrap();
-    }
+    common::copy_document(&repo().join("sources/wg7-2019-draft-report-addendum"), &doc);
     let out = dir.path().join("out");
     assert!(build(&sources, &out, "1").status.success());
     let before = tree(&out);
@@ -166,10 +163,7 @@ fn a_build_killed_at_random_points_leaves_the_old_release_or_the_new_one_whole()
     for replica in 1..=3 {
         for doc in common::document_dirs(&repo().join("sources")) {
             let dest = sources.join(format!("{}-r{replica}", doc.file_name().unwrap().to_string_lossy()));
-            fs::create_dir_all(&dest).unwrap();
-            for f in fs::read_dir(&doc).unwrap().flatten() {
-                fs::copy(f.path(), dest.join(f.file_name())).unwrap();
-            }
+            common::copy_document(&doc, &dest);
         }
     }
     // Two releases, A with every document and B with one fewer; each kill interrupts the
@@ -232,10 +226,7 @@ fn an_out_folder_the_release_would_replace_harmfully_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let sources = dir.path().join("sources");
     let doc = sources.join("udhr");
-    fs::create_dir_all(&doc).unwrap();
-    for f in fs::read_dir(repo().join("sources/udhr")).unwrap().flatten() {
-        fs::copy(f.path(), doc.join(f.file_name())).unwrap();
-    }
+    common::copy_document(&repo().join("sources/udhr"), &doc);
     let papers = dir.path().join("papers");
     fs::create_dir_all(&papers).unwrap();
     fs::write(papers.join("thesis.md"), "years of work").unwrap();

@@ -19,10 +19,7 @@ const DOC: &str = "a-69-720";
 fn release() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let sources = dir.path().join("sources");
-    fs::create_dir_all(sources.join(DOC)).unwrap();
-    for entry in fs::read_dir(repo().join("sources").join(DOC)).unwrap().flatten() {
-        fs::copy(entry.path(), sources.join(DOC).join(entry.file_name())).unwrap();
-    }
+    common::copy_document(&repo().join("sources").join(DOC), &sources.join(DOC));
     let out = dir.path().join("out");
     build(&sources, &out);
     (dir, sources, out)

@@ -231,10 +231,9 @@ fn meta(x: &mut Xml, doc: &Document, work: &Work, expression: &Expression, info:
     x.end("meta")
 }
 
-/// A header line in the preface, its text kept, wrapped in the masthead element AKN has for
-/// its field.
-fn header_line(x: &mut Xml, line: &HeaderLine) -> std::io::Result<()> {
-    let class = match line.field {
+/// The preface class of a header field (AKN4UN's names for the UN masthead).
+pub fn header_class(field: HeaderField) -> &'static str {
+    match field {
         HeaderField::Body => "body",
         HeaderField::Symbol => "symbol",
         HeaderField::Distribution => "distribution",
@@ -248,7 +247,13 @@ fn header_line(x: &mut Xml, line: &HeaderLine) -> std::io::Result<()> {
         HeaderField::Title => "title",
         HeaderField::Subtitle => "subtitle",
         HeaderField::Other => "other",
-    };
+    }
+}
+
+/// A header line in the preface, its text kept, wrapped in the masthead element AKN has for
+/// its field.
+fn header_line(x: &mut Xml, line: &HeaderLine) -> std::io::Result<()> {
+    let class = header_class(line.field);
     let date = line.value.as_deref().filter(|v| crate::lang::is_iso_date(v));
     let (wrapper, attrs): (Option<&str>, Vec<(&str, &str)>) = match line.field {
         HeaderField::Body | HeaderField::SubsidiaryBody => (Some("docProponent"), vec![]),

@@ -29,6 +29,14 @@ pub fn document_dirs(dir: &Path) -> Vec<PathBuf> {
     dirs
 }
 
+/// Copies the files of a document folder into `to` (created).
+pub fn copy_document(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for file in std::fs::read_dir(from).unwrap().flatten() {
+        std::fs::copy(file.path(), to.join(file.file_name())).unwrap();
+    }
+}
+
 /// `accord inspect --json PATH`, which must succeed.
 pub fn inspect(path: &Path) -> Value {
     let out = accord().arg("inspect").arg("--json").arg(path).output().expect("runs");
