@@ -89,13 +89,30 @@ impl XmlWriter {
 
     /// Character data. Quotes need no escaping in text: `l'ordre` stays readable.
     pub fn text(&mut self, text: &str) -> std::io::Result<()> {
-        escape(&mut self.out, text, |b| match b {
-            b'<' => Some("&lt;"),
-            b'>' => Some("&gt;"),
-            b'&' => Some("&amp;"),
-            b'\r' => Some("&#13;"),
-            _ => None,
-        });
+        let bytes = text.as_bytes();
+        // Text without control characters (`\r` among them), nearly all, is searched for markup
+        // alone, many bytes at a time.
+        if unusual(bytes, |_| false) {
+            escape(&mut self.out, text, |b| match b {
+                b'<' => Some("&lt;"),
+                b'>' => Some("&gt;"),
+                b'&' => Some("&amp;"),
+                b'\r' => Some("&#13;"),
+                _ => None,
+            });
+            return Ok(());
+        }
+        let mut run = 0;
+        for i in memchr::memchr3_iter(b'<', b'>', b'&', bytes) {
+            self.out.extend_from_slice(&bytes[run..i]);
+            self.out.extend_from_slice(match bytes[i] {
+                b'<' => b"&lt;",
+                b'>' => b"&gt;",
+                _ => b"&amp;",
+            });
+            run = i + 1;
+        }
+        self.out.extend_from_slice(&bytes[run..]);
         Ok(())
     }
 
@@ -111,6 +128,12 @@ impl XmlWriter {
         self.raw(&["<", name]);
         for (k, v) in attrs {
             self.raw(&[" ", k, "=\""]);
+            // Nearly every value (ids, codes, numbers) has nothing to escape or leave out.
+            if !unusual(v.as_bytes(), |b| matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"')) {
+                self.out.extend_from_slice(v.as_bytes());
+                self.out.push(b'"');
+                continue;
+            }
             escape(&mut self.out, v, |b| match b {
                 b'<' => Some("&lt;"),
                 b'>' => Some("&gt;"),
@@ -126,6 +149,13 @@ impl XmlWriter {
         }
         self.out.extend_from_slice(close.as_bytes());
     }
+}
+
+/// Whether `bytes` hold a control character, U+FFFE or U+FFFF (or, say, U+FFFD: all start EF
+/// BF), or a byte `special` accepts. Branch-free over the bytes, so that it runs many at a time.
+fn unusual(bytes: &[u8], special: impl Fn(u8) -> bool) -> bool {
+    bytes.iter().fold(false, |any, &b| any | (b < 0x20) | special(b))
+        || memchr::memmem::find(bytes, b"\xEF\xBF").is_some()
 }
 
 /// Appends `text` to `out`, with the bytes `entity` names replaced and the characters XML 1.0
@@ -175,11 +205,12 @@ mod tests {
         let mut x = XmlWriter::default();
         x.inline_start("p", &[("a", "<'\"&>\t\n\r\u{1}\u{FFFE}п")]).unwrap();
         x.text("l'ordre \"a\" <b> & c\r\u{1}\u{FFFF}\u{FFFD}，п").unwrap();
+        x.text(" <i>&amp;</i> п，").unwrap();
         x.inline_end("p").unwrap();
         x.comment("a -\u{1}- b").unwrap();
         assert_eq!(
             String::from_utf8(x.into_bytes()).unwrap(),
-            "<p a=\"&lt;&apos;&quot;&amp;&gt;&#9;&#10;&#13;п\">l'ordre \"a\" &lt;b&gt; &amp; c&#13;\u{FFFD}，п</p>\n<!-- a - - b -->"
+            "<p a=\"&lt;&apos;&quot;&amp;&gt;&#9;&#10;&#13;п\">l'ordre \"a\" &lt;b&gt; &amp; c&#13;\u{FFFD}，п &lt;i&gt;&amp;amp;&lt;/i&gt; п，</p>\n<!-- a - - b -->"
         );
     }
 }
