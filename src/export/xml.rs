@@ -90,9 +90,11 @@ impl XmlWriter {
     /// Character data. Quotes need no escaping in text: `l'ordre` stays readable.
     pub fn text(&mut self, text: &str) -> std::io::Result<()> {
         let bytes = text.as_bytes();
-        // Text without control characters (`\r` among them), nearly all, is searched for markup
-        // alone, many bytes at a time.
-        if unusual(bytes, |_| false) {
+        // Text without control characters (`\r` among them) or U+FFFE/U+FFFF (EF BF BE/BF),
+        // nearly all, is searched for markup alone, many bytes at a time; both tests are too.
+        let unusual =
+            bytes.iter().fold(false, |any, &b| any | (b < 0x20)) || memchr::memmem::find(bytes, b"\xEF\xBF").is_some();
+        if unusual {
             escape(&mut self.out, text, |b| match b {
                 b'<' => Some("&lt;"),
                 b'>' => Some("&gt;"),
@@ -128,8 +130,12 @@ impl XmlWriter {
         self.raw(&["<", name]);
         for (k, v) in attrs {
             self.raw(&[" ", k, "=\""]);
-            // Nearly every value (ids, codes, numbers) has nothing to escape or leave out.
-            if !unusual(v.as_bytes(), |b| matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"')) {
+            // Nearly every value (ids, codes, numbers) has nothing to escape or leave out: one
+            // branch-free pass tells (EF starts U+FFFE and U+FFFF).
+            let unusual = v
+                .bytes()
+                .fold(false, |any, b| any | (b < 0x20) | matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"' | 0xEF));
+            if !unusual {
                 self.out.extend_from_slice(v.as_bytes());
                 self.out.push(b'"');
                 continue;
@@ -149,13 +155,6 @@ impl XmlWriter {
         }
         self.out.extend_from_slice(close.as_bytes());
     }
-}
-
-/// Whether `bytes` hold a control character, U+FFFE or U+FFFF (or, say, U+FFFD: all start EF
-/// BF), or a byte `special` accepts. Branch-free over the bytes, so that it runs many at a time.
-fn unusual(bytes: &[u8], special: impl Fn(u8) -> bool) -> bool {
-    bytes.iter().fold(false, |any, &b| any | (b < 0x20) | special(b))
-        || memchr::memmem::find(bytes, b"\xEF\xBF").is_some()
 }
 
 /// Appends `text` to `out`, with the bytes `entity` names replaced and the characters XML 1.0
