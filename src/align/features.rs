@@ -116,7 +116,8 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
         let ids: Vec<(Vec<u32>, Vec<u32>)> = chunk
             .par_iter()
             .map(|&k| {
-                let mut ids: Vec<u32> = raw_tokens(&all[k], stems).into_iter().map(|(c, t)| token_id(c, &t)).collect();
+                let mut ids: Vec<u32> = Vec::new();
+                raw_tokens(&all[k], stems, |c, t| ids.push(token_id(c, t)));
                 ids.sort_unstable();
                 ids.dedup();
                 (ids, sentence_breaks(&all[k]))
@@ -286,7 +287,9 @@ fn digit(c: char) -> Option<char> {
 }
 
 fn is_latin_letter(c: char) -> bool {
-    c.is_alphabetic() && (c as u32) < 0x250
+    // The range first: outside ASCII `is_alphabetic` is a slow table look-up, and three of the
+    // six UN languages are written in other scripts.
+    (c as u32) < 0x250 && c.is_alphabetic()
 }
 
 /// Lower case without accents, for comparing cognates.
@@ -304,48 +307,73 @@ fn fold(c: char) -> char {
     }
 }
 
-const TRIM: &[char] = &[
-    ',', ';', ':', '(', ')', '[', ']', '«', '»', '"', '\'', '“', '”', '.', '!', '?', '。', '，', '；', '：', '（',
-    '）', '、',
-];
+/// Punctuation trimmed off words; a `match`, which compiles to a few range tests, where a
+/// slice of characters was compared one by one at both ends of every word.
+fn trimmed(c: char) -> bool {
+    matches!(
+        c,
+        ',' | ';'
+            | ':'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '«'
+            | '»'
+            | '"'
+            | '\''
+            | '“'
+            | '”'
+            | '.'
+            | '!'
+            | '?'
+            | '。'
+            | '，'
+            | '；'
+            | '：'
+            | '（'
+            | '）'
+            | '、'
+    )
+}
 
-fn raw_tokens(unit: &Unit, stems: bool) -> Vec<(Class, String)> {
-    let mut out = Vec::new();
+/// Gives `emit` the tokens of `unit` in order. Each is built in one buffer, reused: a unit
+/// has dozens of them and sentence alignment tokenises every sentence.
+fn raw_tokens(unit: &Unit, stems: bool, mut emit: impl FnMut(Class, &str)) {
+    let mut token = String::new();
     let mut text = unit.text.trim_start();
     if let Some(num) = unit.num {
-        let mark: String = num
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .map(|c| digit(c).unwrap_or(c))
-            .flat_map(char::to_lowercase)
-            .collect();
-        if !mark.is_empty() {
-            out.push((Class::Mark, mark));
+        token.extend(
+            num.chars().filter(|c| c.is_alphanumeric()).map(|c| digit(c).unwrap_or(c)).flat_map(char::to_lowercase),
+        );
+        if !token.is_empty() {
+            emit(Class::Mark, &token);
         }
         // The number is a mark, not content: versions often number paragraphs differently.
         text = text.strip_prefix(num).unwrap_or(text);
     }
-    let mut residual = String::with_capacity(text.len());
+    // The text less its symbols and URLs, words separated by one space.
+    let mut chars: Vec<char> = Vec::with_capacity(text.len());
     for word in text.split_whitespace() {
-        let w = word.trim_matches(TRIM);
+        let w = word.trim_matches(trimmed);
         if w.contains("://") || w.starts_with("www.") {
-            out.push((Class::Sym, w.to_lowercase()));
+            emit(Class::Sym, &w.to_lowercase());
         } else if w.len() > 2 && is_symbol(w) {
-            out.push((Class::Sym, w.to_string()));
+            emit(Class::Sym, w);
         } else {
-            residual.push_str(word);
+            chars.extend(word.chars());
         }
-        residual.push(' ');
+        chars.push(' ');
     }
-    let chars: Vec<char> = residual.chars().collect();
     let mut k = 0;
     while k < chars.len() {
         let c = chars[k];
         if let Some(d) = digit(c) {
-            let mut num = String::from(d);
+            token.clear();
+            token.push(d);
             k += 1;
             while let Some(d) = chars.get(k).copied().and_then(digit) {
-                num.push(d);
+                token.push(d);
                 k += 1;
             }
             // Thousands groups: "1 800", "1,800", "1.800", "1 800" all read 1800.
@@ -354,36 +382,39 @@ fn raw_tokens(unit: &Unit, stems: bool) -> Vec<(Class, String)> {
                 && (1..=3).all(|o| chars.get(k + o).copied().and_then(digit).is_some())
                 && chars.get(k + 4).copied().and_then(digit).is_none()
             {
-                num.extend((1..=3).filter_map(|o| digit(chars[k + o])));
+                token.extend((1..=3).filter_map(|o| digit(chars[k + o])));
                 k += 4;
             }
             // A decimal part: "8.1" and "8,1" are the same number.
             if k + 1 < chars.len() && matches!(chars[k], ',' | '.' | '\u{66b}') && digit(chars[k + 1]).is_some() {
-                num.push('.');
+                token.push('.');
                 k += 1;
                 while let Some(d) = chars.get(k).copied().and_then(digit) {
-                    num.push(d);
+                    token.push(d);
                     k += 1;
                 }
             }
-            let class = if num.len() > 1 { Class::Num } else { Class::Digit };
-            out.push((class, num));
+            let class = if token.len() > 1 { Class::Num } else { Class::Digit };
+            emit(class, &token);
         } else if is_latin_letter(c) {
             let start = k;
             while k < chars.len() && is_latin_letter(chars[k]) {
                 k += 1;
             }
             if k - start >= 3 && c.is_uppercase() {
-                out.push((Class::Word, chars[start..k].iter().collect()));
+                token.clear();
+                token.extend(&chars[start..k]);
+                emit(Class::Word, &token);
             }
             if stems && k - start >= 6 {
-                out.push((Class::Stem, chars[start..start + 5].iter().map(|&c| fold(c)).collect()));
+                token.clear();
+                token.extend(chars[start..start + 5].iter().map(|&c| fold(c)));
+                emit(Class::Stem, &token);
             }
         } else {
             k += 1;
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -391,7 +422,9 @@ mod tests {
     use super::*;
 
     fn toks(text: &str) -> Vec<String> {
-        raw_tokens(&Unit::from_line(text), false).into_iter().map(|(_, t)| t).collect()
+        let mut out = Vec::new();
+        raw_tokens(&Unit::from_line(text), false, |_, t| out.push(t.to_string()));
+        out
     }
 
     #[test]

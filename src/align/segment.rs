@@ -43,53 +43,52 @@ fn abbreviations(lang: &str) -> &'static [&'static str] {
 /// Splits `text` into sentences (trimmed slices of it, never empty).
 pub fn sentences<'t>(text: &'t str, lang: &str) -> Vec<&'t str> {
     let abbr = abbreviations(lang);
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let bytes = text.as_bytes();
+    // Offsets are in bytes; the character at an offset, if any.
+    let at = |i: usize| text.get(i..).and_then(|t| t.chars().next());
+    // Skips the characters `keep` accepts from offset `i`.
+    let skip = |mut i: usize, keep: &dyn Fn(char) -> bool| {
+        while let Some(c) = at(i).filter(|&c| keep(c)) {
+            i += c.len_utf8();
+        }
+        i
+    };
     let mut out = Vec::new();
-    let mut start = 0usize; // byte offset of the current sentence
+    let mut start = 0usize; // the current sentence
     let mut k = 0usize;
-    while k < chars.len() {
-        let (_, c) = chars[k];
+    // Only the bytes that can begin a terminator are looked at: `.!?`, and the lead bytes of
+    // `…` (E2), `؟` (D8), `。` (E3), `！？` (EF).
+    while let Some(skipped) =
+        bytes[k..].iter().position(|b| matches!(b, b'.' | b'!' | b'?' | 0xD8 | 0xE2 | 0xE3 | 0xEF))
+    {
+        k += skipped;
+        let Some(c) = at(k) else { break };
         let cjk = matches!(c, '。' | '！' | '？');
         if !(cjk || matches!(c, '.' | '!' | '?' | '…' | '؟')) {
-            k += 1;
+            k += c.len_utf8();
             continue;
         }
         // Take a run of terminators and closers: "?!", ".)", "。」", "…»".
-        let mut end = k + 1;
-        while end < chars.len()
-            && (matches!(chars[end].1, '.' | '!' | '?' | '…' | '。' | '！' | '？' | '؟')
-                || CLOSERS.contains(&chars[end].1))
-        {
-            end += 1;
-        }
+        let mut end = skip(k + c.len_utf8(), &|c| {
+            matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？' | '؟') || CLOSERS.contains(&c)
+        });
         // French puts a (narrow) no-break space before a closing guillemet.
-        let mut e2 = end;
-        while e2 < chars.len() && chars[e2].1.is_whitespace() {
-            e2 += 1;
+        let e2 = skip(end, &char::is_whitespace);
+        if e2 > end && at(e2) == Some('»') {
+            end = e2 + '»'.len_utf8();
         }
-        if e2 < chars.len() && chars[e2].1 == '»' && e2 > end {
-            end = e2 + 1;
-        }
-        let mut next = end;
-        while next < chars.len() && chars[next].1.is_whitespace() {
-            next += 1;
-        }
+        let next = skip(end, &char::is_whitespace);
         let spaced = next > end;
-        let byte_end = chars.get(end).map_or(text.len(), |p| p.0);
-        let boundary = next < chars.len()
-            && (cjk || spaced)
-            && !chars[next].1.is_lowercase()
-            && !(c == '.'
-                && (before_is_abbreviation(&text[start..chars[k].0], abbr)
-                    || opens_with_label(&text[start..byte_end])));
+        let boundary = at(next).is_some_and(|n| (cjk || spaced) && !n.is_lowercase())
+            && !(c == '.' && (before_is_abbreviation(&text[start..k], abbr) || opens_with_label(&text[start..end])));
         if boundary {
-            let s = text[start..byte_end].trim();
+            let s = text[start..end].trim();
             if !s.is_empty() {
                 out.push(s);
             }
-            start = chars[next].0;
+            start = next;
         }
-        k = end.max(k + 1);
+        k = end;
     }
     let rest = text[start..].trim();
     if !rest.is_empty() {

@@ -1,8 +1,6 @@
 //! Akoma Ntoso 3.0: one expression per language, `akn/<slug>/<lang>.xml`, with the FRBR
 //! identification of AKN4UN, the original marked and each translation linked to it, and
 //! the eIds of aligned units made the same in every language (the group's eId).
-//!
-//! quick-xml changes its API with each minor version: it is only used through [`Xml`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;

@@ -21,6 +21,10 @@ pub enum Piece<'t> {
 pub fn pieces<'t>(text: &'t Text, range: Range<usize>, wraps: impl Fn(&MarkKind) -> bool) -> Vec<Piece<'t>> {
     let s = &text.text;
     let (lo, hi) = (range.start.min(s.len()), range.end.min(s.len()));
+    // Most sentences carry no mark at all.
+    if text.marks.is_empty() && lo < hi && s.is_char_boundary(lo) && s.is_char_boundary(hi) {
+        return vec![Piece::Text(&s[lo..hi])];
+    }
     let mut cuts: Vec<usize> = vec![lo, hi];
     for m in &text.marks {
         cuts.extend([m.start.clamp(lo, hi), m.end.clamp(lo, hi)]);

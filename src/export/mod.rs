@@ -53,15 +53,15 @@ pub struct Aligned<'a> {
 /// marks through `inline`, joined by nothing in scripts written without spaces and a space
 /// elsewhere. Sentences whose unit is unknown are skipped (the alignment and the model come
 /// from the same build).
-pub(crate) fn write_sentences(
+pub(crate) fn write_sentences<'s>(
     x: &mut xml::XmlWriter,
     lang: &str,
     units: &HashMap<String, Unit>,
-    sentences: &[Sentence],
+    sentences: impl IntoIterator<Item = &'s Sentence>,
     mut inline: impl FnMut(&mut xml::XmlWriter, &Text, std::ops::Range<usize>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let joiner = if matches!(lang, "zh" | "ja") { "" } else { " " };
-    let found = sentences.iter().filter_map(|s| units.get(&s.eid).map(|u| (&u.text, s.start..s.end)));
+    let found = sentences.into_iter().filter_map(|s| units.get(&s.eid).map(|u| (&u.text, s.start..s.end)));
     for (k, (text, range)) in found.enumerate() {
         if k > 0 {
             x.text(joiner)?;

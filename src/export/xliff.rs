@@ -6,6 +6,7 @@
 //! source sentence join the segment before them. Original-language passages are
 //! `<mrk translate="no">`, italic and bold `<pc>`, footnote call-outs `<ph>`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -41,10 +42,11 @@ struct Pair<'a> {
     target_texts: &'a HashMap<String, Unit>,
 }
 
-/// A segment: source sentences and target sentences.
-struct Segment {
-    source: Vec<Sentence>,
-    target: Vec<Sentence>,
+/// A segment: source sentences and target sentences, borrowed from the alignment but for
+/// the whole units of a group without sentences.
+struct Segment<'a> {
+    source: Vec<Cow<'a, Sentence>>,
+    target: Vec<&'a Sentence>,
 }
 
 fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<Vec<u8>> {
@@ -87,9 +89,11 @@ fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<
             } else {
                 x.start("segment", &[("id", &id), ("state", state), ("subState", &sub_state)])?;
             }
-            side(&mut x, "source", pair.source, pair.source_texts, &segment.source, &format!("{}a", k + 1))?;
+            let source = segment.source.iter().map(|s| s.as_ref());
+            side(&mut x, "source", pair.source, pair.source_texts, source, &format!("{}a", k + 1))?;
             if !segment.target.is_empty() {
-                side(&mut x, "target", pair.target, pair.target_texts, &segment.target, &format!("{}b", k + 1))?;
+                let target = segment.target.iter().copied();
+                side(&mut x, "target", pair.target, pair.target_texts, target, &format!("{}b", k + 1))?;
             }
             x.end("segment")?;
         }
@@ -104,19 +108,21 @@ fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<
 /// The group's sentence groups seen from the pair: a segment per sentence group with source
 /// text; target sentences without source join the segment before (or the first one). A group
 /// with one language has no sentence alignment: its units are one source-only segment.
-fn segments(group: &Group, pair: &Pair) -> Vec<Segment> {
+fn segments<'a>(group: &'a Group, pair: &Pair) -> Vec<Segment<'a>> {
     if group.sentences.is_empty() {
         let whole = |eid: &String| {
-            pair.source_texts.get(eid).map(|u| Sentence { eid: eid.clone(), start: 0, end: u.text.text.len() })
+            let u = pair.source_texts.get(eid)?;
+            Some(Cow::Owned(Sentence { eid: eid.clone(), start: 0, end: u.text.text.len() }))
         };
-        let source: Vec<Sentence> = group.members.get(pair.source).into_iter().flatten().filter_map(whole).collect();
+        let source: Vec<_> = group.members.get(pair.source).into_iter().flatten().filter_map(whole).collect();
         return if source.is_empty() { Vec::new() } else { vec![Segment { source, target: Vec::new() }] };
     }
     let mut out: Vec<Segment> = Vec::new();
-    let mut orphans: Vec<Sentence> = Vec::new();
+    let mut orphans: Vec<&Sentence> = Vec::new();
     for s in &group.sentences {
-        let source: Vec<Sentence> = s.members.get(pair.source).cloned().unwrap_or_default();
-        let target: Vec<Sentence> = s.members.get(pair.target).cloned().unwrap_or_default();
+        let side = |lang: &str| s.members.get(lang).map_or(&[][..], Vec::as_slice);
+        let source: Vec<_> = side(pair.source).iter().map(Cow::Borrowed).collect();
+        let target: Vec<_> = side(pair.target).iter().collect();
         if source.is_empty() {
             match out.last_mut() {
                 Some(last) => last.target.extend(target),
@@ -141,12 +147,12 @@ fn note(x: &mut XmlWriter, category: &str, text: &str) -> std::io::Result<()> {
 
 /// `<source>` or `<target>` with the sentences' marked text; inline ids start with `prefix`
 /// so that they are unique in the unit.
-fn side(
+fn side<'s>(
     x: &mut XmlWriter,
     element: &str,
     lang: &str,
     texts: &HashMap<String, Unit>,
-    sentences: &[Sentence],
+    sentences: impl IntoIterator<Item = &'s Sentence>,
     prefix: &str,
 ) -> std::io::Result<()> {
     x.line_start(element, &[])?;
