@@ -1,43 +1,55 @@
-//! The XML writer the XML exports share: block elements each on their own indented line,
-//! inline content (mixed text and marks) written as is, so that no whitespace is added to
-//! text. It writes bytes straight into one buffer, escaping and dropping the characters XML
-//! cannot hold in the same pass: the exports write millions of small pieces, and building an
-//! event, an escaped copy and a cleaned copy for each cost more than the rest of the export.
+//! The XML writer the XML exports share (quick-xml): block elements each on their own
+//! indented line, inline content (mixed text and marks) written as is, so that no whitespace
+//! is added to text. Tags go through quick-xml's writer; character data and attribute values
+//! are escaped into its buffer directly, leaving out in the same pass what XML cannot hold:
+//! the exports write millions of small pieces, and an escaped and a cleaned copy of each cost
+//! more than the rest of the export.
 
 use std::borrow::Cow;
 
-#[derive(Default)]
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
 pub struct XmlWriter {
-    out: Vec<u8>,
+    w: Writer<Vec<u8>>,
     depth: usize,
+    /// A tag's name and escaped attributes, reused from tag to tag.
+    tag: Vec<u8>,
+}
+
+impl Default for XmlWriter {
+    fn default() -> Self {
+        XmlWriter { w: Writer::new(Vec::new()), depth: 0, tag: Vec::new() }
+    }
 }
 
 impl XmlWriter {
     /// `<?xml version="1.0" encoding="UTF-8"?>` and a line end.
     pub fn declaration(&mut self) -> std::io::Result<()> {
-        self.out.extend_from_slice(br#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        self.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         self.newline(0)
     }
 
     /// A document type declaration on its own line, e.g. `tmx SYSTEM "tmx14.dtd"`.
     pub fn doctype(&mut self, doctype: &str) -> std::io::Result<()> {
-        self.raw(&["<!DOCTYPE ", doctype, ">"]);
+        self.w.write_event(Event::DocType(BytesText::from_escaped(doctype)))?;
         self.newline(0)
     }
 
     pub fn into_bytes(self) -> Vec<u8> {
-        self.out
+        self.w.into_inner()
     }
 
     pub fn newline(&mut self, depth: usize) -> std::io::Result<()> {
         // A line end and two spaces per level, from one static string when it is deep enough.
         const INDENT: &str = "\n                                                                ";
+        let out = self.w.get_mut();
         let width = 1 + 2 * depth;
         if width <= INDENT.len() {
-            self.out.extend_from_slice(&INDENT.as_bytes()[..width]);
+            out.extend_from_slice(&INDENT.as_bytes()[..width]);
         } else {
-            self.out.push(b'\n');
-            self.out.extend(std::iter::repeat_n(b' ', 2 * depth));
+            out.push(b'\n');
+            out.extend(std::iter::repeat_n(b' ', 2 * depth));
         }
         Ok(())
     }
@@ -48,8 +60,7 @@ impl XmlWriter {
             self.newline(self.depth)?;
         }
         self.depth += 1;
-        self.tag(name, attrs, ">");
-        Ok(())
+        self.tag(name, attrs, false)
     }
 
     pub fn end(&mut self, name: &str) -> std::io::Result<()> {
@@ -60,15 +71,13 @@ impl XmlWriter {
 
     pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
         self.newline(self.depth)?;
-        self.tag(name, attrs, "/>");
-        Ok(())
+        self.tag(name, attrs, true)
     }
 
     pub fn comment(&mut self, text: &str) -> std::io::Result<()> {
         self.newline(self.depth)?;
-        let text = clean(text).replace("--", "- -");
-        self.raw(&["<!-- ", &text, " -->"]);
-        Ok(())
+        let text = format!(" {} ", clean(text).replace("--", "- -"));
+        self.w.write_event(Event::Comment(BytesText::from_escaped(text)))
     }
 
     /// Opens, on its own line, an element whose content is inline.
@@ -78,24 +87,23 @@ impl XmlWriter {
     }
 
     pub fn inline_start(&mut self, name: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
-        self.tag(name, attrs, ">");
-        Ok(())
+        self.tag(name, attrs, false)
     }
 
     pub fn inline_end(&mut self, name: &str) -> std::io::Result<()> {
-        self.raw(&["</", name, ">"]);
-        Ok(())
+        self.w.write_event(Event::End(BytesEnd::new(name)))
     }
 
     /// Character data. Quotes need no escaping in text: `l'ordre` stays readable.
     pub fn text(&mut self, text: &str) -> std::io::Result<()> {
+        let out = self.w.get_mut();
         let bytes = text.as_bytes();
         // Text without control characters (`\r` among them) or U+FFFE/U+FFFF (EF BF BE/BF),
         // nearly all, is searched for markup alone, many bytes at a time; both tests are too.
         let unusual =
             bytes.iter().fold(false, |any, &b| any | (b < 0x20)) || memchr::memmem::find(bytes, b"\xEF\xBF").is_some();
         if unusual {
-            escape(&mut self.out, text, |b| match b {
+            escape(out, text, |b| match b {
                 b'<' => Some("&lt;"),
                 b'>' => Some("&gt;"),
                 b'&' => Some("&amp;"),
@@ -106,41 +114,39 @@ impl XmlWriter {
         }
         let mut run = 0;
         for i in memchr::memchr3_iter(b'<', b'>', b'&', bytes) {
-            self.out.extend_from_slice(&bytes[run..i]);
-            self.out.extend_from_slice(match bytes[i] {
+            out.extend_from_slice(&bytes[run..i]);
+            out.extend_from_slice(match bytes[i] {
                 b'<' => b"&lt;",
                 b'>' => b"&gt;",
                 _ => b"&amp;",
             });
             run = i + 1;
         }
-        self.out.extend_from_slice(&bytes[run..]);
+        out.extend_from_slice(&bytes[run..]);
         Ok(())
     }
 
-    fn raw(&mut self, parts: &[&str]) {
-        for p in parts {
-            self.out.extend_from_slice(p.as_bytes());
-        }
-    }
-
-    /// `<name k="v" …` and `close`. Values escape what would change when read back: markup,
+    /// `<name k="v" …>` (or `…/>`). Values escape what would change when read back: markup,
     /// quotes, and the white space attribute normalisation turns into spaces.
-    fn tag(&mut self, name: &str, attrs: &[(&str, &str)], close: &str) {
-        self.raw(&["<", name]);
+    fn tag(&mut self, name: &str, attrs: &[(&str, &str)], empty: bool) -> std::io::Result<()> {
+        let mut tag = std::mem::take(&mut self.tag);
+        tag.clear();
+        tag.extend_from_slice(name.as_bytes());
         for (k, v) in attrs {
-            self.raw(&[" ", k, "=\""]);
+            tag.push(b' ');
+            tag.extend_from_slice(k.as_bytes());
+            tag.extend_from_slice(b"=\"");
             // Nearly every value (ids, codes, numbers) has nothing to escape or leave out: one
             // branch-free pass tells (EF starts U+FFFE and U+FFFF).
             let unusual = v
                 .bytes()
                 .fold(false, |any, b| any | (b < 0x20) | matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"' | 0xEF));
             if !unusual {
-                self.out.extend_from_slice(v.as_bytes());
-                self.out.push(b'"');
+                tag.extend_from_slice(v.as_bytes());
+                tag.push(b'"');
                 continue;
             }
-            escape(&mut self.out, v, |b| match b {
+            escape(&mut tag, v, |b| match b {
                 b'<' => Some("&lt;"),
                 b'>' => Some("&gt;"),
                 b'&' => Some("&amp;"),
@@ -151,9 +157,14 @@ impl XmlWriter {
                 b'\t' => Some("&#9;"),
                 _ => None,
             });
-            self.out.push(b'"');
+            tag.push(b'"');
         }
-        self.out.extend_from_slice(close.as_bytes());
+        // Escaping copies whole characters only, so the tag is still UTF-8.
+        let content = std::str::from_utf8(&tag).map_err(std::io::Error::other)?;
+        let start = BytesStart::from_content(content, name.len());
+        let written = self.w.write_event(if empty { Event::Empty(start) } else { Event::Start(start) });
+        self.tag = tag;
+        written
     }
 }
 
