@@ -84,7 +84,7 @@ impl Builder<'_> {
         let body = run.trim_start_matches(' ');
         let trail = body.ends_with(' ');
         let body = body.trim_end_matches(' ');
-        if body.contains("  ") {
+        if super::any_byte(body.as_bytes(), |b, next, _| (b == b' ') & (next == b' ')) {
             return self.push_str(run);
         }
         if body.is_empty() {
@@ -149,19 +149,18 @@ pub fn superscript_value(c: char) -> Option<char> {
     })
 }
 
-/// Bytes that may start a special character or whitespace other than a space: markup
+/// Whether a byte may start a special character or whitespace other than a space: markup
 /// ASCII, ASCII whitespace, and the lead bytes of superscript digits (U+00B2, U+00B3, U+00B9,
 /// U+2070…) and of other whitespace (U+0085, U+00A0, U+1680, U+2000…, U+3000).
-static MAY_STOP: [bool; 256] = {
-    let mut table = [false; 256];
-    let stops = [b'<', b'^', b'*', b'[', b']', b'\\', b'\t', b'\n', b'\r', 0x0b, 0x0c, 0xC2, 0xE1, 0xE2, 0xE3];
-    let mut i = 0;
-    while i < stops.len() {
-        table[stops[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
+fn may_stop(b: u8) -> bool {
+    matches!(b, b'<' | b'^' | b'*' | b'[' | b']' | b'\\' | b'\t'..=b'\r' | 0xC2 | 0xE1..=0xE3)
+}
+
+/// Where the first byte from `from` that [`may_stop`] a run of ordinary characters is.
+fn next_stop(bytes: &[u8], from: usize) -> usize {
+    let from = super::skip_blocks(bytes, from, |b, _, _| may_stop(b));
+    bytes[from..].iter().position(|&b| may_stop(b)).map_or(bytes.len(), |k| from + k)
+}
 
 /// Characters that may start markup, a marker or an escape.
 fn is_special(c: char) -> bool {
@@ -190,7 +189,7 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
         let rest = &input[i..];
         // A run of ordinary characters is copied at once; the scan stops at bytes that may
         // start markup, a marker or whitespace other than a space.
-        let run = rest.bytes().position(|b| MAY_STOP[b as usize]).unwrap_or(rest.len());
+        let run = next_stop(bytes, i) - i;
         if run > 0 {
             b.push_run(&rest[..run]);
             i += run;
