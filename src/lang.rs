@@ -73,7 +73,12 @@ const LANGUAGE_NAMES: &[(&str, &[&str])] = &[
 
 /// The code of a language named in a header line, whatever the language of the header.
 pub fn code_for_name(name: &str) -> Option<&'static str> {
-    let name = name.trim().trim_end_matches(['.', ';']).trim().to_lowercase();
+    let name = name.trim().trim_end_matches(['.', ';']).trim();
+    // No name holds a space or a digit, which lower-casing keeps: most lines stop here.
+    if name.bytes().any(|b| b == b' ' || b.is_ascii_digit()) {
+        return None;
+    }
+    let name = name.to_lowercase();
     LANGUAGE_NAMES.iter().find(|(_, names)| names.contains(&name.as_str())).map(|(code, _)| *code)
 }
 

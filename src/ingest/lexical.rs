@@ -73,7 +73,9 @@ fn is_page_number(t: &str) -> bool {
 /// A line holding only a dash, bullet or similar stray mark (left by the PDF conversion).
 pub fn is_stray(line: &str) -> bool {
     let line = line.trim();
+    // Three characters take at most 12 bytes: longer lines are not counted.
     !line.is_empty()
+        && line.len() <= 12
         && line.chars().count() <= 3
         && line.chars().all(|c| matches!(c, '-' | '–' | '—' | '_' | '•' | '·' | '|' | '~'))
 }
