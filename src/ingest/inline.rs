@@ -77,16 +77,13 @@ impl Builder<'_> {
         }
     }
 
-    /// Appends text whose only whitespace is ASCII spaces, copying it at once unless spaces
-    /// need collapsing inside it.
+    /// Appends text whose only whitespace is single ASCII spaces (runs stop before a second
+    /// space), copying it at once.
     fn push_run(&mut self, run: &str) {
         let lead = run.starts_with(' ');
         let body = run.trim_start_matches(' ');
         let trail = body.ends_with(' ');
         let body = body.trim_end_matches(' ');
-        if super::any_byte(body.as_bytes(), |b, next, _| (b == b' ') & (next == b' ')) {
-            return self.push_str(run);
-        }
         if body.is_empty() {
             self.pending_space |= lead;
             return;
@@ -149,17 +146,20 @@ pub fn superscript_value(c: char) -> Option<char> {
     })
 }
 
-/// Whether a byte may start a special character or whitespace other than a space: markup
-/// ASCII, ASCII whitespace, and the lead bytes of superscript digits (U+00B2, U+00B3, U+00B9,
-/// U+2070…) and of other whitespace (U+0085, U+00A0, U+1680, U+2000…, U+3000).
-fn may_stop(b: u8) -> bool {
+/// Whether a byte, followed by `next`, may stop a run of ordinary characters: markup ASCII,
+/// ASCII whitespace other than a single space, and the lead bytes of superscript digits
+/// (U+00B2, U+00B3, U+00B9, U+2070…) and of other whitespace (U+0085, U+00A0, U+1680,
+/// U+2000…, U+3000).
+fn may_stop(b: u8, next: u8) -> bool {
     matches!(b, b'<' | b'^' | b'*' | b'[' | b']' | b'\\' | b'\t'..=b'\r' | 0xC2 | 0xE1..=0xE3)
+        | (b == b' ') & (next == b' ')
 }
 
-/// Where the first byte from `from` that [`may_stop`] a run of ordinary characters is.
+/// Where the first byte from `from` that [`may_stop`] a run is.
 fn next_stop(bytes: &[u8], from: usize) -> usize {
-    let from = super::skip_blocks(bytes, from, |b, _, _| may_stop(b));
-    bytes[from..].iter().position(|&b| may_stop(b)).map_or(bytes.len(), |k| from + k)
+    let byte = |k: usize| bytes.get(k).copied().unwrap_or(0);
+    let from = super::skip_blocks(bytes, from, |b, next, _| may_stop(b, next));
+    (from..bytes.len()).find(|&k| may_stop(bytes[k], byte(k + 1))).unwrap_or(bytes.len())
 }
 
 /// Characters that may start markup, a marker or an escape.

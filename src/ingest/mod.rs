@@ -478,9 +478,16 @@ fn unnormalised_runs(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// The first character from `from` that [`unnormalised_runs`] must decode.
-fn next_look(bytes: &[u8], from: usize) -> Option<usize> {
+fn next_look(bytes: &[u8], mut from: usize) -> Option<usize> {
     let byte = |k: usize| bytes.get(k).copied().unwrap_or(0);
-    let from = skip_blocks(bytes, from, |b, next, _| needs_look(b, next));
+    loop {
+        // The cheapest test first: ASCII and Latin text has no lead byte from U+0300 up.
+        let high = skip_blocks(bytes, from, |b, _, _| b >= 0xCC);
+        from = skip_blocks(bytes, high, |b, next, _| needs_look(b, next));
+        if from == high {
+            break;
+        }
+    }
     (from..bytes.len()).find(|&k| needs_look(bytes[k], byte(k + 1)))
 }
 
@@ -494,13 +501,6 @@ fn needs_look(b: u8, next: u8) -> bool {
         | (b == 0xD9) & ((next.wrapping_sub(0x8B) <= 0x14) | (next == 0xB0))
         | (b == 0xDB) & (next > 0x95);
     other_lead | arabic_mark
-}
-
-/// Whether `hit` holds for a byte of `s`, given the two bytes after it (zero past the end).
-fn any_byte(s: &[u8], hit: impl Fn(u8, u8, u8) -> bool + Copy) -> bool {
-    let byte = |k: usize| s.get(k).copied().unwrap_or(0);
-    let from = skip_blocks(s, 0, hit);
-    (from..s.len()).any(|k| hit(s[k], byte(k + 1), byte(k + 2)))
 }
 
 /// Bytes tested at once by [`skip_blocks`].

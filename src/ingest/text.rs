@@ -5,7 +5,8 @@ use crate::model::{Block, Expression, Paragraph, SourceFormat, Text};
 use super::lexical;
 
 pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
-    let mut body = Vec::new();
+    // One paragraph per line at most: no regrowth of the blocks.
+    let mut body = Vec::with_capacity(memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1);
     let mut dropped = Vec::new();
     let src = match src.strip_prefix('\u{feff}') {
         Some(rest) => {
@@ -72,25 +73,22 @@ pub fn collapse_whitespace(s: &str) -> String {
 
 /// Whether `s` holds whitespace other than single inner ASCII spaces and the kept no-break
 /// spaces, judged on bytes: the UTF-8 of U+0085, U+1680, U+2000…U+200A, U+2028, U+2029,
-/// U+205F and U+3000. Most lines need nothing: blocks of bytes are tested at once.
+/// U+205F and U+3000.
 fn needs_collapsing(s: &[u8]) -> bool {
+    use memchr::{memchr_iter, memchr2, memchr3, memchr3_iter, memmem};
     if s.first() == Some(&b' ') || s.last() == Some(&b' ') {
         return true;
     }
-    super::any_byte(s, is_collapsed)
-}
-
-/// Whether the character starting with byte `b` (then `b1`, `b2`) is whitespace that
-/// collapsing changes; an ASCII space only when another follows.
-fn is_collapsed(b: u8, b1: u8, b2: u8) -> bool {
-    (b.wrapping_sub(b'\t') < 5)
-        | (b == b' ') & (b1 == b' ')
-        | (b == 0xC2) & (b1 == 0x85)
-        | (b == 0xE1) & (b1 == 0x9A) & (b2 == 0x80)
-        | (b == 0xE2)
-            & ((b1 == 0x80) & ((b2.wrapping_sub(0x80) <= 0x0A) | (b2 == 0xA8) | (b2 == 0xA9))
-                | (b1 == 0x81) & (b2 == 0x9F))
-        | (b == 0xE3) & (b1 == 0x80) & (b2 == 0x80)
+    if memchr3(b'\t', b'\n', b'\r', s).is_some() || memchr2(0x0b, 0x0c, s).is_some() || memmem::find(s, b"  ").is_some()
+    {
+        return true;
+    }
+    let tail = |i: usize| s.get(i + 1..i + 3);
+    memchr3_iter(0xC2, 0xE1, 0xE2, s).any(|i| match s[i] {
+        0xC2 => s.get(i + 1) == Some(&0x85),
+        0xE1 => tail(i) == Some(&[0x9A, 0x80]),
+        _ => matches!(tail(i), Some([0x80, 0x80..=0x8A | 0xA8 | 0xA9]) | Some([0x81, 0x9F])),
+    }) || memchr_iter(0xE3, s).any(|i| tail(i) == Some(&[0x80, 0x80]))
 }
 
 #[cfg(test)]
