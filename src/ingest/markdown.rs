@@ -77,8 +77,9 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
         }
         None => src,
     };
-    let lines: Vec<(u32, &str)> =
-        super::lines(src).enumerate().map(|(i, l)| (i as u32 + 1, l.strip_suffix('\r').unwrap_or(l))).collect();
+    // Sized first: counting line ends is cheaper than growing the vector.
+    let mut lines: Vec<(u32, &str)> = Vec::with_capacity(memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1);
+    lines.extend(super::lines(src).enumerate().map(|(i, l)| (i as u32 + 1, l.strip_suffix('\r').unwrap_or(l))));
     let star_notes = lines.iter().any(|(_, l)| has_star_marker(l));
     for (_, l) in &lines {
         if let Some((value, _, _)) = note_body_marker(l, star_notes) {

@@ -28,7 +28,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
             Some((num, _, start)) => (Some(num.to_string()), &line[start..]),
             None => (None, line),
         };
-        let ordinal = body.len() + 1;
+        let ordinal = body.len() as u32 + 1;
         body.push(Block::Paragraph(Paragraph {
             // Lines carry no structure, so eIds number them in order: numbers written in the
             // text (`1.` in every article of a declaration) repeat.

@@ -73,18 +73,28 @@ fn assign_under(blocks: &mut [Block], prefix: &str) {
 }
 
 /// `label` followed by the decimal digits of `n`: `para_3`.
-pub fn numbered(label: &str, n: usize) -> String {
+pub fn numbered(label: &str, n: u32) -> String {
     let mut s = String::with_capacity(label.len() + 8);
     push_number(&mut s, label, n);
     s
 }
 
-/// Appends `label` and the decimal digits of `n`, without the allocations of a `format!`.
-fn push_number(s: &mut String, label: &str, n: impl std::fmt::Display) {
-    use std::fmt::Write;
+/// Appends `label` and the decimal digits of `n`, without the formatting machinery (which
+/// costs more than the rest of the eId).
+fn push_number(s: &mut String, label: &str, n: u32) {
     s.push_str(label);
-    // Writing to a `String` cannot fail.
-    let _ = write!(s, "{n}");
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut rest = n;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    s.extend(digits[start..].iter().map(|&d| d as char));
 }
 
 /// The eId token of a number as written: `II.` → `2`, `B.` → `b`, `12.` → `12`, `a)` → `a`,
