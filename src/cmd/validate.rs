@@ -1,6 +1,7 @@
 //! `accord validate [PATH…] [--json]`: check sources (default `sources/`) against the source
 //! rules. Diagnostics go to stderr (or stdout as JSON with `--json`); exit 1 if any is an error.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
@@ -92,10 +93,14 @@ pub fn run(args: Args) -> u8 {
             }
         }
     } else {
+        // Standard error is unbuffered: one write per diagnostic piece would cost a system
+        // call each, thousands on a large corpus.
+        let mut err = std::io::BufWriter::new(std::io::stderr().lock());
         for d in &report.diagnostics {
-            eprintln!("{d}");
+            let _ = writeln!(err, "{d}");
         }
-        eprintln!(
+        let _ = writeln!(
+            err,
             "{} documents, {} language versions: {} errors, {} warnings",
             report.documents, report.expressions, report.errors, report.warnings
         );

@@ -125,16 +125,13 @@ impl Builder<'_> {
         }
     }
 
-    /// Appends text whose only whitespace is ASCII spaces, copying it at once unless spaces
-    /// need collapsing inside it.
+    /// Appends text whose only whitespace is single ASCII spaces (runs stop before a second
+    /// space), copying it at once.
     fn push_run(&mut self, run: &str) {
         let lead = run.starts_with(' ');
         let body = run.trim_start_matches(' ');
         let trail = body.ends_with(' ');
         let body = body.trim_end_matches(' ');
-        if body.contains("  ") {
-            return self.push_str(run);
-        }
         if body.is_empty() {
             self.pending_space |= lead;
             return;
@@ -210,19 +207,21 @@ pub fn superscript_value(c: char) -> Option<char> {
     })
 }
 
-/// Bytes that may start a special character or whitespace other than a space: markup
-/// ASCII, ASCII whitespace, and the lead bytes of superscript digits (U+00B2, U+00B3, U+00B9,
-/// U+2070…) and of other whitespace (U+0085, U+00A0, U+1680, U+2000…, U+3000).
-static MAY_STOP: [bool; 256] = {
-    let mut table = [false; 256];
-    let stops = [b'<', b'^', b'*', b'[', b']', b'\\', b'\t', b'\n', b'\r', 0x0b, 0x0c, 0xC2, 0xE1, 0xE2, 0xE3];
-    let mut i = 0;
-    while i < stops.len() {
-        table[stops[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
+/// Whether a byte, followed by `next`, may stop a run of ordinary characters: markup ASCII,
+/// ASCII whitespace other than a single space, and the lead bytes of superscript digits
+/// (U+00B2, U+00B3, U+00B9, U+2070…) and of other whitespace (U+0085, U+00A0, U+1680,
+/// U+2000…, U+3000).
+fn may_stop(b: u8, next: u8) -> bool {
+    matches!(b, b'<' | b'^' | b'*' | b'[' | b']' | b'\\' | b'\t'..=b'\r' | 0xC2 | 0xE1..=0xE3)
+        | (b == b' ') & (next == b' ')
+}
+
+/// Where the first byte from `from` that [`may_stop`] a run is.
+fn next_stop(bytes: &[u8], from: usize) -> usize {
+    let byte = |k: usize| bytes.get(k).copied().unwrap_or(0);
+    let from = super::skip_blocks(bytes, from, |b, next, _| may_stop(b, next));
+    (from..bytes.len()).find(|&k| may_stop(bytes[k], byte(k + 1))).unwrap_or(bytes.len())
+}
 
 /// Characters that may start markup, a marker or an escape.
 fn is_special(c: char) -> bool {
@@ -253,7 +252,7 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
         let rest = &input[i..];
         // A run of ordinary characters is copied at once; the scan stops at bytes that may
         // start markup, a marker or whitespace other than a space.
-        let run = rest.bytes().position(|b| MAY_STOP[b as usize]).unwrap_or(rest.len());
+        let run = next_stop(bytes, i) - i;
         if run > 0 {
             b.push_run(&rest[..run]);
             i += run;

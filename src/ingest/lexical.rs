@@ -73,7 +73,9 @@ fn is_page_number(t: &str) -> bool {
 /// A line holding only a dash, bullet or similar stray mark (left by the PDF conversion).
 pub fn is_stray(line: &str) -> bool {
     let line = line.trim();
+    // Three characters take at most 12 bytes: longer lines are not counted.
     !line.is_empty()
+        && line.len() <= 12
         && line.chars().count() <= 3
         && line.chars().all(|c| matches!(c, '-' | '–' | '—' | '_' | '•' | '·' | '|' | '~'))
 }
@@ -222,7 +224,12 @@ pub fn roman_value(s: &str) -> Option<u32> {
         b'C' => Some(100),
         _ => None,
     };
-    let digits: Vec<u32> = s.bytes().map(value).collect::<Option<_>>()?;
+    // At most eight digits: on the stack, as this runs for every numbered block.
+    let mut buf = [0u32; 8];
+    for (d, b) in buf.iter_mut().zip(s.bytes()) {
+        *d = value(b)?;
+    }
+    let digits = &buf[..s.len()];
     let mut total = 0;
     for (i, d) in digits.iter().enumerate() {
         if digits.get(i + 1).is_some_and(|n| n > d) { total -= *d as i32 } else { total += *d as i32 }

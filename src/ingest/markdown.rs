@@ -37,7 +37,8 @@ enum RawKind {
 /// A run of source lines that forms one unit before interpretation.
 struct Raw<'a> {
     kind: RawKind,
-    lines: Vec<(u32, &'a str)>,
+    /// Consecutive entries of the file's lines: a slice of them, not a copy.
+    lines: &'a [(u32, &'a str)],
 }
 
 impl Raw<'_> {
@@ -51,9 +52,18 @@ impl Raw<'_> {
 
     /// The block's lines joined by line breaks; borrowed when it has one line.
     fn joined(&self) -> Cow<'_, str> {
-        match self.lines.as_slice() {
+        match self.lines {
             [(_, line)] => Cow::Borrowed(line),
-            lines => Cow::Owned(lines.iter().map(|(_, l)| *l).collect::<Vec<_>>().join("\n")),
+            lines => {
+                let mut joined = String::with_capacity(lines.iter().map(|(_, l)| l.len() + 1).sum());
+                for (k, (_, l)) in lines.iter().enumerate() {
+                    if k > 0 {
+                        joined.push('\n');
+                    }
+                    joined.push_str(l);
+                }
+                Cow::Owned(joined)
+            }
         }
     }
 }
@@ -67,8 +77,9 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
         }
         None => src,
     };
-    let lines: Vec<(u32, &str)> =
-        src.split('\n').enumerate().map(|(i, l)| (i as u32 + 1, l.strip_suffix('\r').unwrap_or(l))).collect();
+    // Sized first: counting line ends is cheaper than growing the vector.
+    let mut lines: Vec<(u32, &str)> = Vec::with_capacity(memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1);
+    lines.extend(super::lines(src).enumerate().map(|(i, l)| (i as u32 + 1, l.strip_suffix('\r').unwrap_or(l))));
     let star_notes = lines.iter().any(|(_, l)| has_star_marker(l));
     for (_, l) in &lines {
         if let Some((value, _, _)) = note_body_marker(l, star_notes) {
@@ -201,10 +212,10 @@ fn original_value(line: &str) -> Option<Option<&'static str>> {
 
 /// Groups lines into raw blocks: blank lines separate them, and inside a run of lines a
 /// new block starts at every numbered line, list item, heading, note body or artefact.
-fn chunk<'a>(lines: &[(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
+fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
     let mut raws: Vec<Raw<'a>> = Vec::new();
     let mut in_run = false;
-    for &(no, line) in lines {
+    for (at, &(_, line)) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             in_run = false;
             continue;
@@ -217,7 +228,7 @@ fn chunk<'a>(lines: &[(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
             RawKind::Artefact(DroppedKind::PageArtefact)
         } else if note_body_marker(line, star_notes).is_some() {
             RawKind::Note
-        } else if line.contains('\t') {
+        } else if memchr::memchr(b'\t', line.as_bytes()).is_some() {
             RawKind::Table
         } else {
             RawKind::Text
@@ -234,8 +245,9 @@ fn chunk<'a>(lines: &[(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
                 _ => false,
             };
         match last {
-            Some(raw) if continues => raw.lines.push((no, line)),
-            _ => raws.push(Raw { kind, lines: vec![(no, line)] }),
+            // A run has no blank line, so its lines are consecutive.
+            Some(raw) if continues => raw.lines = &lines[at - raw.lines.len()..=at],
+            _ => raws.push(Raw { kind, lines: &lines[at..=at] }),
         }
         in_run = true;
     }
@@ -269,9 +281,21 @@ fn ends_sentence(text: &str) -> bool {
 
 /// Length with CJK characters counted double, so limits hold across scripts.
 fn weighted_len(text: &str) -> usize {
-    text.chars()
-        .map(|c| if ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) { 2 } else { 1 })
-        .sum()
+    text.chars().map(weight).sum()
+}
+
+fn weight(c: char) -> usize {
+    if ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) { 2 } else { 1 }
+}
+
+/// `weighted_len(text) >= min`, reading only as far as needed: `text` may be a whole paragraph.
+fn weighted_at_least(text: &str, min: usize) -> bool {
+    let mut len = 0;
+    min == 0
+        || text.chars().any(|c| {
+            len += weight(c);
+            len >= min
+        })
 }
 
 fn first_letter(text: &str) -> Option<char> {
@@ -327,10 +351,10 @@ fn continues(prev: &str, prev_numbered: bool, next: &Raw, page_break: bool, lang
         // `отмечая`) and end with a comma when unnumbered; lists of names open with `гн`:
         // new paragraphs, unless a page break cut one.
         let preamble = opens_with_participle(next_line) || (!prev_numbered && prev.trim_end().ends_with(','));
-        return page_break || (weighted_len(prev) >= 60 && !preamble);
+        return page_break || (weighted_at_least(prev, 60) && !preamble);
     }
     let caseless_start = first_letter(next_line).is_none_or(|c| !c.is_uppercase());
-    let long_enough = weighted_len(prev) >= if lang::is_caseless(lang) && caseless_start { 12 } else { 60 };
+    let long_enough = weighted_at_least(prev, if lang::is_caseless(lang) && caseless_start { 12 } else { 60 });
     page_break && long_enough
 }
 
@@ -390,6 +414,13 @@ struct OpenSection {
 }
 
 impl BodyBuilder {
+    fn children_ref(&self) -> &[Block] {
+        match self.stack.last() {
+            Some(open) => &open.section.children,
+            None => &self.root,
+        }
+    }
+
     fn children(&mut self) -> &mut Vec<Block> {
         match self.stack.last_mut() {
             Some(open) => &mut open.section.children,
@@ -495,9 +526,9 @@ fn is_annex_heading(text: &str) -> bool {
 }
 
 fn is_continued(text: &str) -> bool {
-    ["(suite)", "(continued)", "(continuación)", "(продолжение)", "（续）", "(续)", "(تابع)"]
-        .iter()
-        .any(|m| text.contains(m))
+    const MARKS: [&str; 7] = ["(suite)", "(continued)", "(continuación)", "(продолжение)", "（续）", "(续)", "(تابع)"];
+    // Each mark opens with `(` or with the first byte of `（`: look only there.
+    memchr::memchr2_iter(b'(', 0xEF, text.as_bytes()).any(|at| MARKS.iter().any(|m| text[at..].starts_with(m)))
 }
 
 impl Parser<'_> {
@@ -672,8 +703,9 @@ impl Parser<'_> {
 
     fn table(&mut self, raw: &Raw) -> Table {
         let mut rows = Vec::new();
-        for &(no, line) in &raw.lines {
-            let row_raw = Raw { kind: RawKind::Table, lines: vec![(no, line)] };
+        for entry in raw.lines {
+            let line = entry.1;
+            let row_raw = Raw { kind: RawKind::Table, lines: std::slice::from_ref(entry) };
             let mut offset = 0;
             let mut cells = Vec::new();
             for cell in line.split('\t') {
@@ -704,7 +736,7 @@ impl Parser<'_> {
             Some((num, start)) => {
                 // Keep the leading emphasis with the heading text so `**III. Titre**` balances;
                 // offsets after it still map to the source by `content_start + start`.
-                let input = format!("{}{}", &content[..lead], &bare[start..]);
+                let input = [&content[..lead], &bare[start..]].concat();
                 let text = self.inline(raw, content_start + start, &input, true);
                 (Some(num.to_string()), text)
             }
@@ -724,13 +756,13 @@ impl Parser<'_> {
     fn text_block(&mut self, raw: &Raw, rest: &[Raw], body: &mut BodyBuilder, refs: &mut RefLedger) {
         let joined = raw.joined();
         let page_break = body.page_break;
-        if let Some(prev) = body.last_paragraph() {
-            let prev_text = prev.items.last().map_or(&prev.text.text, |i| &i.text.text).clone();
+        if let Some(Block::Paragraph(prev)) = body.children_ref().last() {
+            let prev_text = prev.items.last().map_or(&prev.text.text, |i| &i.text.text);
             let prev_numbered = prev.num.is_some() || !prev.items.is_empty();
-            if continues(&prev_text, prev_numbered, raw, page_break, self.lang) {
+            if continues(prev_text, prev_numbered, raw, page_break, self.lang) {
                 let text = self.inline(raw, 0, &joined, true);
                 refs.count(&text);
-                let sep = if joins_without_space(&prev_text, &text.text) { "" } else { " " };
+                let sep = if joins_without_space(prev_text, &text.text) { "" } else { " " };
                 let prev = body.last_paragraph().expect("checked above");
                 match prev.items.last_mut() {
                     Some(item) => item.text.append(sep, text),
@@ -758,7 +790,7 @@ impl Parser<'_> {
                 ends_list && index == p.items.len() as u32 + 1
             });
             if expects_item {
-                self.markup(raw.line(), &format!("{}{dash}", &joined[..lead]));
+                self.markup(raw.line(), &[&joined[..lead], dash].concat());
                 let text = self.inline(raw, lead + start, &bare[start..], true);
                 refs.count(&text);
                 let p = body.last_paragraph().expect("checked above");
@@ -782,7 +814,7 @@ impl Parser<'_> {
                 return;
             }
             // The leading emphasis goes to the inline parser with the text it opens.
-            let input = format!("{}{}", &joined[..lead], &bare[start..]);
+            let input = [&joined[..lead], &bare[start..]].concat();
             let text = self.inline(raw, start, &input, true);
             refs.count(&text);
             body.push(Block::Paragraph(Paragraph {
@@ -978,7 +1010,7 @@ fn joins_without_space(prev: &str, next: &str) -> bool {
 /// Line and column (1-based, in characters) of byte `offset` of a raw block's joined text.
 fn locate(raw: &Raw, offset: usize) -> (u32, u32) {
     let mut remaining = offset;
-    for (no, line) in &raw.lines {
+    for (no, line) in raw.lines {
         if remaining <= line.len() {
             let col = line.get(..remaining).map_or(remaining, |s| s.chars().count());
             return (*no, col as u32 + 1);

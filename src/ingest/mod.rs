@@ -409,9 +409,19 @@ fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
     (line, col)
 }
 
+/// The lines of `text` as `text.split('\n')` gives them, found with a vectorised search.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]).map(move |end| {
+        let line = &text[start..end];
+        start = end + 1;
+        line
+    })
+}
+
 /// NFC, and one line-end convention: PDF extractions mix decomposed accents and CR LF.
 pub fn normalise(text: &str) -> Cow<'_, str> {
-    let text: Cow<str> = if text.contains('\r') {
+    let text: Cow<str> = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Cow::Borrowed(text)
@@ -452,41 +462,62 @@ fn unnormalised_runs(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut runs = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        // Eight ASCII bytes at a time.
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            if u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8])) & 0x8080_8080_8080_8080 != 0 {
-                break;
-            }
-            i += 8;
+    while let Some(at) = next_look(bytes, i) {
+        let run = &text[at..];
+        let end = run.find(plain).unwrap_or(run.len());
+        if end == 0 {
+            i = at + run.chars().next().map_or(1, char::len_utf8);
+            continue;
         }
-        let Some(&b) = bytes.get(i) else { break };
-        let next = bytes.get(i + 1).copied().unwrap_or(0);
-        // By lead byte: below U+0300, Cyrillic U+0400…U+047F, most of Arabic and CJK
-        // U+4000…U+9FFF are plain without decoding.
-        match b {
-            0x00..=0xCB => i += 1,
-            0xD0 | 0xD1 | 0xDA => i += 2,
-            // Arabic letters, digits and punctuation, but not the marks among them.
-            0xD8 if !(0x90..=0x9A).contains(&next) => i += 2,
-            0xD9 if !(0x8B..=0x9F).contains(&next) && next != 0xB0 => i += 2,
-            0xDB if next <= 0x95 => i += 2,
-            0xE4..=0xE9 => i += 3,
-            _ => {
-                let run = &text[i..];
-                let end = run.find(plain).unwrap_or(run.len());
-                if end == 0 {
-                    i += run.chars().next().map_or(1, char::len_utf8);
-                    continue;
-                }
-                if is_nfc_quick(run[..end].chars()) != IsNormalized::Yes {
-                    runs.push((i, i + end));
-                }
-                i += end;
-            }
+        if is_nfc_quick(run[..end].chars()) != IsNormalized::Yes {
+            runs.push((at, at + end));
         }
+        i = at + end;
     }
     runs
+}
+
+/// The first character from `from` that [`unnormalised_runs`] must decode.
+fn next_look(bytes: &[u8], mut from: usize) -> Option<usize> {
+    let byte = |k: usize| bytes.get(k).copied().unwrap_or(0);
+    loop {
+        // The cheapest test first: ASCII and Latin text has no lead byte from U+0300 up.
+        let high = skip_blocks(bytes, from, |b, _, _| b >= 0xCC);
+        from = skip_blocks(bytes, high, |b, next, _| needs_look(b, next));
+        if from == high {
+            break;
+        }
+    }
+    (from..bytes.len()).find(|&k| needs_look(bytes[k], byte(k + 1)))
+}
+
+/// Whether the character that starts with byte `b`, then `next`, may be other than a plain
+/// starter; continuation bytes never are. By lead byte: below U+0300, Cyrillic
+/// U+0400…U+047F, Arabic letters, digits and punctuation (not the marks among them), and CJK
+/// U+4000…U+9FFF are plain without decoding.
+fn needs_look(b: u8, next: u8) -> bool {
+    let other_lead = b >= 0xCC && !matches!(b, 0xD0 | 0xD1 | 0xD8..=0xDB | 0xE4..=0xE9);
+    let arabic_mark = (b == 0xD8) & (next.wrapping_sub(0x90) <= 0x0A)
+        | (b == 0xD9) & ((next.wrapping_sub(0x8B) <= 0x14) | (next == 0xB0))
+        | (b == 0xDB) & (next > 0x95);
+    other_lead | arabic_mark
+}
+
+/// Bytes tested at once by [`skip_blocks`].
+const BLOCK: usize = 32;
+
+/// Where the first block of [`BLOCK`] bytes of `s` from `from` in which `hit` holds for a
+/// byte (given the two bytes after it) starts, or where too few bytes remain for a block.
+/// Each block is tested without branches, which the compiler vectorises: for scans of
+/// whole texts where hits are rare.
+fn skip_blocks(s: &[u8], mut from: usize, hit: impl Fn(u8, u8, u8) -> bool) -> usize {
+    while let Some(Ok(block)) = s.get(from..from + BLOCK + 2).map(<&[u8; BLOCK + 2]>::try_from) {
+        if (0..BLOCK).fold(false, |any, k| any | hit(block[k], block[k + 1], block[k + 2])) {
+            break;
+        }
+        from += BLOCK;
+    }
+    from
 }
 
 impl Loaded {

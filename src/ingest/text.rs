@@ -5,7 +5,8 @@ use crate::model::{Block, Expression, Paragraph, SourceFormat, Text};
 use super::lexical;
 
 pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
-    let mut body = Vec::new();
+    // One paragraph per line at most: no regrowth of the blocks.
+    let mut body = Vec::with_capacity(memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1);
     let mut dropped = Vec::new();
     let src = match src.strip_prefix('\u{feff}') {
         Some(rest) => {
@@ -18,7 +19,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
         }
         None => src,
     };
-    for (i, line) in src.split('\n').enumerate() {
+    for (i, line) in super::lines(src).enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -27,11 +28,11 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
             Some((num, _, start)) => (Some(num.to_string()), &line[start..]),
             None => (None, line),
         };
-        let ordinal = body.len() + 1;
+        let ordinal = body.len() as u32 + 1;
         body.push(Block::Paragraph(Paragraph {
             // Lines carry no structure, so eIds number them in order: numbers written in the
             // text (`1.` in every article of a declaration) repeat.
-            eid: format!("para_{ordinal}"),
+            eid: crate::model::eid::numbered("para_", ordinal),
             num,
             text: Text::plain(collapse_whitespace(text)),
             items: Vec::new(),

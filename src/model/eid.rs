@@ -14,51 +14,87 @@ pub fn assign(blocks: &mut [Block]) {
 fn assign_under(blocks: &mut [Block], prefix: &str) {
     let mut unnumbered = 0;
     let mut tables = 0;
-    let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+    // Only numbered eIds can repeat: counters number the others.
+    let mut seen: BTreeMap<(&str, String), u32> = BTreeMap::new();
     for block in blocks {
-        let base = match block {
-            Block::Section(s) => match s.num.as_deref().and_then(num_token) {
-                Some(t) => format!("sec_{t}"),
-                None => {
-                    unnumbered += 1;
-                    format!("hcontainer_{unnumbered}")
-                }
-            },
-            Block::Paragraph(p) => match p.num.as_deref().and_then(num_token) {
-                Some(t) => format!("para_{t}"),
-                None => {
-                    unnumbered += 1;
-                    format!("hcontainer_{unnumbered}")
-                }
-            },
-            Block::Table(_) => {
-                tables += 1;
-                format!("table_{tables}")
-            }
+        let (kind, token) = match block {
+            Block::Section(s) => ("sec_", s.num.as_deref().and_then(num_token)),
+            Block::Paragraph(p) => ("para_", p.num.as_deref().and_then(num_token)),
+            Block::Table(_) => ("table_", None),
         };
-        let count = seen.entry(base.clone()).or_insert(0);
-        *count += 1;
-        // A repeated number (a numbering error that validation reports) still gets a unique eId.
-        let eid = if *count == 1 { format!("{prefix}{base}") } else { format!("{prefix}{base}_{count}") };
+        // Built in place: this runs for every block of every expression.
+        let mut eid = String::with_capacity(prefix.len() + 24);
+        eid.push_str(prefix);
+        match token {
+            Some(token) => {
+                eid.push_str(kind);
+                eid.push_str(&token);
+                let count = seen.entry((kind, token)).or_insert(0);
+                *count += 1;
+                // A repeated number (a numbering error that validation reports) still gets a unique eId.
+                if *count > 1 {
+                    push_number(&mut eid, "_", *count);
+                }
+            }
+            None if kind == "table_" => {
+                tables += 1;
+                push_number(&mut eid, kind, tables);
+            }
+            None => {
+                unnumbered += 1;
+                push_number(&mut eid, "hcontainer_", unnumbered);
+            }
+        }
         match block {
             Block::Section(s) => {
-                assign_under(&mut s.children, &format!("{eid}__"));
+                assign_under(&mut s.children, &(eid.clone() + "__"));
                 s.eid = eid;
             }
             Block::Paragraph(p) => {
                 let mut items_seen: BTreeMap<String, u32> = BTreeMap::new();
                 for (i, item) in p.items.iter_mut().enumerate() {
                     let token = num_token(&item.num).unwrap_or_else(|| (i + 1).to_string());
-                    let n = items_seen.entry(token.clone()).or_insert(0);
+                    let mut item_eid = String::with_capacity(eid.len() + 24);
+                    item_eid.push_str(&eid);
+                    item_eid.push_str("__list_1__item_");
+                    item_eid.push_str(&token);
+                    let n = items_seen.entry(token).or_insert(0);
                     *n += 1;
-                    let suffix = if *n == 1 { String::new() } else { format!("_{n}") };
-                    item.eid = format!("{eid}__list_1__item_{token}{suffix}");
+                    if *n > 1 {
+                        push_number(&mut item_eid, "_", *n);
+                    }
+                    item.eid = item_eid;
                 }
                 p.eid = eid;
             }
             Block::Table(t) => t.eid = eid,
         }
     }
+}
+
+/// `label` followed by the decimal digits of `n`: `para_3`.
+pub fn numbered(label: &str, n: u32) -> String {
+    let mut s = String::with_capacity(label.len() + 8);
+    push_number(&mut s, label, n);
+    s
+}
+
+/// Appends `label` and the decimal digits of `n`, without the formatting machinery (which
+/// costs more than the rest of the eId).
+fn push_number(s: &mut String, label: &str, n: u32) {
+    s.push_str(label);
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut rest = n;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    s.extend(digits[start..].iter().map(|&d| d as char));
 }
 
 /// The eId token of a number as written: `II.` → `2`, `B.` → `b`, `12.` → `12`, `a)` → `a`,
