@@ -5,10 +5,6 @@
 
 mod common;
 
-// The allocator of the `accord` binary, so that the figures are the command's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
