@@ -627,6 +627,7 @@ fn remove_stale(parent: &Path, prefix: &str) -> std::io::Result<()> {
 fn process_alive(pid: i32) -> bool {
     // Signal 0 checks that the process exists without touching it; EPERM means it exists
     // under another user.
+    // SAFETY: kill with signal 0 sends nothing; it only looks the pid up.
     let status = unsafe { libc::kill(pid, 0) };
     status == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
