@@ -97,13 +97,14 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 /// hundreds of thousands of lines.
 pub const MAX_PER_CODE: usize = 100;
 
-/// Keeps the first [`MAX_PER_CODE`] diagnostics of each code, in order, and adds one
-/// `diagnostics-capped` warning per code that had more, at the first one left out.
+/// Keeps the first [`MAX_PER_CODE`] diagnostics of each code in each file, in order, and adds
+/// one `diagnostics-capped` warning per file and code that had more, at the first one left out.
 pub fn cap_per_code(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut seen: std::collections::BTreeMap<&'static str, (usize, Option<Location>)> = Default::default();
+    type Seen = std::collections::BTreeMap<(String, &'static str), (usize, Option<Location>)>;
+    let mut seen = Seen::new();
     let mut kept = Vec::with_capacity(diagnostics.len().min(4 * MAX_PER_CODE));
     for d in diagnostics {
-        let (count, first_left_out) = seen.entry(d.code).or_default();
+        let (count, first_left_out) = seen.entry((d.location.path.clone(), d.code)).or_default();
         *count += 1;
         if *count <= MAX_PER_CODE {
             kept.push(d);
@@ -111,7 +112,7 @@ pub fn cap_per_code(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
             *first_left_out = Some(d.location);
         }
     }
-    for (code, (count, first)) in seen {
+    for ((_, code), (count, first)) in seen {
         if let Some(location) = first {
             kept.push(Diagnostic::warning(
                 "diagnostics-capped",

@@ -575,12 +575,7 @@ impl Staging {
 fn check_out(out: &Path, inputs: &[&Path]) -> std::io::Result<()> {
     let refuse = |why: String| Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
     // Where a path leads, following links, whether or not it exists yet.
-    let resolve = |p: &Path| -> std::io::Result<PathBuf> {
-        match fs::canonicalize(p) {
-            Ok(real) => Ok(real),
-            Err(_) => Ok(std::path::absolute(p)?),
-        }
-    };
+    let resolve = |p: &Path| fs::canonicalize(p).or_else(|_| std::path::absolute(p));
     let target = resolve(out)?;
     for input in inputs {
         let input = resolve(input)?;

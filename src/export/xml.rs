@@ -5,8 +5,6 @@
 //! the exports write millions of small pieces, and an escaped and a cleaned copy of each cost
 //! more than the rest of the export.
 
-use std::borrow::Cow;
-
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
@@ -76,8 +74,11 @@ impl XmlWriter {
 
     pub fn comment(&mut self, text: &str) -> std::io::Result<()> {
         self.newline(self.depth)?;
-        let text = format!(" {} ", clean(text).replace("--", "- -"));
-        self.w.write_event(Event::Comment(BytesText::from_escaped(text)))
+        // Left out first, so that removing a character cannot make a `--`.
+        let mut kept = Vec::with_capacity(text.len());
+        escape(&mut kept, text, |_| None);
+        let kept = String::from_utf8(kept).map_err(std::io::Error::other)?;
+        self.w.write_event(Event::Comment(BytesText::from_escaped(format!(" {} ", kept.replace("--", "- -")))))
     }
 
     /// Opens, on its own line, an element whose content is inline.
@@ -190,20 +191,6 @@ fn escape(out: &mut Vec<u8>, text: &str, entity: impl Fn(u8) -> Option<&'static 
         run = if b == 0xEF { i + 3 } else { i + 1 };
     }
     out.extend_from_slice(&bytes[run..]);
-}
-
-/// Text without the characters XML 1.0 cannot hold, as [`escape`] leaves them out;
-/// borrowed when there are none, as nearly always.
-fn clean(text: &str) -> Cow<'_, str> {
-    let allowed =
-        |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
-    // Only control bytes and U+FFFE/U+FFFF (bytes EF BF BE/BF) can be refused.
-    let suspect = text.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xBF);
-    if !suspect || text.chars().all(allowed) {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
-    }
 }
 
 #[cfg(test)]

@@ -547,7 +547,7 @@ pub fn parse_expression(
     match format {
         SourceFormat::Md => {
             let parsed = markdown::parse(path, code, &normalised);
-            diagnostics.extend(crate::diag::cap_per_code(parsed.diagnostics));
+            diagnostics.extend(parsed.diagnostics);
             parsed.expression
         }
         SourceFormat::Txt => text::parse(path, code, &normalised),

@@ -13,10 +13,11 @@ pub mod release;
 
 /// Every diagnostic of a loaded document: the ingest's, the document rules' (with the
 /// locations of its `document.toml` and `alignment.toml`), and, when asked, the
-/// nothing-lost accounting, which reads each source again.
+/// nothing-lost accounting, which reads each source again; at most
+/// [`crate::diag::MAX_PER_CODE`] of one code per file.
 pub fn loaded(loaded: &Loaded, check_coverage: bool) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
-    let Some(doc) = &loaded.document else { return out };
+    let Some(doc) = &loaded.document else { return crate::diag::cap_per_code(out) };
     let toml_path = display_path(&loaded.dir.join("document.toml"));
     let toml = loaded.toml.as_ref().map(|(t, text)| (t, text.as_str(), toml_path.as_str()));
     let pins_path = display_path(&loaded.dir.join("alignment.toml"));
@@ -25,7 +26,7 @@ pub fn loaded(loaded: &Loaded, check_coverage: bool) -> Vec<Diagnostic> {
     if check_coverage {
         out.extend(doc.expressions.iter().filter_map(|e| coverage::check(e).err()));
     }
-    out
+    crate::diag::cap_per_code(out)
 }
 
 /// Document-level rules. `toml` is the `document.toml` as written, for locations;
