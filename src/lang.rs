@@ -110,15 +110,19 @@ pub fn parse_date(text: &str) -> Option<String> {
     if let Some(iso) = parse_cjk_date(text) {
         return Some(iso);
     }
-    let words: Vec<String> = text
-        .split(|c: char| c.is_whitespace())
+    // Three words, counted before anything is lower-cased: most short lines with a digit
+    // (symbols, job numbers, page numbers) are not dates and stop here.
+    let mut words = text
+        .split(char::is_whitespace)
         .filter(|w| !w.is_empty() && !matches!(*w, "de" | "del" | "г." | "года" | "г"))
-        .map(|w| w.trim_end_matches(',').to_lowercase())
-        .collect();
-    let [day, month, year] = words.as_slice() else { return None };
-    let day: u32 = day.trim_end_matches("er").trim_end_matches('º').parse().ok()?;
+        .map(|w| w.trim_end_matches(','));
+    let (Some(day), Some(month), Some(year), None) = (words.next(), words.next(), words.next(), words.next()) else {
+        return None;
+    };
+    let day: u32 = day.to_lowercase().trim_end_matches("er").trim_end_matches('º').parse().ok()?;
+    let month = month.to_lowercase();
     let month = MONTHS.iter().position(|names| names.contains(&month.as_str()))? as u32 + 1;
-    let year: u32 = year.parse().ok()?;
+    let year: u32 = year.to_lowercase().parse().ok()?;
     iso_date(year, month, day)
 }
 

@@ -1,5 +1,9 @@
 //! Plain text, one paragraph per line (the corpus form) → one [`Expression`].
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::model::{Block, Expression, Paragraph, SourceFormat, Text};
 
 use super::lexical;
@@ -75,12 +79,11 @@ pub fn collapse_whitespace(s: &str) -> String {
 /// spaces, judged on bytes: the UTF-8 of U+0085, U+1680, U+2000…U+200A, U+2028, U+2029,
 /// U+205F and U+3000.
 fn needs_collapsing(s: &[u8]) -> bool {
-    use memchr::{memchr_iter, memchr2, memchr3, memchr3_iter, memmem};
+    use memchr::{memchr_iter, memchr2, memchr3, memchr3_iter};
     if s.first() == Some(&b' ') || s.last() == Some(&b' ') {
         return true;
     }
-    if memchr3(b'\t', b'\n', b'\r', s).is_some() || memchr2(0x0b, 0x0c, s).is_some() || memmem::find(s, b"  ").is_some()
-    {
+    if memchr3(b'\t', b'\n', b'\r', s).is_some() || memchr2(0x0b, 0x0c, s).is_some() || DOUBLE_SPACE.find(s).is_some() {
         return true;
     }
     let tail = |i: usize| s.get(i + 1..i + 3);
@@ -90,6 +93,9 @@ fn needs_collapsing(s: &[u8]) -> bool {
         _ => matches!(tail(i), Some([0x80, 0x80..=0x8A | 0xA8 | 0xA9]) | Some([0x81, 0x9F])),
     }) || memchr_iter(0xE3, s).any(|i| tail(i) == Some(&[0x80, 0x80]))
 }
+
+/// Built once: building a substring searcher costs more than searching most lines.
+static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));
 
 #[cfg(test)]
 mod tests {
@@ -105,5 +111,20 @@ mod tests {
             collapse_whitespace("Déclaration universelle « des droits »"),
             "Déclaration universelle « des droits »"
         );
+    }
+
+    #[test]
+    fn the_byte_test_finds_exactly_the_collapsed_white_space() {
+        // A single inner space stays, as do the no-break spaces.
+        let kept = [' ', '\u{a0}', '\u{202f}'];
+        for c in (0..=0x3000u32).filter_map(char::from_u32) {
+            let collapsed = c.is_whitespace() && !kept.contains(&c);
+            // Inside a line long enough for the block scan, and near its end.
+            for line in [format!("{}a{c}b", "x".repeat(40)), format!("a{c}b")] {
+                assert_eq!(needs_collapsing(line.as_bytes()), collapsed, "U+{:04X} in {line:?}", c as u32);
+            }
+        }
+        assert!(needs_collapsing(format!("{}a  b", "x".repeat(40)).as_bytes()));
+        assert!(!needs_collapsing("a b c".as_bytes()));
     }
 }
