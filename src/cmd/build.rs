@@ -502,6 +502,8 @@ fn manifest(
 pub(super) struct Staging {
     dir: PathBuf,
     out: PathBuf,
+    /// Folders of the release made so far: each is made once, not tried again per file.
+    folders: Mutex<BTreeSet<PathBuf>>,
 }
 
 impl Staging {
@@ -517,16 +519,13 @@ impl Staging {
             remove_tree(&dir)?;
         }
         fs::create_dir_all(&dir)?;
-        Ok(Staging { dir, out: out.to_path_buf() })
+        Ok(Staging { dir, out: out.to_path_buf(), folders: Mutex::default() })
     }
 
     /// Writes one file of the release and returns its manifest entry. It is made durable
     /// with all the others by [`Staging::commit`]: one flush instead of one per file.
     pub(super) fn write(&self, file: &File) -> std::io::Result<Entry> {
         let path = self.inside(&file.path)?;
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
         fs::write(&path, &file.bytes)?;
         Ok(Entry::of(display_path(&file.path), &file.bytes))
     }
@@ -534,20 +533,27 @@ impl Staging {
     /// Opens a file of the release to be written as a stream.
     fn create(&self, path: PathBuf) -> std::io::Result<Stream> {
         let full = self.inside(&path)?;
-        if let Some(dir) = full.parent() {
-            fs::create_dir_all(dir)?;
-        }
         let file = BufWriter::with_capacity(1 << 20, fs::File::create(full)?);
         Ok(Stream { path, file, hash: Sha256::new(), bytes: 0 })
     }
 
-    /// Where a file of the release goes; never outside it, whatever made the path.
+    /// Where a file of the release goes, its folder made; never outside the release,
+    /// whatever made the path.
     fn inside(&self, path: &Path) -> std::io::Result<PathBuf> {
         if !crate::release::is_release_path(&display_path(path)) {
             let message = format!("`{}` is not a path inside the release", display_path(path));
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
         }
-        Ok(self.dir.join(path))
+        let full = self.dir.join(path);
+        if let Some(folder) = full.parent() {
+            // Held while the folder is made, so that no thread writes into it before.
+            let mut made = self.folders.lock().expect("no writer panicked");
+            if !made.contains(folder) {
+                fs::create_dir_all(folder)?;
+                made.insert(folder.to_path_buf());
+            }
+        }
+        Ok(full)
     }
 
     /// Every file and folder of the release reaches the disk before the swap, so that a

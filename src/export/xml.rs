@@ -5,8 +5,15 @@
 //! the exports write millions of small pieces, and an escaped and a cleaned copy of each cost
 //! more than the rest of the export.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
+/// The first two bytes of U+FFFE and U+FFFF, searched for in every text: built once, as
+/// building a searcher costs more than most texts' search.
+static NON_CHARACTER_START: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\xEF\xBF"));
 
 pub struct XmlWriter {
     w: Writer<Vec<u8>>,
@@ -101,8 +108,7 @@ impl XmlWriter {
         let bytes = text.as_bytes();
         // Text without control characters (`\r` among them) or U+FFFE/U+FFFF (EF BF BE/BF),
         // nearly all, is searched for markup alone, many bytes at a time; both tests are too.
-        let unusual =
-            bytes.iter().fold(false, |any, &b| any | (b < 0x20)) || memchr::memmem::find(bytes, b"\xEF\xBF").is_some();
+        let unusual = bytes.iter().fold(false, |any, &b| any | (b < 0x20)) || NON_CHARACTER_START.find(bytes).is_some();
         if unusual {
             escape(out, text, |b| match b {
                 b'<' => Some("&lt;"),
