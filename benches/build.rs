@@ -24,11 +24,16 @@ fn main() {
     let work = root.join("target/bench-build");
     let corpus = work.join("sources");
     // One release folder per set of formats, so that every timed build replaces a release
-    // like its own (removing the old release is part of the cost).
-    let out = |formats: &str| work.join(format!("out-{}", formats.replace(',', "-")));
+    // like its own (removing the old release is part of the cost). `ACCORD_BENCH_OUT` puts
+    // them elsewhere: on a tmpfs, the figures leave out the disk (on ext4 without a journal,
+    // creating files soon after many were deleted is slowed several times by the inode
+    // allocator, and a build that replaces a release deletes thousands).
+    let releases = std::env::var_os("ACCORD_BENCH_OUT").map_or_else(|| work.clone(), PathBuf::from);
+    let out = |formats: &str| releases.join(format!("out-{}", formats.replace(',', "-")));
     let (bytes, documents) = common::build_corpus(&root.join("sources"), &corpus, target_mb << 20);
     let mb = bytes as f64 / 1e6;
     println!("corpus: {} ({documents} documents, {mb:.1} MB of language versions)", corpus.display());
+    println!("releases written under {}", releases.display());
 
     let validate = || run(Command::new(env!("CARGO_BIN_EXE_accord")).arg("validate").arg(&corpus));
     const ALL: &str = "csv,xlsx,akn,tmx,xliff";
