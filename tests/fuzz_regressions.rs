@@ -19,3 +19,11 @@ fn an_item_with_two_markers_keeps_both() {
         .expect("the crash input");
     accounted("crash.md", &String::from_utf8_lossy(&bytes), SourceFormat::Md);
 }
+
+/// The `markdown` target, session 4: tags are matched in any case, but the dropped markup
+/// recorded `<I>` as `<i>`, so an `I` went missing and an `i` appeared.
+#[test]
+fn markup_in_capitals_is_dropped_as_written() {
+    accounted("minimal.md", "<I>", SourceFormat::Md);
+    accounted("mixed.md", "Le <I>Manuel</i> et le <B>Guide</B>, note<SUP>1</Sup>.", SourceFormat::Md);
+}

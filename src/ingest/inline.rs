@@ -321,7 +321,8 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
                 if !b.open(open, i) {
                     return None;
                 }
-                b.markup.push_str(tag);
+                // As written: tags are matched in any case, and nothing lost means `<I>` too.
+                b.markup.push_str(&rest[..tag.len()]);
                 return Some(tag.len());
             }
             if starts_with_ci(rest, closing) {
@@ -329,10 +330,11 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
                     // A closing tag without its opening: keep it as text, it is not ours to drop.
                     return None;
                 }
+                let written = &rest[..closing.len()];
                 match open {
-                    Open::Sup => close_sup(b),
-                    Open::Italic(_) => b.close(open, MarkKind::Italic, closing),
-                    _ => b.close(open, MarkKind::Bold, closing),
+                    Open::Sup => close_sup(b, written),
+                    Open::Italic(_) => b.close(open, MarkKind::Italic, written),
+                    _ => b.close(open, MarkKind::Bold, written),
                 }
                 return Some(closing.len());
             }
@@ -412,17 +414,17 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
 }
 
 /// `<sup>1</sup>` is a footnote marker when a note 1 exists, else a superscript.
-fn close_sup(b: &mut Builder) {
+fn close_sup(b: &mut Builder, closing: &str) {
     let Some(pos) = b.stack.iter().rposition(|(o, _, _)| *o == Open::Sup) else { return };
     let start = b.stack[pos].1.min(b.out.len());
     let content = b.out[start..].to_string();
     if b.known.contains(&content) {
         b.stack.truncate(pos);
         b.out.truncate(start);
-        b.markup.push_str("</sup>");
+        b.markup.push_str(closing);
         b.note_ref(&content);
     } else {
-        b.close(Open::Sup, MarkKind::Superscript, "</sup>");
+        b.close(Open::Sup, MarkKind::Superscript, closing);
     }
 }
 
