@@ -149,7 +149,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
         *c = if !open || all[w[1]].num.is_some() {
             // A numbered paragraph starts afresh.
             0.0
-        } else if lower {
+        } else if lower || dangles(prev, lang) {
             1.0
         } else if (!short && !comma) || (short && all[w[0]].num.is_some()) {
             // Open and long, or open and numbered (so not a heading), but followed by a
@@ -221,6 +221,40 @@ fn digit_mark(unit: &Unit) -> u32 {
         return 0;
     }
     token_id(Class::Mark, digits) | 1
+}
+
+/// Whether `line` stops where no paragraph or heading can: inside brackets, or on a word that
+/// needs a continuation (an article, a preposition, a conjunction: "Draft decision submitted by
+/// the", "Ouverture du", "蒙古国关于巩固其国际安全和"). Only the commonest such words of each
+/// language are listed: each is the last word of a paragraph split by a page far more often
+/// than the last word of a heading.
+fn dangles(line: &str, lang: &str) -> bool {
+    let opened = line.chars().filter(|c| matches!(c, '(' | '（')).count();
+    if opened > line.chars().filter(|c| matches!(c, ')' | '）')).count() {
+        return true;
+    }
+    if matches!(lang, "zh" | "ja") {
+        let mut rev = line.chars().rev();
+        // "及" after "；" ends a list item that the next line may not continue.
+        return rev.next().is_some_and(|c| "的和与及或在对并把被将由从向以为".contains(c))
+            && rev.next().is_some_and(|c| c.is_alphabetic());
+    }
+    let Some(last) = line.split_whitespace().next_back() else { return false };
+    let words: &[&str] = match lang {
+        "en" => {
+            &["the", "of", "and", "by", "to", "for", "in", "on", "at", "a", "an", "with", "from", "or", "its", "their"]
+        }
+        "fr" => {
+            &["de", "du", "des", "la", "le", "les", "et", "à", "au", "aux", "en", "par", "pour", "sur", "avec", "dans"]
+        }
+        "es" => {
+            &["de", "del", "la", "el", "los", "las", "y", "a", "al", "en", "por", "para", "con", "sobre", "su", "sus"]
+        }
+        "ru" => &["и", "в", "на", "по", "с", "к", "о", "об", "для", "от", "из", "или", "при", "за", "до", "со", "во"],
+        "ar" => &["في", "من", "على", "إلى", "عن", "مع", "أو", "بين"],
+        _ => &[],
+    };
+    words.contains(&last) || (lang == "fr" && (last.ends_with("l'") || last.ends_with("d'") || last.ends_with("l’")))
 }
 
 fn is_terminal(c: char) -> bool {
@@ -458,6 +492,20 @@ mod tests {
         assert_eq!(breaks("他说。我们走"), vec![3]);
         assert_eq!(breaks("16. Also ends. Next"), vec![12]);
         assert!(breaks("No break, here.").is_empty());
+    }
+
+    #[test]
+    fn dangling_ends() {
+        assert!(dangles("Draft decision submitted by the", "en"));
+        assert!(dangles("Ouverture du", "fr"));
+        assert!(dangles("Recommandations de l'", "fr"));
+        assert!(dangles("蒙古国关于巩固其国际安全和", "zh"));
+        assert!(dangles("Odo Tevi (Vanuatu", "en"));
+        assert!(dangles("奥多·特雷维(", "zh"));
+        assert!(!dangles("Statement by the President", "en"));
+        assert!(!dangles("A. Date and place (a)", "en"));
+        assert!(!dangles("6. 减少时间表的关系如何；及", "zh"));
+        assert!(!dangles("Informe del", "de"));
     }
 
     #[test]
