@@ -10,8 +10,11 @@ use super::{Bead, Mode, Options, Unit, confidence_of};
 const SHAPES: [(usize, usize); 10] = [(1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 0), (0, 2)];
 
 /// Costs are negative log-likelihoods up to a constant; these priors were tuned on the dev
-/// corpora (missing paragraphs are rare, splits are common in converted PDFs).
-const PRIOR_FULL: [f64; 10] = [0.0, 4.0, 4.0, 2.5, 2.5, 7.0, 5.0, 5.0, 6.0, 6.0];
+/// corpora (missing paragraphs are rare, splits are common in converted PDFs). A missing
+/// paragraph that a page also split (2-0, 0-2) needs both accidents: about the 1-0 prior plus
+/// the split's, so it does not undercut a 3-1 ("Now, therefore," / "The General Assembly" /
+/// "Proclaims ..." against one line).
+const PRIOR_FULL: [f64; 10] = [0.0, 4.0, 4.0, 2.5, 2.5, 7.0, 5.0, 5.0, 7.0, 7.0];
 /// A lower bound of `cost` per shape in `Mode::Full`: the prior, minus the largest lexical
 /// bonus when both sides are filled, minus the largest continuation bonus (one per inner
 /// junction).
