@@ -1,5 +1,6 @@
 //! The dynamic programme over beads, restricted to the anchor corridor.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::anchors::corridor;
@@ -96,72 +97,101 @@ fn shared(a: &[u32], b: &[u32]) -> (f64, f64) {
     let (mut x, mut y) = (0, 0);
     let (mut all, mut pen) = (0.0, 0.0);
     while x < a.len() && y < b.len() {
-        match a[x].cmp(&b[y]) {
-            std::cmp::Ordering::Less => x += 1,
-            std::cmp::Ordering::Greater => y += 1,
-            std::cmp::Ordering::Equal => {
-                let c = class_of(a[x]);
-                all += c.weight();
-                pen += c.miss();
-                x += 1;
-                y += 1;
-            }
+        let (p, q) = (a[x], b[y]);
+        if p == q {
+            let c = class_of(p);
+            all += c.weight();
+            pen += c.miss();
         }
+        // Both steps without a branch on the order: which list advances is unpredictable.
+        x += usize::from(p <= q);
+        y += usize::from(q <= p);
     }
     (all, pen)
 }
 
-/// The tokens of the units `from..to` (at most three) of a side, merged: sorted and without
-/// repeats, so a token repeated in several units of a bead is evidence once.
-struct Union<'a> {
-    lists: [&'a [u32]; 3],
-}
+/// A unit's tokens as a 1024-bit set of their low bits (hash bits): a token whose bit is clear
+/// is surely not among them. One unit of A meets some thirty units of B in its similarity row,
+/// and most of their tokens are ruled out by one bit test.
+struct Filter([u64; 16]);
 
-impl<'a> Union<'a> {
-    fn new(side: &'a Side, (from, to): (usize, usize)) -> Self {
-        let mut lists: [&[u32]; 3] = [&[]; 3];
-        for (l, k) in lists.iter_mut().zip(from..to) {
-            *l = side.toks.get(k);
+impl Filter {
+    fn new(toks: &[u32]) -> Self {
+        let mut bits = [0u64; 16];
+        for &t in toks {
+            bits[((t >> 6) & 15) as usize] |= 1 << (t & 63);
         }
-        Union { lists }
+        Filter(bits)
     }
-}
 
-impl Iterator for Union<'_> {
-    type Item = u32;
-
-    fn next(&mut self) -> Option<u32> {
-        let min = self.lists.iter().filter_map(|l| l.first()).min().copied()?;
-        for l in &mut self.lists {
-            if l.first() == Some(&min) {
-                *l = &l[1..];
+    /// [`shared`]`(a, b)`, `a` being the tokens the filter was built from: the same shared
+    /// tokens in the same (increasing) order, so the same sums.
+    fn shared(&self, a: &[u32], b: &[u32]) -> (f64, f64) {
+        let (mut all, mut pen) = (0.0, 0.0);
+        let mut x = 0;
+        for &t in b {
+            if (self.0[((t >> 6) & 15) as usize] >> (t & 63)) & 1 == 0 {
+                continue;
+            }
+            while x < a.len() && a[x] < t {
+                x += 1;
+            }
+            if a.get(x) == Some(&t) {
+                let c = class_of(t);
+                all += c.weight();
+                pen += c.miss();
             }
         }
-        Some(min)
+        (all, pen)
     }
+}
+
+/// The tokens of the units `from..to` (at most three) of a side, merged: sorted and without
+/// repeats, so a token repeated in several units of a bead is evidence once. A single unit's
+/// list is borrowed; several are merged pairwise, in linear time.
+fn union(side: &Side, (from, to): (usize, usize)) -> Cow<'_, [u32]> {
+    let mut lists = (from..to).map(|k| side.toks.get(k));
+    let first = lists.next().unwrap_or(&[]);
+    lists.fold(Cow::Borrowed(first), |acc, l| Cow::Owned(merge(&acc, l)))
+}
+
+/// The sorted union of two sorted lists without repeats.
+fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut x, mut y) = (0, 0);
+    while x < a.len() && y < b.len() {
+        let (p, q) = (a[x], b[y]);
+        out.push(p.min(q));
+        x += usize::from(p <= q);
+        y += usize::from(q <= p);
+    }
+    out.extend_from_slice(&a[x..]);
+    out.extend_from_slice(&b[y..]);
+    out
 }
 
 /// What the units A[ia] and B[jb] share (token weight) and what each side lacks of the other
-/// (miss cost), each side's tokens taken together.
+/// (miss cost), each side's tokens taken together. Tokens are visited in increasing order, so
+/// the sums are the same whatever the lists' layout.
 fn overlap(a: &Side, ia: (usize, usize), b: &Side, jb: (usize, usize)) -> (f64, f64) {
-    let (mut x, mut y) = (Union::new(a, ia).peekable(), Union::new(b, jb).peekable());
+    let (ua, ub) = (union(a, ia), union(b, jb));
+    let (ua, ub) = (&ua[..], &ub[..]);
+    let (mut x, mut y) = (0, 0);
     let (mut weight, mut miss) = (0.0, 0.0);
-    loop {
-        let (t, both) = match (x.peek(), y.peek()) {
-            (Some(&p), Some(&q)) if p == q => (p, true),
-            (Some(&p), Some(&q)) => (p.min(q), false),
-            (Some(&p), None) => (p, false),
-            (None, Some(&q)) => (q, false),
-            (None, None) => return (weight, miss),
-        };
-        if both {
-            weight += class_of(t).weight();
+    while x < ua.len() && y < ub.len() {
+        let (p, q) = (ua[x], ub[y]);
+        if p == q {
+            weight += class_of(p).weight();
         } else {
-            miss += class_of(t).miss();
+            miss += class_of(p.min(q)).miss();
         }
-        x.next_if_eq(&t);
-        y.next_if_eq(&t);
+        x += usize::from(p <= q);
+        y += usize::from(q <= p);
     }
+    for &t in ua[x..].iter().chain(&ub[y..]) {
+        miss += class_of(t).miss();
+    }
+    (weight, miss)
 }
 
 /// Aligns two unit lists; indices in the result are positions in `pa` / `pb`.
@@ -182,7 +212,11 @@ pub(crate) fn align(pa: &[Unit], pb: &[Unit], langs: (&str, &str), opts: &Option
     let ratio = if total_a > 0.0 && total_b > 0.0 { total_b / total_a } else { 1.0 };
     let (lanes, chain) = corridor(&a.side, &b.side, opts.corridor.max(4));
     let s2 = if full { estimate_s2(&a, &b, &chain, ratio).unwrap_or(GC_S2) } else { GC_S2 };
+    drop(chain);
     let beads = run(&a, &b, &lanes, &Params { mode: opts.mode, ratio, s2 });
+    // The features and the corridor are done with: freed before the beads are rebuilt, where
+    // memory peaks on big inputs.
+    drop((a, b, lanes));
     restore_strays(beads, &ka, &kb, pa, pb)
 }
 
@@ -229,10 +263,17 @@ fn run(a: &Prepared, b: &Prepared, lanes: &[(usize, usize)], p: &Params) -> Vec<
             // A unit i-1 meets B units up to column hi of row i+2, minus up to three.
             let (slo, shi) = (lo.saturating_sub(3), lanes[(i + 2).min(n)].1.min(m));
             let toks = a.side.toks.get(i - 1);
-            sims[(i - 1) % 3] =
-                SimRow { start: slo, vals: (slo..shi).map(|j| shared(toks, b.side.toks.get(j))).collect() };
+            let filter = Filter::new(toks);
+            // The row's buffer is reused: one allocation per row adds up over a million rows.
+            let sim = &mut sims[(i - 1) % 3];
+            sim.start = slo;
+            sim.vals.clear();
+            sim.vals.extend((slo..shi).map(|j| filter.shared(toks, b.side.toks.get(j))));
         }
-        let mut row = vec![f64::INFINITY; hi + 1 - lo];
+        // Row i-4's buffer: the beads reach back three rows at most.
+        let mut row = std::mem::take(&mut rows[i % 4]);
+        row.clear();
+        row.resize(hi + 1 - lo, f64::INFINITY);
         for j in lo..=hi {
             if i == 0 && j == 0 {
                 row[0] = 0.0;
@@ -447,16 +488,12 @@ fn erfc(x: f64) -> f64 {
 /// Maps compacted beads back to original indices and puts stray lines back: inside a bead
 /// when both neighbours on their side belong to it, else as a bead of their own after the bead
 /// holding the unit before them.
-fn restore_strays(beads: Vec<Bead>, ka: &[usize], kb: &[usize], pa: &[Unit], pb: &[Unit]) -> Vec<Bead> {
+fn restore_strays(mut beads: Vec<Bead>, ka: &[usize], kb: &[usize], pa: &[Unit], pb: &[Unit]) -> Vec<Bead> {
     let (n, m) = (pa.len(), pb.len());
-    let mut beads: Vec<Bead> = beads
-        .into_iter()
-        .map(|bd| Bead {
-            pivot: bd.pivot.iter().map(|&k| ka[k]).collect(),
-            other: bd.other.iter().map(|&k| kb[k]).collect(),
-            confidence: bd.confidence,
-        })
-        .collect();
+    for bd in &mut beads {
+        bd.pivot.iter_mut().for_each(|k| *k = ka[*k]);
+        bd.other.iter_mut().for_each(|k| *k = kb[*k]);
+    }
     // slot 0 = before every bead, slot k+1 = after bead k.
     let mut after: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new()); beads.len() + 1];
     for pivot_side in [true, false] {

@@ -109,25 +109,37 @@ pub(crate) struct Side {
 /// The features of the units `all[keep[..]]` in `lang`; `stems` adds cognate stems (for two
 /// Latin-script languages).
 pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Side {
-    // In chunks, so the per-unit vectors never all exist at once.
+    // In chunks, so the per-unit vectors never all exist at once; each piece of a chunk is
+    // stored flat with scratch buffers reused from unit to unit (an allocation per unit and
+    // vector adds up over a million lines), and the pieces are appended in order.
     let mut toks = Toks { data: Vec::new(), start: vec![0] };
     let mut breaks = Toks { data: Vec::new(), start: vec![0] };
     for chunk in keep.chunks(4096) {
-        let ids: Vec<(Vec<u32>, Vec<u32>)> = chunk
-            .par_iter()
-            .map(|&k| {
-                let mut ids: Vec<u32> = Vec::new();
-                raw_tokens(&all[k], stems, |c, t| ids.push(token_id(c, t)));
-                ids.sort_unstable();
-                ids.dedup();
-                (ids, sentence_breaks(&all[k]))
+        let pieces: Vec<(Toks, Toks)> = chunk
+            .par_chunks(256)
+            .map(|piece| {
+                let mut t = Toks { data: Vec::new(), start: Vec::with_capacity(piece.len()) };
+                let mut b = Toks { data: Vec::new(), start: Vec::with_capacity(piece.len()) };
+                let (mut ids, mut scratch) = (Vec::new(), Scratch::default());
+                for &k in piece {
+                    ids.clear();
+                    raw_tokens(&all[k], stems, &mut scratch, |c, t| ids.push(token_id(c, t)));
+                    ids.sort_unstable();
+                    ids.dedup();
+                    t.data.extend_from_slice(&ids);
+                    t.start.push(t.data.len());
+                    sentence_breaks(&all[k], &mut b.data);
+                    b.start.push(b.data.len());
+                }
+                (t, b)
             })
             .collect();
-        for (v, b) in ids {
-            toks.data.extend(v);
-            toks.start.push(toks.data.len());
-            breaks.data.extend(b);
-            breaks.start.push(breaks.data.len());
+        for (t, b) in pieces {
+            let (t0, b0) = (toks.data.len(), breaks.data.len());
+            toks.data.extend(t.data);
+            toks.start.extend(t.start.iter().map(|s| s + t0));
+            breaks.data.extend(b.data);
+            breaks.start.extend(b.start.iter().map(|s| s + b0));
         }
     }
     toks.data.shrink_to_fit();
@@ -166,7 +178,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
         *b = (1.0 - *c) * if open && short { 0.5 } else { 1.0 };
     }
     Side {
-        len: keep.iter().map(|&k| all[k].text.chars().filter(|c| !c.is_whitespace()).count() as f64).collect(),
+        len: keep.iter().map(|&k| visible_chars(all[k].text) as f64).collect(),
         toks,
         cont,
         bare,
@@ -179,9 +191,9 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
 /// The places inside `text` where one paragraph could end and another begin: after a sentence
 /// or clause end (`.`, `;`, `。`, …, with closing quotes or brackets) followed by a word that is
 /// not lower case, or after a comma followed by a capital (a preamble clause); never right
-/// after the unit's own number. Counted in non-whitespace characters, as `Side::len` is.
-fn sentence_breaks(unit: &Unit) -> Vec<u32> {
-    let mut out = Vec::new();
+/// after the unit's own number. Counted in non-whitespace characters, as `Side::len` is, and
+/// appended to `out`.
+fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
     let text = unit.text.trim_start();
     let (num, body) = match unit.num {
         Some(num) => (num, text.strip_prefix(num).unwrap_or(text)),
@@ -210,7 +222,25 @@ fn sentence_breaks(unit: &Unit) -> Vec<u32> {
             out.push(count);
         }
     }
-    out
+}
+
+/// The number of characters of `text` that are not whitespace (`char::is_whitespace`),
+/// counted on the bytes: decoding every character cost more than the rest of the feature
+/// extraction for a unit's length.
+fn visible_chars(text: &str) -> usize {
+    let b = text.as_bytes();
+    let ascii = b.iter().filter(|&&x| x == b' ' || x.wrapping_sub(b'\t') < 5).count();
+    // The other whitespace, by its UTF-8 bytes: U+0085, U+00A0, U+1680, U+2000..=U+200A,
+    // U+2028, U+2029, U+202F, U+205F and U+3000. Their first bytes are searched for.
+    let wide = |k: usize| match (b[k], b.get(k + 1).copied(), b.get(k + 2).copied()) {
+        (0xC2, Some(0x85 | 0xA0), _) => true,
+        (0xE1, Some(0x9A), Some(0x80)) | (0xE2, Some(0x81), Some(0x9F)) | (0xE3, Some(0x80), Some(0x80)) => true,
+        (0xE2, Some(0x80), Some(y)) => matches!(y, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF),
+        _ => false,
+    };
+    let wide =
+        memchr::memchr3_iter(0xC2, 0xE2, 0xE3, b).chain(memchr::memchr_iter(0xE1, b)).filter(|&k| wide(k)).count();
+    text.chars().count() - ascii - wide
 }
 
 fn digit_mark(unit: &Unit) -> u32 {
@@ -308,7 +338,7 @@ fn is_page_number(t: &str) -> bool {
 
 /// A UN document symbol: `A/RES/70/1`, `E/CN.15/2015/1`, `CTOC/COP/WG.7/2019/4`.
 pub(crate) fn is_symbol(t: &str) -> bool {
-    // The first letter first: most words fail there, before a search for '/'.
+    // The capital first: it rules most words out before the search for a slash.
     t.starts_with(|c: char| c.is_ascii_uppercase())
         && t.contains('/')
         && t.chars().any(|c| c.is_ascii_digit())
@@ -329,14 +359,15 @@ fn digit(c: char) -> Option<char> {
 }
 
 fn is_latin_letter(c: char) -> bool {
-    // The range first: outside ASCII `is_alphabetic` is a slow table look-up, and three of the
-    // six UN languages are written in other scripts.
-    (c as u32) < 0x250 && c.is_alphabetic()
+    // By ranges: outside ASCII `is_alphabetic` is a slow table look-up, and accented letters
+    // are common in three of the six UN languages. Below U+0250 the letters are ASCII's, ª, µ,
+    // º and U+00C0..U+024F less × and ÷ (the test checks this against `is_alphabetic`).
+    matches!(c, 'a'..='z' | 'A'..='Z' | 'ª' | 'µ' | 'º' | 'À'..='Ö' | 'Ø'..='ö' | 'ø'..='\u{24f}')
 }
 
 /// Lower case without accents, for comparing cognates.
 fn fold(c: char) -> char {
-    // Most letters of the Latin-script languages are ASCII: no case table, no accent to drop.
+    // ASCII first: most letters are, and `to_lowercase` is a table search.
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
@@ -383,30 +414,47 @@ fn trimmed(c: char) -> bool {
     )
 }
 
+/// Buffers of [`raw_tokens`], kept from one unit to the next.
+#[derive(Default)]
+struct Scratch {
+    token: String,
+    chars: Vec<char>,
+}
+
 /// Gives `emit` the tokens of `unit` in order. Each is built in one buffer, reused: a unit
 /// has dozens of them and sentence alignment tokenises every sentence.
-fn raw_tokens(unit: &Unit, stems: bool, mut emit: impl FnMut(Class, &str)) {
-    let mut token = String::new();
+fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl FnMut(Class, &str)) {
+    let Scratch { token, chars } = scratch;
+    token.clear();
+    chars.clear();
     let mut text = unit.text.trim_start();
     if let Some(num) = unit.num {
         token.extend(
             num.chars().filter(|c| c.is_alphanumeric()).map(|c| digit(c).unwrap_or(c)).flat_map(char::to_lowercase),
         );
         if !token.is_empty() {
-            emit(Class::Mark, &token);
+            emit(Class::Mark, token);
         }
         // The number is a mark, not content: versions often number paragraphs differently.
         text = text.strip_prefix(num).unwrap_or(text);
     }
     // The text less its symbols and URLs, words separated by one space.
-    let mut chars: Vec<char> = Vec::with_capacity(text.len());
     for word in text.split_whitespace() {
-        let w = word.trim_matches(trimmed);
+        // Most words begin and end with a letter or digit, which `trimmed` never matches.
+        let bare = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+        let w = if bare(word.as_bytes().first()) && bare(word.as_bytes().last()) {
+            word
+        } else {
+            word.trim_matches(trimmed)
+        };
         // The one-byte search first: it rules out nearly every word at the cost of a memchr.
         if (w.contains(':') && w.contains("://")) || w.starts_with("www.") {
             emit(Class::Sym, &w.to_lowercase());
         } else if w.len() > 2 && is_symbol(w) {
             emit(Class::Sym, w);
+        } else if word.is_ascii() {
+            // Widened byte by byte, which is much faster than decoding.
+            chars.extend(word.bytes().map(char::from));
         } else {
             chars.extend(word.chars());
         }
@@ -442,7 +490,7 @@ fn raw_tokens(unit: &Unit, stems: bool, mut emit: impl FnMut(Class, &str)) {
                 }
             }
             let class = if token.len() > 1 { Class::Num } else { Class::Digit };
-            emit(class, &token);
+            emit(class, token);
         } else if is_latin_letter(c) {
             let start = k;
             while k < chars.len() && is_latin_letter(chars[k]) {
@@ -451,12 +499,12 @@ fn raw_tokens(unit: &Unit, stems: bool, mut emit: impl FnMut(Class, &str)) {
             if k - start >= 3 && c.is_uppercase() {
                 token.clear();
                 token.extend(&chars[start..k]);
-                emit(Class::Word, &token);
+                emit(Class::Word, token);
             }
             if stems && k - start >= 6 {
                 token.clear();
                 token.extend(chars[start..start + 5].iter().map(|&c| fold(c)));
-                emit(Class::Stem, &token);
+                emit(Class::Stem, token);
             }
         } else {
             k += 1;
@@ -470,7 +518,7 @@ mod tests {
 
     fn toks(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        raw_tokens(&Unit::from_line(text), false, |_, t| out.push(t.to_string()));
+        raw_tokens(&Unit::from_line(text), false, &mut Scratch::default(), |_, t| out.push(t.to_string()));
         out
     }
 
@@ -497,8 +545,30 @@ mod tests {
     }
 
     #[test]
+    fn latin_letters_are_the_alphabetic_characters_below_u250() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_latin_letter(c), (c as u32) < 0x250 && c.is_alphabetic(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn visible_chars_is_a_count_of_non_whitespace() {
+        let every: String = (0..=0x10FFFF).filter_map(char::from_u32).collect();
+        assert_eq!(visible_chars(&every), every.chars().filter(|c| !c.is_whitespace()).count());
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let s = format!("a{c}b{c}");
+            assert_eq!(visible_chars(&s), s.chars().filter(|c| !c.is_whitespace()).count(), "{c:?}");
+        }
+        assert_eq!(visible_chars(" é\u{a0}x\u{2009}’\u{3000}"), 3);
+    }
+
+    #[test]
     fn breaks_fall_between_sentences() {
-        let breaks = |t| sentence_breaks(&Unit::from_line(t));
+        let breaks = |t| {
+            let mut out = Vec::new();
+            sentence_breaks(&Unit::from_line(t), &mut out);
+            out
+        };
         assert_eq!(breaks("It ends. Next one"), vec![7]);
         assert_eq!(breaks("Recalling its resolution, Noting the report"), vec![23]);
         assert_eq!(breaks("a 3.5 rate; and more. (b) Then"), vec![17]);

@@ -146,12 +146,17 @@ fn align_span(
     out: &mut Vec<Bead>,
 ) {
     let (pa, pb) = (&pivot[a.0..a.1], &other[b.0..b.1]);
-    for bead in dp::align(pa, pb, langs, opts) {
-        out.push(Bead {
-            pivot: bead.pivot.iter().map(|x| x + a.0).collect(),
-            other: bead.other.iter().map(|x| x + b.0).collect(),
-            confidence: bead.confidence,
-        });
+    let mut beads = dp::align(pa, pb, langs, opts);
+    // Shifted in place, and moved whole when nothing precedes them (no pins): a second copy of
+    // a million beads would raise the peak of memory.
+    for bead in &mut beads {
+        bead.pivot.iter_mut().for_each(|x| *x += a.0);
+        bead.other.iter_mut().for_each(|x| *x += b.0);
+    }
+    if out.is_empty() {
+        *out = beads;
+    } else {
+        out.append(&mut beads);
     }
 }
 

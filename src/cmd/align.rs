@@ -1,5 +1,6 @@
 //! `accord align A B`: align the lines of two plain files and print beads.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args as ClapArgs, ValueEnum};
@@ -100,31 +101,35 @@ pub fn run(args: Args) -> u8 {
     let la = args.lang_a.clone().unwrap_or_else(|| lang_of(&args.a));
     let lb = args.lang_b.clone().unwrap_or_else(|| lang_of(&args.b));
     let opts = Options::default();
-    let lines_a: Vec<&str> = ta.lines().collect();
-    let lines_b: Vec<&str> = tb.lines().collect();
-    let (sentences, beads) = match args.unit {
-        UnitArg::Paragraph => {
-            let ua: Vec<Unit> = lines_a.iter().map(|l| Unit::from_line(l)).collect();
-            let ub: Vec<Unit> = lines_b.iter().map(|l| Unit::from_line(l)).collect();
-            (None, align::align_pair(&ua, &ub, (&la, &lb), &opts))
-        }
-        UnitArg::Line => {
-            let ua: Vec<Unit> = lines_a.iter().map(|l| Unit { text: l, heading: false, num: None }).collect();
-            let ub: Vec<Unit> = lines_b.iter().map(|l| Unit { text: l, heading: false, num: None }).collect();
-            (None, align::align_pair(&ua, &ub, (&la, &lb), &opts))
+    // The units the beads index and, for TSV, their texts: the lines, or the sentences. Line
+    // and paragraph units are made straight from the text; a list of the lines beside them
+    // would only raise the peak of memory.
+    let (units_a, units_b, beads): (Vec<&str>, Vec<&str>, Vec<Bead>) = match args.unit {
+        UnitArg::Paragraph | UnitArg::Line => {
+            let unit = |l| match args.unit {
+                UnitArg::Paragraph => Unit::from_line(l),
+                _ => Unit { text: l, heading: false, num: None },
+            };
+            let ua: Vec<Unit> = ta.lines().map(unit).collect();
+            let ub: Vec<Unit> = tb.lines().map(unit).collect();
+            let beads = align::align_pair(&ua, &ub, (&la, &lb), &opts);
+            let tsv = args.output == OutputArg::Tsv;
+            let texts_a = if tsv { ua.iter().map(|u| u.text).collect() } else { Vec::new() };
+            let texts_b = if tsv { ub.iter().map(|u| u.text).collect() } else { Vec::new() };
+            (texts_a, texts_b, beads)
         }
         UnitArg::Sentence => {
-            let (sa, sb, beads) = sentence_beads(&lines_a, &lines_b, (&la, &lb), &opts);
-            (Some((sa, sb)), beads)
+            let lines_a: Vec<&str> = ta.lines().collect();
+            let lines_b: Vec<&str> = tb.lines().collect();
+            sentence_beads(&lines_a, &lines_b, (&la, &lb), &opts)
         }
     };
-    // The units beads index: the lines, or the sentences.
-    let (units_a, units_b) = sentences.as_ref().map_or((&lines_a, &lines_b), |(a, b)| (a, b));
     let mut out = String::new();
     match args.output {
         OutputArg::Beads => {
+            out.reserve(beads.len() * 16);
             for b in &beads {
-                out.push_str(&bead_text(b));
+                push_bead(&mut out, b);
                 out.push('\n');
             }
         }
@@ -140,8 +145,8 @@ pub fn run(args: Args) -> u8 {
                     ids(&b.pivot),
                     ids(&b.other),
                     b.confidence,
-                    join(&b.pivot, units_a),
-                    join(&b.other, units_b)
+                    join(&b.pivot, &units_a),
+                    join(&b.other, &units_b)
                 ));
             }
         }
@@ -168,10 +173,22 @@ pub fn run(args: Args) -> u8 {
     super::EXIT_OK
 }
 
-/// `[0,1]:[2]`
-pub fn bead_text(b: &Bead) -> String {
-    let side = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
-    format!("[{}]:[{}]", side(&b.pivot), side(&b.other))
+/// Appends `[0,1]:[2]` to `out`, without a string per bead or index.
+fn push_bead(out: &mut String, b: &Bead) {
+    let side = |out: &mut String, v: &[usize]| {
+        out.push('[');
+        for (k, x) in v.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{x}");
+        }
+        out.push(']');
+    };
+    side(out, &b.pivot);
+    out.push(':');
+    side(out, &b.other);
 }
 
 /// Aligns paragraphs, then the sentences inside each aligned paragraph group; indices in the
