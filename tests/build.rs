@@ -252,6 +252,10 @@ fn an_out_folder_the_release_would_replace_harmfully_is_refused() {
     fs::create_dir(&out).unwrap();
     assert!(build(&sources, &out, "2").status.success());
     assert!(build(&sources, &out, "2").status.success());
+    // Folders on the way to a new one are made.
+    let nested = dir.path().join("releases/2026-11/out");
+    assert!(build(&sources, &nested, "2").status.success());
+    assert!(nested.join("manifest.json").is_file());
     // A merge may not write over one of its parts either.
     let part = dir.path().join("part-0");
     let run = accord()

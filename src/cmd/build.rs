@@ -513,6 +513,8 @@ impl Staging {
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let prefix = format!(".{name}.tmp-");
+        // `--out releases/2026-11/out` makes its folders, as `mkdir -p` would.
+        fs::create_dir_all(parent)?;
         remove_stale(parent, &prefix)?;
         let dir = parent.join(format!("{prefix}{}", std::process::id()));
         if dir.exists() {
