@@ -14,3 +14,4 @@ pub mod model;
 pub mod release;
 pub mod review;
 pub mod validate;
+pub mod whitespace;

@@ -230,16 +230,7 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
 fn visible_chars(text: &str) -> usize {
     let b = text.as_bytes();
     let ascii = b.iter().filter(|&&x| x == b' ' || x.wrapping_sub(b'\t') < 5).count();
-    // The other whitespace, by its UTF-8 bytes: U+0085, U+00A0, U+1680, U+2000..=U+200A,
-    // U+2028, U+2029, U+202F, U+205F and U+3000. Their first bytes are searched for.
-    let wide = |k: usize| match (b[k], b.get(k + 1).copied(), b.get(k + 2).copied()) {
-        (0xC2, Some(0x85 | 0xA0), _) => true,
-        (0xE1, Some(0x9A), Some(0x80)) | (0xE2, Some(0x81), Some(0x9F)) | (0xE3, Some(0x80), Some(0x80)) => true,
-        (0xE2, Some(0x80), Some(y)) => matches!(y, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF),
-        _ => false,
-    };
-    let wide =
-        memchr::memchr3_iter(0xC2, 0xE2, 0xE3, b).chain(memchr::memchr_iter(0xE1, b)).filter(|&k| wide(k)).count();
+    let wide = crate::whitespace::wide_spaces(b).count();
     text.chars().count() - ascii - wide
 }
 

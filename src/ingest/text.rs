@@ -76,22 +76,17 @@ pub fn collapse_whitespace(s: &str) -> String {
 }
 
 /// Whether `s` holds whitespace other than single inner ASCII spaces and the kept no-break
-/// spaces, judged on bytes: the UTF-8 of U+0085, U+1680, U+2000…U+200A, U+2028, U+2029,
-/// U+205F and U+3000.
+/// spaces, judged on bytes.
 fn needs_collapsing(s: &[u8]) -> bool {
-    use memchr::{memchr_iter, memchr2, memchr3, memchr3_iter};
+    use memchr::{memchr2, memchr3};
     if s.first() == Some(&b' ') || s.last() == Some(&b' ') {
         return true;
     }
     if memchr3(b'\t', b'\n', b'\r', s).is_some() || memchr2(0x0b, 0x0c, s).is_some() || DOUBLE_SPACE.find(s).is_some() {
         return true;
     }
-    let tail = |i: usize| s.get(i + 1..i + 3);
-    memchr3_iter(0xC2, 0xE1, 0xE2, s).any(|i| match s[i] {
-        0xC2 => s.get(i + 1) == Some(&0x85),
-        0xE1 => tail(i) == Some(&[0x9A, 0x80]),
-        _ => matches!(tail(i), Some([0x80, 0x80..=0x8A | 0xA8 | 0xA9]) | Some([0x81, 0x9F])),
-    }) || memchr_iter(0xE3, s).any(|i| tail(i) == Some(&[0x80, 0x80]))
+    // No-break spaces are typography and stay.
+    crate::whitespace::wide_spaces(s).any(|no_break| !no_break)
 }
 
 /// Built once: building a substring searcher costs more than searching most lines.
