@@ -196,7 +196,7 @@ fn check_release(
                 "give the release folder with --release",
             )
         })?;
-    if manifest.options.min_confidence.is_some() || manifest.options.pair.is_some() {
+    if manifest.head.options.min_confidence.is_some() || manifest.head.options.pair.is_some() {
         return Err(fail(
             "review-filtered-release",
             "the release was built with --min-confidence or --pair: its workbooks do not hold every unit".into(),

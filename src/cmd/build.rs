@@ -4,7 +4,7 @@
 //! output, `manifest.json` last, and renamed into place. A document with errors fails the
 //! build and leaves the previous release untouched.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ use crate::ingest::{self, Target, coverage};
 use crate::lang;
 use crate::model::Document;
 use crate::model::alignment::Alignment;
-use crate::release::{self, Entry, Manifest};
+use crate::release::{self, Entry, EntrySpill, Head};
 use crate::validate;
 
 #[derive(ClapArgs)]
@@ -171,11 +171,18 @@ pub fn run(args: Args) -> u8 {
     } else {
         ProgressBar::hidden()
     };
+    let totals = match Totals::new(&staging.scratch()) {
+        Ok(t) => Mutex::new(t),
+        Err(e) => {
+            staging.abandon();
+            eprintln!("accord build: cannot write {}: {e}", display_path(&args.out));
+            return super::EXIT_USAGE;
+        }
+    };
     // One worker per thread takes documents in order, so that they finish nearly in order
     // and their CSV rows can be streamed without holding the corpus.
     let next = AtomicUsize::new(0);
-    let mut numbered: Vec<(usize, Built)> = rayon::broadcast(|_| {
-        let mut mine = Vec::new();
+    rayon::broadcast(|_| {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(target) = targets.get(i) else { break };
@@ -187,69 +194,141 @@ pub fn run(args: Args) -> u8 {
                 t.finished(i, rows);
             }
             bar.inc(1);
-            mine.push((i, b));
+            totals.lock().expect("no worker panicked").add(b, args.quiet);
         }
-        mine
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    });
     bar.finish_and_clear();
-    numbered.sort_by_key(|(i, _)| *i);
-    let mut built: Vec<Built> = numbered.into_iter().map(|(_, b)| b).collect();
+    let mut totals = totals.into_inner().expect("no worker panicked");
+    let input_bytes = totals.input_bytes;
 
-    // Moved, not copied: these records grow with the corpus.
-    let mut diagnostics: Vec<Diagnostic> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.diagnostics)).collect();
-    diag::sort(&mut diagnostics);
-    for d in diagnostics.iter().filter(|d| d.is_error() || !args.quiet) {
+    diag::sort(&mut totals.shown);
+    for d in &totals.shown {
         eprintln!("{d}");
     }
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
+    if totals.errors > 0 {
         drop(tables);
         staging.abandon();
-        eprintln!("build failed: {errors} errors; {} left as it was", display_path(&args.out));
+        eprintln!("build failed: {} errors; {} left as it was", totals.errors, display_path(&args.out));
         return super::EXIT_INVALID;
     }
 
-    let input_bytes: usize = built.iter().flat_map(|b| b.inputs.iter()).map(|e| e.bytes).sum();
-    let mut outputs: Vec<Entry> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.outputs)).collect();
-    let finished = (|| -> Result<usize, String> {
+    let finished = (|| -> Result<String, String> {
         if let Some(t) = tables {
-            outputs.extend(t.finish()?);
+            for entry in t.finish()? {
+                totals.output(entry);
+            }
             let package = export::csv::datapackage_file(&languages, &info).map_err(|e| e.to_string())?;
-            outputs.push(staging.write(&package).map_err(|e| e.to_string())?);
+            totals.output(staging.write(&package).map_err(|e| e.to_string())?);
         }
-        let files = outputs.len() + 1;
-        let manifest = manifest(&args, &formats, &filters, &info, &mut built, &diagnostics, outputs);
-        staging.write(&manifest).map_err(|e| e.to_string())?;
+        let summary = format!(
+            "build: {} documents, {} languages, {} groups ({} to review), {} files in {}",
+            totals.documents,
+            languages.len(),
+            totals.groups,
+            totals.review,
+            totals.output_files + 1,
+            display_path(&args.out),
+        );
+        write_manifest(&args, &formats, &filters, &info, totals, &staging).map_err(|e| e.to_string())?;
         staging.commit().map_err(|e| e.to_string())?;
-        Ok(files)
+        Ok(summary)
     })();
-    let files = match finished {
-        Ok(files) => files,
+    let summary = match finished {
+        Ok(summary) => summary,
         Err(e) => {
             eprintln!("accord build: cannot write {}: {e}", display_path(&args.out));
             return super::EXIT_USAGE;
         }
     };
     if !args.quiet {
-        let bytes = input_bytes;
         let seconds = started.elapsed().as_secs_f64();
-        eprintln!(
-            "build: {} documents, {} languages, {} groups ({} to review), {} files in {}; {:.1} MB in {:.2} s ({:.1} MB/s)",
-            built.len(),
-            languages.len(),
-            built.iter().map(|b| b.groups).sum::<usize>(),
-            built.iter().map(|b| b.review).sum::<usize>(),
-            files,
-            display_path(&args.out),
-            bytes as f64 / 1e6,
-            seconds,
-            bytes as f64 / 1e6 / seconds.max(1e-9)
-        );
+        let mb = input_bytes as f64 / 1e6;
+        eprintln!("{summary}; {mb:.1} MB in {seconds:.2} s ({:.1} MB/s)", mb / seconds.max(1e-9));
     }
     super::EXIT_OK
+}
+
+/// What the finished documents add up to, gathered as each one finishes so that memory does
+/// not grow with their number: manifest entries go to disk, diagnostics are counted and kept
+/// only where they will be printed.
+struct Totals {
+    documents: usize,
+    expressions: usize,
+    groups: usize,
+    review: usize,
+    dropped_by_pair: usize,
+    dropped_below_confidence: usize,
+    input_bytes: usize,
+    output_files: usize,
+    accounted: Accounted,
+    by_code: BTreeMap<String, usize>,
+    errors: usize,
+    /// The diagnostics to print: errors, and warnings unless `--quiet`.
+    shown: Vec<Diagnostic>,
+    inputs: EntrySpill,
+    outputs: EntrySpill,
+    /// The first failure to write an entry out, reported when the manifest is written.
+    failed: Option<std::io::Error>,
+}
+
+impl Totals {
+    fn new(scratch: &Path) -> std::io::Result<Self> {
+        Ok(Totals {
+            documents: 0,
+            expressions: 0,
+            groups: 0,
+            review: 0,
+            dropped_by_pair: 0,
+            dropped_below_confidence: 0,
+            input_bytes: 0,
+            output_files: 0,
+            accounted: Accounted::default(),
+            by_code: BTreeMap::new(),
+            errors: 0,
+            shown: Vec::new(),
+            inputs: EntrySpill::new(&scratch.join("inputs"))?,
+            outputs: EntrySpill::new(&scratch.join("outputs"))?,
+            failed: None,
+        })
+    }
+
+    fn add(&mut self, built: Built, quiet: bool) {
+        self.documents += 1;
+        self.expressions += built.expressions;
+        self.groups += built.groups;
+        self.review += built.review;
+        self.dropped_by_pair += built.dropped_by_pair;
+        self.dropped_below_confidence += built.dropped_below_confidence;
+        self.accounted.source_characters += built.accounted.source_characters;
+        self.accounted.characters_accounted += built.accounted.characters_accounted;
+        self.accounted.dropped_artefacts += built.accounted.dropped_artefacts;
+        for d in built.diagnostics {
+            let severity = if d.is_error() { "error" } else { "warning" };
+            *self.by_code.entry(format!("{severity}[{}]", d.code)).or_default() += 1;
+            if d.is_error() {
+                self.errors += 1;
+            }
+            if d.is_error() || !quiet {
+                self.shown.push(d);
+            }
+        }
+        for entry in built.inputs {
+            self.input_bytes += entry.bytes;
+            if let Err(e) = self.inputs.push(entry) {
+                self.failed.get_or_insert(e);
+            }
+        }
+        for entry in built.outputs {
+            self.output(entry);
+        }
+    }
+
+    fn output(&mut self, entry: Entry) {
+        self.output_files += 1;
+        if let Err(e) = self.outputs.push(entry) {
+            self.failed.get_or_insert(e);
+        }
+    }
 }
 
 fn build_one(
@@ -452,33 +531,31 @@ fn civil_date(days: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-fn manifest(
+/// Writes `manifest.json`, last, its entries streamed in path order from the spills.
+fn write_manifest(
     args: &Args,
     formats: &BTreeSet<String>,
     filters: &Filters,
     info: &ReleaseInfo,
-    built: &mut [Built],
-    diagnostics: &[Diagnostic],
-    outputs: Vec<Entry>,
-) -> File {
-    let inputs: Vec<Entry> = built.iter_mut().flat_map(|b| std::mem::take(&mut b.inputs)).collect();
-    let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
-    for d in diagnostics {
-        *by_code.entry(format!("{}[{}]", if d.is_error() { "error" } else { "warning" }, d.code)).or_default() += 1;
+    mut totals: Totals,
+    staging: &Staging,
+) -> std::io::Result<()> {
+    if let Some(e) = totals.failed.take() {
+        return Err(e);
     }
     let counts = [
-        ("documents", built.len()),
-        ("expressions", built.iter().map(|b| b.expressions).sum()),
-        ("groups", built.iter().map(|b| b.groups).sum()),
-        ("groups_to_review", built.iter().map(|b| b.review).sum()),
-        ("groups_dropped_by_pair", built.iter().map(|b| b.dropped_by_pair).sum()),
-        ("groups_dropped_below_confidence", built.iter().map(|b| b.dropped_below_confidence).sum()),
-        ("input_bytes", inputs.iter().map(|e| e.bytes).sum()),
-        ("source_characters", built.iter().map(|b| b.accounted.source_characters).sum()),
-        ("source_characters_accounted", built.iter().map(|b| b.accounted.characters_accounted).sum()),
-        ("dropped_artefacts", built.iter().map(|b| b.accounted.dropped_artefacts).sum()),
+        ("documents", totals.documents),
+        ("expressions", totals.expressions),
+        ("groups", totals.groups),
+        ("groups_to_review", totals.review),
+        ("groups_dropped_by_pair", totals.dropped_by_pair),
+        ("groups_dropped_below_confidence", totals.dropped_below_confidence),
+        ("input_bytes", totals.input_bytes),
+        ("source_characters", totals.accounted.source_characters),
+        ("source_characters_accounted", totals.accounted.characters_accounted),
+        ("dropped_artefacts", totals.accounted.dropped_artefacts),
     ];
-    let manifest = Manifest {
+    let head = Head {
         accord_version: info.version.clone(),
         release_date: info.date.clone(),
         options: release::Options {
@@ -489,11 +566,12 @@ fn manifest(
             shard: args.shard.map(|(i, n)| format!("{i}/{n}")),
         },
         counts: counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-        diagnostics: by_code,
-        inputs,
-        outputs,
+        diagnostics: totals.by_code,
     };
-    File { path: "manifest.json".into(), bytes: manifest.into_bytes() }
+    let (inputs, outputs) = (totals.inputs.sorted()?, totals.outputs.sorted()?);
+    let mut file = staging.create("manifest.json".into())?;
+    release::write(&mut file, &head, inputs, outputs)?;
+    file.finish().map(drop)
 }
 
 /// The release being written: a temporary folder beside the output, swapped into place in
@@ -502,8 +580,11 @@ fn manifest(
 pub(super) struct Staging {
     dir: PathBuf,
     out: PathBuf,
-    /// Folders of the release made so far: each is made once, not tried again per file.
-    folders: Mutex<BTreeSet<PathBuf>>,
+    /// The folders of the release made last: a folder is made once, not tried again for each
+    /// of its files. Only the last few are remembered, so memory does not grow with the
+    /// documents (one folder each in `akn/`); one forgotten and met again is made again,
+    /// which does no harm.
+    folders: Mutex<VecDeque<PathBuf>>,
 }
 
 impl Staging {
@@ -532,6 +613,12 @@ impl Staging {
         Ok(Entry::of(display_path(&file.path), &file.bytes))
     }
 
+    /// A folder inside the staging one for the build's own temporary files; removed before
+    /// the release is committed.
+    fn scratch(&self) -> PathBuf {
+        self.dir.join(".scratch")
+    }
+
     /// Opens a file of the release to be written as a stream.
     fn create(&self, path: PathBuf) -> std::io::Result<Stream> {
         let full = self.inside(&path)?;
@@ -550,9 +637,12 @@ impl Staging {
         if let Some(folder) = full.parent() {
             // Held while the folder is made, so that no thread writes into it before.
             let mut made = self.folders.lock().expect("no writer panicked");
-            if !made.contains(folder) {
+            if !made.iter().any(|f| f == folder) {
                 fs::create_dir_all(folder)?;
-                made.insert(folder.to_path_buf());
+                if made.len() == FOLDERS_REMEMBERED {
+                    made.pop_front();
+                }
+                made.push_back(folder.to_path_buf());
             }
         }
         Ok(full)
@@ -561,6 +651,9 @@ impl Staging {
     /// Every file and folder of the release reaches the disk before the swap, so that a
     /// crash never leaves `out/` naming a release that is not whole.
     pub(super) fn commit(self) -> std::io::Result<()> {
+        if self.scratch().exists() {
+            remove_tree(&self.scratch())?;
+        }
         sync_tree(&self.dir)?;
         if self.out.exists() {
             // The staging folder now holds the previous release.
@@ -576,6 +669,9 @@ impl Staging {
         let _ = remove_tree(&self.dir);
     }
 }
+
+/// Enough for the formats' top folders and the documents being written by every worker.
+const FOLDERS_REMEMBERED: usize = 64;
 
 /// The swap replaces `out` whole and deletes what was there, so `out` must be new, empty or
 /// an earlier release: not a folder of other files, not a file, and neither an input's

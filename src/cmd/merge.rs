@@ -12,7 +12,7 @@ use clap::Args as ClapArgs;
 use super::build::Staging;
 use crate::diag::display_path;
 use crate::export::{File, sha256_hex};
-use crate::release::{Entry, Manifest};
+use crate::release::{Entry, Head, Manifest};
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -45,7 +45,7 @@ pub fn run(args: Args) -> u8 {
     };
     match merge(&parts, &staging).and_then(|outputs| {
         let manifest = merged_manifest(&parts, outputs);
-        let summary = (manifest.counts.get("documents").copied().unwrap_or(0), manifest.outputs.len() + 1);
+        let summary = (manifest.head.counts.get("documents").copied().unwrap_or(0), manifest.outputs.len() + 1);
         staging
             .write(&File { path: "manifest.json".into(), bytes: manifest.into_bytes() })
             .map_err(|e| e.to_string())?;
@@ -99,7 +99,7 @@ fn read_parts(dirs: &[PathBuf]) -> Result<Vec<Part>, String> {
         parts.push(Part { dir: dir.clone(), manifest });
     }
     let shard = |p: &Part| -> Result<(u64, u64), String> {
-        let s = p.manifest.options.shard.as_deref().unwrap_or("");
+        let s = p.manifest.head.options.shard.as_deref().unwrap_or("");
         s.split_once('/').and_then(|(i, n)| Some((i.parse().ok()?, n.parse().ok()?))).ok_or_else(|| {
             format!("{} is not a part of a sharded build (no --shard in its manifest)", display_path(&p.dir))
         })
@@ -108,8 +108,10 @@ fn read_parts(dirs: &[PathBuf]) -> Result<Vec<Part>, String> {
     let (_, n) = shard(first)?;
     let same = |p: &Part| {
         let (a, b) = (&p.manifest, &first.manifest);
-        let unsharded = |m: &Manifest| crate::release::Options { shard: None, ..m.options.clone() };
-        a.accord_version == b.accord_version && a.release_date == b.release_date && unsharded(a) == unsharded(b)
+        let unsharded = |m: &Manifest| crate::release::Options { shard: None, ..m.head.options.clone() };
+        a.head.accord_version == b.head.accord_version
+            && a.head.release_date == b.head.release_date
+            && unsharded(a) == unsharded(b)
     };
     let mut seen = BTreeSet::new();
     for part in &parts {
@@ -210,19 +212,21 @@ fn merged_manifest(parts: &[Part], outputs: Vec<Entry>) -> Manifest {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut diagnostics: BTreeMap<String, usize> = BTreeMap::new();
     for part in parts {
-        for (k, v) in &part.manifest.counts {
+        for (k, v) in &part.manifest.head.counts {
             *counts.entry(k.clone()).or_default() += v;
         }
-        for (k, v) in &part.manifest.diagnostics {
+        for (k, v) in &part.manifest.head.diagnostics {
             *diagnostics.entry(k.clone()).or_default() += v;
         }
     }
     Manifest {
-        accord_version: first.accord_version.clone(),
-        release_date: first.release_date.clone(),
-        options: crate::release::Options { shard: None, ..first.options.clone() },
-        counts,
-        diagnostics,
+        head: Head {
+            accord_version: first.head.accord_version.clone(),
+            release_date: first.head.release_date.clone(),
+            options: crate::release::Options { shard: None, ..first.head.options.clone() },
+            counts,
+            diagnostics,
+        },
         inputs: parts.iter().flat_map(|p| p.manifest.inputs.iter().cloned()).collect(),
         outputs,
     }

@@ -82,8 +82,8 @@ pub fn check(release: &Path) -> Result<Report, Diagnostic> {
             "remove the file, or rebuild the release",
         ));
     }
-    report.documents = manifest.counts.get("documents").copied().unwrap_or(0);
-    report.expressions = manifest.counts.get("expressions").copied().unwrap_or(0);
+    report.documents = manifest.head.counts.get("documents").copied().unwrap_or(0);
+    report.expressions = manifest.head.counts.get("expressions").copied().unwrap_or(0);
     report.errors = report.diagnostics.len();
     Ok(report)
 }
