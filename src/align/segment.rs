@@ -40,6 +40,19 @@ fn abbreviations(lang: &str) -> &'static [&'static str] {
     }
 }
 
+/// The bytes that can begin a terminator: `.!?`, and the lead bytes of `…` (E2), `؟` (D8),
+/// `。` (E3), `！？` (EF). A table, because every byte of every paragraph is looked up.
+const MAY_TERMINATE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut k = 0;
+    let bytes = [b'.', b'!', b'?', 0xD8, 0xE2, 0xE3, 0xEF];
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
 /// Splits `text` into sentences (trimmed slices of it, never empty).
 pub fn sentences<'t>(text: &'t str, lang: &str) -> Vec<&'t str> {
     let abbr = abbreviations(lang);
@@ -56,11 +69,7 @@ pub fn sentences<'t>(text: &'t str, lang: &str) -> Vec<&'t str> {
     let mut out = Vec::new();
     let mut start = 0usize; // the current sentence
     let mut k = 0usize;
-    // Only the bytes that can begin a terminator are looked at: `.!?`, and the lead bytes of
-    // `…` (E2), `؟` (D8), `。` (E3), `！？` (EF).
-    while let Some(skipped) =
-        bytes[k..].iter().position(|b| matches!(b, b'.' | b'!' | b'?' | 0xD8 | 0xE2 | 0xE3 | 0xEF))
-    {
+    while let Some(skipped) = bytes[k..].iter().position(|&b| MAY_TERMINATE[usize::from(b)]) {
         k += skipped;
         let Some(c) = at(k) else { break };
         let cjk = matches!(c, '。' | '！' | '？');

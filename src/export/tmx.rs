@@ -10,7 +10,7 @@ use super::inline::{Piece, pieces};
 use super::xml::XmlWriter;
 use super::{Aligned, ExportError, File, ReleaseInfo, write_sentences};
 use crate::diag::{Diagnostic, Location};
-use crate::model::alignment::{Group, Sentence, SentenceGroup, Unit};
+use crate::model::alignment::{Group, SentenceGroup};
 use crate::model::{MarkKind, Text};
 
 /// Segments longer than this many characters are exported but reported: translation
@@ -168,10 +168,14 @@ pub fn long_segments(aligned: &Aligned) -> Vec<Diagnostic> {
     for (group, _, sentences) in translation_units(aligned) {
         for (lang, ss) in &sentences.members {
             let (Some(expression), Some(units)) = (doc.expression(lang), by_lang.get(lang.as_str())) else { continue };
-            let found: Vec<(&Unit, &Sentence)> = ss.iter().filter_map(|s| units.get(&s.eid).map(|u| (u, s))).collect();
-            let chars: usize =
-                found.iter().map(|(u, s)| u.text.text.get(s.start..s.end).map_or(0, |t| t.chars().count())).sum();
-            let Some((first, _)) = found.first() else { continue };
+            let texts = || ss.iter().filter_map(|s| units.get(&s.eid).and_then(|u| u.text.text.get(s.start..s.end)));
+            // No more bytes than the limit, so no more characters: nearly every segment is
+            // settled without counting them.
+            if texts().map(str::len).sum::<usize>() <= LONG_SEGMENT {
+                continue;
+            }
+            let chars: usize = texts().map(|t| t.chars().count()).sum();
+            let Some(first) = ss.iter().find_map(|s| units.get(&s.eid)) else { continue };
             if chars <= LONG_SEGMENT {
                 continue;
             }

@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::inline::{Piece, pieces};
@@ -68,6 +69,7 @@ fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<
     note(&mut x, "original-language", meta.original_language.as_deref().unwrap_or("not stated"))?;
     note(&mut x, "tool", &format!("accord {}", info.version))?;
     x.end("notes")?;
+    let mut id = String::new();
     for group in aligned.alignment.groups.iter().filter(|g| !g.rejected && g.members.contains_key(pair.source)) {
         let segments = segments(group, pair);
         if segments.is_empty() {
@@ -83,17 +85,18 @@ fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<
         };
         let sub_state = format!("accord:confidence-{:.2}", group.confidence);
         for (k, segment) in segments.iter().enumerate() {
-            let id = format!("s{}", k + 1);
+            id.clear();
+            let _ = write!(id, "s{}", k + 1);
             if segment.target.is_empty() {
                 x.start("segment", &[("id", &id)])?;
             } else {
                 x.start("segment", &[("id", &id), ("state", state), ("subState", &sub_state)])?;
             }
             let source = segment.source.iter().map(|s| s.as_ref());
-            side(&mut x, "source", pair.source, pair.source_texts, source, &format!("{}a", k + 1))?;
+            side(&mut x, "source", pair.source, pair.source_texts, source, (k + 1, 'a'))?;
             if !segment.target.is_empty() {
                 let target = segment.target.iter().copied();
-                side(&mut x, "target", pair.target, pair.target_texts, target, &format!("{}b", k + 1))?;
+                side(&mut x, "target", pair.target, pair.target_texts, target, (k + 1, 'b'))?;
             }
             x.end("segment")?;
         }
@@ -146,14 +149,14 @@ fn note(x: &mut XmlWriter, category: &str, text: &str) -> std::io::Result<()> {
 }
 
 /// `<source>` or `<target>` with the sentences' marked text; inline ids start with `prefix`
-/// so that they are unique in the unit.
+/// (the segment's number and `a` or `b`) so that they are unique in the unit.
 fn side<'s>(
     x: &mut XmlWriter,
     element: &str,
     lang: &str,
     texts: &HashMap<String, Unit>,
     sentences: impl IntoIterator<Item = &'s Sentence>,
-    prefix: &str,
+    prefix: (usize, char),
 ) -> std::io::Result<()> {
     x.line_start(element, &[])?;
     let mut n = 0;
@@ -165,13 +168,13 @@ fn inline(
     x: &mut XmlWriter,
     text: &Text,
     range: std::ops::Range<usize>,
-    prefix: &str,
+    prefix: (usize, char),
     n: &mut usize,
 ) -> std::io::Result<()> {
     let wraps = |k: &MarkKind| matches!(k, MarkKind::Foreign { .. } | MarkKind::Italic | MarkKind::Bold);
     let mut next_id = || {
         *n += 1;
-        format!("{prefix}{n}")
+        format!("{}{}{n}", prefix.0, prefix.1)
     };
     for piece in pieces(text, range, wraps) {
         match piece {
