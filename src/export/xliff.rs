@@ -23,13 +23,14 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
     let doc = aligned.document;
     let source = aligned.alignment.pivot.as_str();
     let Some(source_texts) = aligned.units.get(source) else { return Ok(Vec::new()) };
+    let mut rendered = Rendered::default();
     doc.expressions
         .iter()
         .filter(|e| e.lang != source)
         .map(|target| {
             let pair = Pair { source, target: &target.lang, source_texts, target_texts: &aligned.units[&target.lang] };
-            let bytes =
-                xliff(aligned, &pair, info).map_err(|e| ExportError::Xml { document: doc.slug.clone(), source: e })?;
+            let bytes = xliff(aligned, &pair, info, &mut rendered)
+                .map_err(|e| ExportError::Xml { document: doc.slug.clone(), source: e })?;
             let name = format!("{}.{}-{}.xlf", doc.slug, source, target.lang);
             Ok(File { path: PathBuf::from("xliff").join(name), bytes })
         })
@@ -50,7 +51,17 @@ struct Segment<'a> {
     target: Vec<&'a Sentence>,
 }
 
-fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<Vec<u8>> {
+/// The marked text of every segment's source, rendered by the first file of a document and
+/// copied by the others: a segment's source is the same in every pair (target sentences
+/// without a source only join a segment), and escaping the pivot text once per translation
+/// was a large part of the export.
+#[derive(Default)]
+struct Rendered {
+    /// Per unit written, in order, the source content of each of its segments.
+    sources: Vec<Vec<Vec<u8>>>,
+}
+
+fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo, rendered: &mut Rendered) -> std::io::Result<Vec<u8>> {
     let doc = aligned.document;
     let meta = &doc.metadata;
     let file_id: String = match &meta.symbol {
@@ -70,11 +81,27 @@ fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<
     note(&mut x, "tool", &format!("accord {}", info.version))?;
     x.end("notes")?;
     let mut id = String::new();
+    let first_file = rendered.sources.is_empty();
+    let mut units = 0;
     for group in aligned.alignment.groups.iter().filter(|g| !g.rejected && g.members.contains_key(pair.source)) {
         let segments = segments(group, pair);
         if segments.is_empty() {
             continue;
         }
+        if first_file {
+            let mut contents = Vec::with_capacity(segments.len());
+            for (k, segment) in segments.iter().enumerate() {
+                let mut content = XmlWriter::default();
+                let source = segment.source.iter().map(|s| s.as_ref());
+                marked(&mut content, pair.source, pair.source_texts, source, (k + 1, 'a'))?;
+                contents.push(content.into_bytes());
+            }
+            rendered.sources.push(contents);
+        }
+        let Some(sources) = rendered.sources.get(units) else {
+            return Err(std::io::Error::other("the pair files of a document list different units"));
+        };
+        units += 1;
         x.start("unit", &[("id", &group.eid)])?;
         let state = if group.pinned {
             "reviewed"
@@ -92,11 +119,14 @@ fn xliff(aligned: &Aligned, pair: &Pair, info: &ReleaseInfo) -> std::io::Result<
             } else {
                 x.start("segment", &[("id", &id), ("state", state), ("subState", &sub_state)])?;
             }
-            let source = segment.source.iter().map(|s| s.as_ref());
-            side(&mut x, "source", pair.source, pair.source_texts, source, (k + 1, 'a'))?;
+            x.line_start("source", &[])?;
+            x.raw(sources.get(k).map_or(&[][..], Vec::as_slice));
+            x.inline_end("source")?;
             if !segment.target.is_empty() {
                 let target = segment.target.iter().copied();
-                side(&mut x, "target", pair.target, pair.target_texts, target, (k + 1, 'b'))?;
+                x.line_start("target", &[])?;
+                marked(&mut x, pair.target, pair.target_texts, target, (k + 1, 'b'))?;
+                x.inline_end("target")?;
             }
             x.end("segment")?;
         }
@@ -148,20 +178,17 @@ fn note(x: &mut XmlWriter, category: &str, text: &str) -> std::io::Result<()> {
     x.inline_end("note")
 }
 
-/// `<source>` or `<target>` with the sentences' marked text; inline ids start with `prefix`
-/// (the segment's number and `a` or `b`) so that they are unique in the unit.
-fn side<'s>(
+/// The content of a `<source>` or `<target>`: the sentences' marked text; inline ids start
+/// with `prefix` (the segment's number and `a` or `b`) so that they are unique in the unit.
+fn marked<'s>(
     x: &mut XmlWriter,
-    element: &str,
     lang: &str,
     texts: &HashMap<String, Unit>,
     sentences: impl IntoIterator<Item = &'s Sentence>,
     prefix: (usize, char),
 ) -> std::io::Result<()> {
-    x.line_start(element, &[])?;
     let mut n = 0;
-    write_sentences(x, lang, texts, sentences, |x, text, range| inline(x, text, range, prefix, &mut n))?;
-    x.inline_end(element)
+    write_sentences(x, lang, texts, sentences, |x, text, range| inline(x, text, range, prefix, &mut n))
 }
 
 fn inline(

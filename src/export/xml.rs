@@ -102,6 +102,12 @@ impl XmlWriter {
         self.w.write_event(Event::End(BytesEnd::new(name)))
     }
 
+    /// Content rendered by another writer (`into_bytes` of one that wrote only inline
+    /// content), copied as is.
+    pub fn raw(&mut self, xml: &[u8]) {
+        self.w.get_mut().extend_from_slice(xml);
+    }
+
     /// Character data. Quotes need no escaping in text: `l'ordre` stays readable.
     pub fn text(&mut self, text: &str) -> std::io::Result<()> {
         let out = self.w.get_mut();
