@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::anchors::corridor;
 use super::features::{self, Side, class_of};
-use super::{Bead, Mode, Options, Unit, confidence_of};
+use super::{Bead, LACKS, Mode, Options, Unit, Witnesses, confidence_of};
 
 /// Bead shapes (units of A, units of B); 2-0 and 0-2 are a missing paragraph split in two.
 const SHAPES: [(usize, usize); 10] = [(1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 0), (0, 2)];
@@ -60,6 +60,17 @@ const HEADING_PAIR: f64 = 2.0;
 /// What a bead costs when its first units on both sides are numbered differently.
 const MARK_CONFLICT: f64 = 4.0;
 
+/// What a bead costs for each unit in it and each witness version that aligns the unit only
+/// with units of the opposite side outside the bead, or with nothing when the bead has some.
+/// Each witness alignment is wrong now and then; it takes two of them (of four for six
+/// versions) to outweigh a bead's cheaper length or a 1-0's prior, where one also wrong the
+/// same way in the pair itself adds nothing.
+const WITNESS: f64 = 0.5;
+
+/// What a bead costs for each unit and witness that reaches some of the bead's opposite units
+/// but not all: the bead may be too large.
+const WITNESS_SHORT: f64 = 0.2;
+
 /// Gale & Church's variance of the length difference per character.
 const GC_S2: f64 = 6.8;
 
@@ -75,6 +86,10 @@ struct Prepared {
     prefix: Vec<f64>,
     /// What the unit's tokens cost if the other side of its bead has none of them.
     miss: Vec<f64>,
+    /// The witnesses' ranges of each unit (see [`Witnesses`]), in compacted indices of the
+    /// opposite side, `witnesses` per unit.
+    reach: Vec<(u32, u32)>,
+    witnesses: usize,
 }
 
 impl Prepared {
@@ -84,7 +99,52 @@ impl Prepared {
             prefix.push(prefix.last().copied().unwrap_or(0.0) + l);
         }
         let miss = side.toks.iter().map(|ts| ts.iter().map(|&t| class_of(t).miss()).sum()).collect();
-        Prepared { side, prefix, miss }
+        Prepared { side, prefix, miss, reach: Vec::new(), witnesses: 0 }
+    }
+
+    /// Takes the witnesses' ranges of the kept units `kept` (offset by `from` in the whole
+    /// text) from `ranges`, mapped onto the kept units `opposite` (offset by `opp_from`).
+    fn witnessed(
+        &mut self,
+        ranges: &[(u32, u32)],
+        count: usize,
+        (kept, from): (&[usize], usize),
+        (opposite, opp_from): (&[usize], usize),
+    ) {
+        if count == 0 || ranges.len() < (from + kept.last().map_or(0, |k| k + 1)) * count {
+            return;
+        }
+        let compact = |x: u32| opposite.partition_point(|&q| ((q + opp_from) as u32) < x) as u32;
+        self.reach = kept
+            .iter()
+            .flat_map(|&k| ranges[(from + k) * count..(from + k + 1) * count].iter())
+            .map(|&(lo, hi)| if (lo, hi) == LACKS { LACKS } else { (compact(lo), compact(hi)) })
+            .collect();
+        self.witnesses = count;
+    }
+
+    /// What the witnesses say against a bead: the number of (unit, witness) of the units
+    /// `from..to` that reach only opposite units outside `lo..hi`, and the number that reach
+    /// some of them but not all.
+    fn contradicted(&self, (from, to): (usize, usize), (lo, hi): (usize, usize)) -> (usize, usize) {
+        let w = self.witnesses;
+        let (mut apart, mut short) = (0, 0);
+        for &(a, b) in self.reach.get(from * w..to * w).unwrap_or(&[]) {
+            if (a, b) == LACKS {
+                apart += usize::from(lo < hi);
+                continue;
+            }
+            let (a, b) = (a as usize, b as usize);
+            if a >= b {
+                continue;
+            }
+            if b <= lo || a >= hi {
+                apart += 1;
+            } else if a > lo || b < hi {
+                short += 1;
+            }
+        }
+        (apart, short)
     }
 
     fn len(&self, from: usize, to: usize) -> f64 {
@@ -195,7 +255,14 @@ fn overlap(a: &Side, ia: (usize, usize), b: &Side, jb: (usize, usize)) -> (f64, 
 }
 
 /// Aligns two unit lists; indices in the result are positions in `pa` / `pb`.
-pub(crate) fn align(pa: &[Unit], pb: &[Unit], langs: (&str, &str), opts: &Options) -> Vec<Bead> {
+/// `seen` holds what witness versions say, with the offsets of `pa` and `pb` in the texts.
+pub(crate) fn align(
+    pa: &[Unit],
+    pb: &[Unit],
+    langs: (&str, &str),
+    opts: &Options,
+    (seen, a0, b0): (&Witnesses, usize, usize),
+) -> Vec<Bead> {
     let full = opts.mode == Mode::Full;
     let keep = |units: &[Unit]| -> Vec<usize> {
         (0..units.len()).filter(|&k| !full || !features::is_stray(units[k].text)).collect()
@@ -203,10 +270,14 @@ pub(crate) fn align(pa: &[Unit], pb: &[Unit], langs: (&str, &str), opts: &Option
     let (ka, kb) = (keep(pa), keep(pb));
     let latin = |l: &str| matches!(l, "en" | "fr" | "es" | "pt" | "it" | "de" | "nl");
     let stems = full && latin(langs.0) && latin(langs.1);
-    let (a, b) = (
+    let (mut a, mut b) = (
         Prepared::new(features::side(pa, &ka, langs.0, stems)),
         Prepared::new(features::side(pb, &kb, langs.1, stems)),
     );
+    if full {
+        a.witnessed(&seen.pivot, seen.count, (&ka, a0), (&kb, b0));
+        b.witnessed(&seen.other, seen.count, (&kb, b0), (&ka, a0));
+    }
     let total_a = a.len(0, ka.len());
     let total_b = b.len(0, kb.len());
     let ratio = if total_a > 0.0 && total_b > 0.0 { total_b / total_a } else { 1.0 };
@@ -365,6 +436,8 @@ fn cost(
         CONT * (edge - inner)
     };
     c += cont(&a.side, ia.0, ia.1) + cont(&b.side, jb.0, jb.1);
+    let ((apart_a, short_a), (apart_b, short_b)) = (a.contradicted(ia, jb), b.contradicted(jb, ia));
+    c += WITNESS * (apart_a + apart_b) as f64 + WITNESS_SHORT * (short_a + short_b) as f64;
     if ia.0 == ia.1 || jb.0 == jb.1 {
         return c;
     }
@@ -403,7 +476,10 @@ fn cost(
     };
     c += -all.min(LEX_CAP) + missing.min(MISS_CAP);
     let (ma, mb) = (a.side.mark[ia.0], b.side.mark[jb.0]);
-    if ma != 0 && mb != 0 && ma != mb {
+    // The paragraph that opens one side's first unit, numbered the same, sits inside the other
+    // side after its first unit: the bead starts that side too early.
+    let misplaced = |x: &Side, xs: (usize, usize), m: u32| m != 0 && (xs.0 + 1..xs.1).any(|k| x.mark[k] == m);
+    if (ma != 0 && mb != 0 && ma != mb) || misplaced(&a.side, ia, mb) || misplaced(&b.side, jb, ma) {
         c += MARK_CONFLICT;
     }
     if ia.1 - ia.0 == 1 && jb.1 - jb.0 == 1 && a.side.heading[ia.0] != b.side.heading[jb.0] {

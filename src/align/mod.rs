@@ -98,21 +98,47 @@ impl Default for Options {
     }
 }
 
+/// What the other versions of a text say about aligning two of them: through each witness
+/// version, the units of the opposite side that a unit reaches (those aligned with the witness
+/// units aligned with it). Each side holds `count` ranges [lo, hi) of opposite-side indices per
+/// unit, unit k's at `k * count`; an empty range says nothing, [`LACKS`] that the witness's
+/// units aligned with the unit have nothing on the opposite side.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Witnesses {
+    pub(crate) count: usize,
+    pub(crate) pivot: Vec<(u32, u32)>,
+    pub(crate) other: Vec<(u32, u32)>,
+}
+
+/// The range of a unit that reaches, through a witness, no unit of the opposite side.
+pub(crate) const LACKS: (u32, u32) = (u32::MAX, 0);
+
 /// Aligns two versions of a text. Returns beads in order covering every unit of both sides
 /// exactly once; never panics.
 pub fn align_pair(pivot: &[Unit], other: &[Unit], langs: (&str, &str), opts: &Options) -> Vec<Bead> {
+    align_witnessed(pivot, other, langs, opts, &Witnesses::default())
+}
+
+/// [`align_pair`], where a bead that a witness contradicts costs more.
+pub(crate) fn align_witnessed(
+    pivot: &[Unit],
+    other: &[Unit],
+    langs: (&str, &str),
+    opts: &Options,
+    seen: &Witnesses,
+) -> Vec<Bead> {
     let pins = valid_pins(&opts.pinned, pivot.len(), other.len());
     let mut out = Vec::new();
     let (mut a0, mut b0) = (0, 0);
     for (pa, pb) in pins.iter().map(|(a, b)| (a.as_slice(), b.as_slice())) {
         let a1 = pa.first().copied().unwrap_or(a0);
         let b1 = pb.first().copied().unwrap_or(b0);
-        align_span(pivot, other, (a0, a1), (b0, b1), langs, opts, &mut out);
+        align_span(pivot, other, (a0, a1), (b0, b1), langs, opts, seen, &mut out);
         out.push(Bead { pivot: pa.to_vec(), other: pb.to_vec(), confidence: 1.0 });
         a0 = pa.last().map_or(a0, |x| x + 1);
         b0 = pb.last().map_or(b0, |x| x + 1);
     }
-    align_span(pivot, other, (a0, pivot.len()), (b0, other.len()), langs, opts, &mut out);
+    align_span(pivot, other, (a0, pivot.len()), (b0, other.len()), langs, opts, seen, &mut out);
     out
 }
 
@@ -136,6 +162,7 @@ fn valid_pins(pins: &[Pin], n: usize, m: usize) -> Vec<Pin> {
 }
 
 /// Aligns pivot[a.0..a.1] with other[b.0..b.1], appending beads with absolute indices.
+#[allow(clippy::too_many_arguments)]
 fn align_span(
     pivot: &[Unit],
     other: &[Unit],
@@ -143,10 +170,11 @@ fn align_span(
     b: (usize, usize),
     langs: (&str, &str),
     opts: &Options,
+    seen: &Witnesses,
     out: &mut Vec<Bead>,
 ) {
     let (pa, pb) = (&pivot[a.0..a.1], &other[b.0..b.1]);
-    let mut beads = dp::align(pa, pb, langs, opts);
+    let mut beads = dp::align(pa, pb, langs, opts, (seen, a.0, b.0));
     // Shifted in place, and moved whole when nothing precedes them (no pins): a second copy of
     // a million beads would raise the peak of memory.
     for bead in &mut beads {
