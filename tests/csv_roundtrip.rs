@@ -63,6 +63,8 @@ proptest! {
 
     #[test]
     fn every_text_byte_comes_back_and_no_cell_is_a_formula(lines in prop::collection::vec(line(), 1..6)) {
+        // Lines of tabs and spaces alone make a file with no text, which is refused as empty.
+        prop_assume!(lines.iter().any(|l| !l.trim().is_empty()));
         let dir = tempfile::tempdir().unwrap();
         let (sources, out) = (dir.path().join("sources"), dir.path().join("out"));
         write_document(&sources, &lines);
