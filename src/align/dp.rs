@@ -2,9 +2,10 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::anchors::corridor;
-use super::features::{self, Side, class_of};
+use super::features::{self, Side, SideCache, class_of};
 use super::{Bead, LACKS, Mode, Options, Unit, Witnesses, confidence_of};
 
 /// Bead shapes (units of A, units of B); 2-0 and 0-2 are a missing paragraph split in two.
@@ -82,7 +83,7 @@ struct Params {
 
 /// The evidence of one side, compacted (stray lines removed), with prefix sums of lengths.
 struct Prepared {
-    side: Side,
+    side: Arc<Side>,
     prefix: Vec<f64>,
     /// What the unit's tokens cost if the other side of its bead has none of them.
     miss: Vec<f64>,
@@ -93,7 +94,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(side: Side) -> Self {
+    fn new(side: Arc<Side>) -> Self {
         let mut prefix = vec![0.0];
         for l in &side.len {
             prefix.push(prefix.last().copied().unwrap_or(0.0) + l);
@@ -255,13 +256,15 @@ fn overlap(a: &Side, ia: (usize, usize), b: &Side, jb: (usize, usize)) -> (f64, 
 }
 
 /// Aligns two unit lists; indices in the result are positions in `pa` / `pb`.
-/// `seen` holds what witness versions say, with the offsets of `pa` and `pb` in the texts.
+/// `seen` holds what witness versions say, with the offsets of `pa` and `pb` in the texts;
+/// `sides`, where given, the features of unit lists already computed.
 pub(crate) fn align(
     pa: &[Unit],
     pb: &[Unit],
     langs: (&str, &str),
     opts: &Options,
     (seen, a0, b0): (&Witnesses, usize, usize),
+    sides: Option<&SideCache>,
 ) -> Vec<Bead> {
     let full = opts.mode == Mode::Full;
     let keep = |units: &[Unit]| -> Vec<usize> {
@@ -270,10 +273,11 @@ pub(crate) fn align(
     let (ka, kb) = (keep(pa), keep(pb));
     let latin = |l: &str| matches!(l, "en" | "fr" | "es" | "pt" | "it" | "de" | "nl");
     let stems = full && latin(langs.0) && latin(langs.1);
-    let (mut a, mut b) = (
-        Prepared::new(features::side(pa, &ka, langs.0, stems)),
-        Prepared::new(features::side(pb, &kb, langs.1, stems)),
-    );
+    let side = |units: &[Unit], keep: &[usize], lang: &str| match sides {
+        Some(cache) => cache.side(units, keep, lang, stems),
+        None => Arc::new(features::side(units, keep, lang, stems)),
+    };
+    let (mut a, mut b) = (Prepared::new(side(pa, &ka, langs.0)), Prepared::new(side(pb, &kb, langs.1)));
     if full {
         a.witnessed(&seen.pivot, seen.count, (&ka, a0), (&kb, b0));
         b.witnessed(&seen.other, seen.count, (&kb, b0), (&ka, a0));

@@ -1,6 +1,8 @@
 //! Per-unit evidence for the aligner: length, lexical tokens that survive translation, page
 //! furniture ("stray" lines) and the signs of a paragraph broken across lines.
 
+use std::sync::{Arc, Mutex};
+
 use rayon::prelude::*;
 
 use super::Unit;
@@ -110,6 +112,40 @@ pub(crate) struct Side {
     /// Where a line made of two paragraphs could have been joined: the length (as in `len`) of
     /// the text before each sentence or clause end inside the unit.
     pub(crate) breaks: Toks,
+}
+
+/// The features of unit lists, each computed once while an n-way alignment lasts: it aligns
+/// every version with several others (35 alignments for six versions), and the features of a
+/// list depend only on its units and on whether cognate stems are wanted. A list is known by
+/// its address and length, which name the same units for as long as the versions are
+/// borrowed, that is for the life of the cache.
+#[derive(Default)]
+pub(crate) struct SideCache {
+    sides: Mutex<Vec<(ListKey, Arc<Side>)>>,
+}
+
+/// A unit list's address and length, and whether stems are wanted.
+type ListKey = (usize, usize, bool);
+
+impl SideCache {
+    /// [`side`] of `all`, kept for the next alignment that asks; `keep` must be what the
+    /// aligner keeps of `all` (its lines that are not stray), the same for every call.
+    pub(crate) fn side(&self, all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Arc<Side> {
+        let key = (all.as_ptr() as usize, all.len(), stems);
+        let found = |sides: &[(ListKey, Arc<Side>)]| sides.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone());
+        if let Some(side) = found(&self.sides.lock().expect("no aligner panicked")) {
+            return side;
+        }
+        // Computed without the lock, so that two pairs computing different lists do not wait
+        // for each other; two threads computing the same list get the same features.
+        let computed = Arc::new(side(all, keep, lang, stems));
+        let mut sides = self.sides.lock().expect("no aligner panicked");
+        if let Some(side) = found(&sides) {
+            return side;
+        }
+        sides.push((key, computed.clone()));
+        computed
+    }
 }
 
 /// The features of the units `all[keep[..]]` in `lang`; `stems` adds cognate stems (for two
@@ -512,6 +548,20 @@ fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl Fn
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_features_are_computed_once_per_list_and_stems() {
+        let en: Vec<Unit> = ["12. The Council met in 2015.", "See A/RES/70/1."].map(Unit::from_line).to_vec();
+        let fr: Vec<Unit> = ["12. Le Conseil s'est réuni en 2015."].map(Unit::from_line).to_vec();
+        let keep = |units: &[Unit]| (0..units.len()).collect::<Vec<_>>();
+        let cache = SideCache::default();
+        let first = cache.side(&en, &keep(&en), "en", true);
+        assert!(Arc::ptr_eq(&first, &cache.side(&en, &keep(&en), "en", true)), "the same list: not computed again");
+        assert!(!Arc::ptr_eq(&first, &cache.side(&en, &keep(&en), "en", false)), "stems change the features");
+        let other = cache.side(&fr, &keep(&fr), "fr", true);
+        assert_eq!(other.len.len(), 1);
+        assert_eq!(first.toks.get(0), side(&en, &keep(&en), "en", true).toks.get(0), "what the cache holds is `side`");
+    }
 
     fn toks(text: &str) -> Vec<String> {
         let mut out = Vec::new();

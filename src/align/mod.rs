@@ -30,6 +30,8 @@ use serde::Serialize;
 pub use document::{align_document, align_document_sentences, pivot_language};
 pub use nway::{Group, align_nway};
 
+use features::SideCache;
+
 /// One alignable unit of a language version, borrowed from the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Unit<'a> {
@@ -116,16 +118,18 @@ pub(crate) const LACKS: (u32, u32) = (u32::MAX, 0);
 /// Aligns two versions of a text. Returns beads in order covering every unit of both sides
 /// exactly once; never panics.
 pub fn align_pair(pivot: &[Unit], other: &[Unit], langs: (&str, &str), opts: &Options) -> Vec<Bead> {
-    align_witnessed(pivot, other, langs, opts, &Witnesses::default())
+    align_witnessed(pivot, other, langs, opts, &Witnesses::default(), None)
 }
 
-/// [`align_pair`], where a bead that a witness contradicts costs more.
+/// [`align_pair`], where a bead that a witness contradicts costs more, and unit lists whose
+/// features are in `sides` are not analysed again.
 pub(crate) fn align_witnessed(
     pivot: &[Unit],
     other: &[Unit],
     langs: (&str, &str),
     opts: &Options,
     seen: &Witnesses,
+    sides: Option<&SideCache>,
 ) -> Vec<Bead> {
     let pins = valid_pins(&opts.pinned, pivot.len(), other.len());
     let mut out = Vec::new();
@@ -133,12 +137,12 @@ pub(crate) fn align_witnessed(
     for (pa, pb) in pins.iter().map(|(a, b)| (a.as_slice(), b.as_slice())) {
         let a1 = pa.first().copied().unwrap_or(a0);
         let b1 = pb.first().copied().unwrap_or(b0);
-        align_span(pivot, other, (a0, a1), (b0, b1), langs, opts, seen, &mut out);
+        align_span(pivot, other, (a0, a1), (b0, b1), langs, opts, (seen, sides), &mut out);
         out.push(Bead { pivot: pa.to_vec(), other: pb.to_vec(), confidence: 1.0 });
         a0 = pa.last().map_or(a0, |x| x + 1);
         b0 = pb.last().map_or(b0, |x| x + 1);
     }
-    align_span(pivot, other, (a0, pivot.len()), (b0, other.len()), langs, opts, seen, &mut out);
+    align_span(pivot, other, (a0, pivot.len()), (b0, other.len()), langs, opts, (seen, sides), &mut out);
     out
 }
 
@@ -170,11 +174,11 @@ fn align_span(
     b: (usize, usize),
     langs: (&str, &str),
     opts: &Options,
-    seen: &Witnesses,
+    (seen, sides): (&Witnesses, Option<&SideCache>),
     out: &mut Vec<Bead>,
 ) {
     let (pa, pb) = (&pivot[a.0..a.1], &other[b.0..b.1]);
-    let mut beads = dp::align(pa, pb, langs, opts, (seen, a.0, b.0));
+    let mut beads = dp::align(pa, pb, langs, opts, (seen, a.0, b.0), sides);
     // Shifted in place, and moved whole when nothing precedes them (no pins): a second copy of
     // a million beads would raise the peak of memory.
     for bead in &mut beads {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::features::is_stray;
+use super::features::{SideCache, is_stray};
 use super::{Bead, LACKS, Options, Unit, Witnesses, align_witnessed};
 
 /// One aligned group: for each language the units it holds (languages without any are left
@@ -196,8 +196,10 @@ fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> V
         pairs.extend(others[n + 1..].iter().map(|&y| (x, y)));
     }
     let direct = versions.len() - 1;
+    let sides = SideCache::default();
     let align = |&(x, y): &(usize, usize), seen: &Witnesses| {
-        align_witnessed(versions[x].1, versions[y].1, (versions[x].0, versions[y].0), &options(x, y), seen)
+        let langs = (versions[x].0, versions[y].0);
+        align_witnessed(versions[x].1, versions[y].1, langs, &options(x, y), seen, Some(&sides))
     };
     // Two versions have no witness: their one pair is aligned once.
     let rounds = if versions.len() < 3 { 0 } else { WITNESS_ROUNDS };
