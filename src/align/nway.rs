@@ -1,5 +1,6 @@
-//! N-way alignment through a pivot: every version is aligned with the pivot, and pivot units
-//! that any version joins into one bead become one group.
+//! N-way alignment through a pivot: every version is aligned with the pivot, the other
+//! versions serving as witnesses (see [`pairs_with_pivot`]), and pivot units that any version
+//! joins into one bead become one group.
 
 use std::collections::BTreeMap;
 
