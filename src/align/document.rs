@@ -149,7 +149,10 @@ pub fn align_document_sentences(units: &UnitIndex, alignment: &mut Alignment, op
             let (_, ss) = split.iter().find(|(l, _)| *l == lang)?;
             ss.get(k).map(|s| Sentence { eid: s.eid.clone(), start: s.start, end: s.start + s.text.len() })
         };
-        group.sentences = align_nway(&versions, &pivot, &Options { pinned_by_lang: BTreeMap::new(), ..opts.clone() })
+        // Without witness rounds: a group's sentences are few and seldom damaged, and the
+        // rounds multiplied the sentence alignment's cost by seven.
+        let plain = Options { pinned_by_lang: BTreeMap::new(), witness_rounds: 0, ..opts.clone() };
+        group.sentences = align_nway(&versions, &pivot, &plain)
             .into_iter()
             .map(|g| SentenceGroup {
                 members: g

@@ -86,6 +86,9 @@ pub struct Options {
     pub review_below: f32,
     /// Half-width of the DP corridor around the anchor path, in units.
     pub corridor: usize,
+    /// How often [`align_nway`] aligns every pair of versions with the others as witnesses
+    /// before it aligns each with the pivot; 0 aligns each with the pivot alone.
+    pub witness_rounds: usize,
 }
 
 impl Default for Options {
@@ -96,6 +99,7 @@ impl Default for Options {
             mode: Mode::Full,
             review_below: 0.5,
             corridor: 12,
+            witness_rounds: nway::WITNESS_ROUNDS,
         }
     }
 }

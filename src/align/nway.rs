@@ -174,7 +174,7 @@ fn absorb_strays(groups: &mut [Group], versions: &[(&str, &[Unit])]) {
 /// How often every pair of versions is aligned again with the others' alignments of the round
 /// before as witnesses; the last round aligns only the pairs with the pivot. The second round
 /// still gained (0.002 F1 on the damaged dev set), a third did not.
-const WITNESS_ROUNDS: usize = 2;
+pub(crate) const WITNESS_ROUNDS: usize = 2;
 
 /// Every version aligned with the pivot `p`, as (version, beads). Every pair of versions is
 /// aligned on its own first, then again with the other versions as witnesses. PDF conversion
@@ -203,7 +203,7 @@ fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> V
         align_witnessed(versions[x].1, versions[y].1, langs, &options(x, y), seen, Some(&sides))
     };
     // Two versions have no witness: their one pair is aligned once.
-    let rounds = if versions.len() < 3 { 0 } else { WITNESS_ROUNDS };
+    let rounds = if versions.len() < 3 { 0 } else { opts.witness_rounds };
     let mut beads: Vec<Vec<Bead>> = pairs[..if rounds == 0 { direct } else { pairs.len() }]
         .par_iter()
         .map(|pair| align(pair, &Witnesses::default()))
