@@ -72,20 +72,55 @@ struct Built {
     diagnostics: Vec<Diagnostic>,
     inputs: Vec<Entry>,
     outputs: Vec<Entry>,
-    expressions: usize,
-    groups: usize,
-    review: usize,
-    dropped_by_pair: usize,
-    dropped_below_confidence: usize,
-    accounted: Accounted,
+    counts: Counts,
 }
 
-/// The nothing-lost check of one document, counted.
+/// The manifest's counts: each document's, and the release's as their sum.
 #[derive(Default)]
-struct Accounted {
+struct Counts {
+    documents: usize,
+    expressions: usize,
+    groups: usize,
+    groups_to_review: usize,
+    groups_dropped_by_pair: usize,
+    groups_dropped_below_confidence: usize,
+    input_bytes: usize,
+    /// The nothing-lost check: characters of the sources, those found in the model or the
+    /// dropped artefacts, and the artefacts.
     source_characters: usize,
-    characters_accounted: usize,
+    source_characters_accounted: usize,
     dropped_artefacts: usize,
+}
+
+impl Counts {
+    /// Every count, by its name in the manifest.
+    fn named(&self) -> [(&'static str, usize); 10] {
+        [
+            ("documents", self.documents),
+            ("expressions", self.expressions),
+            ("groups", self.groups),
+            ("groups_to_review", self.groups_to_review),
+            ("groups_dropped_by_pair", self.groups_dropped_by_pair),
+            ("groups_dropped_below_confidence", self.groups_dropped_below_confidence),
+            ("input_bytes", self.input_bytes),
+            ("source_characters", self.source_characters),
+            ("source_characters_accounted", self.source_characters_accounted),
+            ("dropped_artefacts", self.dropped_artefacts),
+        ]
+    }
+
+    fn add(&mut self, other: &Counts) {
+        self.documents += other.documents;
+        self.expressions += other.expressions;
+        self.groups += other.groups;
+        self.groups_to_review += other.groups_to_review;
+        self.groups_dropped_by_pair += other.groups_dropped_by_pair;
+        self.groups_dropped_below_confidence += other.groups_dropped_below_confidence;
+        self.input_bytes += other.input_bytes;
+        self.source_characters += other.source_characters;
+        self.source_characters_accounted += other.source_characters_accounted;
+        self.dropped_artefacts += other.dropped_artefacts;
+    }
 }
 
 pub fn run(args: Args) -> u8 {
@@ -199,7 +234,7 @@ pub fn run(args: Args) -> u8 {
     });
     bar.finish_and_clear();
     let mut totals = totals.into_inner().expect("no worker panicked");
-    let input_bytes = totals.input_bytes;
+    let input_bytes = totals.counts.input_bytes;
 
     diag::sort(&mut totals.shown);
     for d in &totals.shown {
@@ -222,10 +257,10 @@ pub fn run(args: Args) -> u8 {
         }
         let summary = format!(
             "build: {} documents, {} languages, {} groups ({} to review), {} files in {}",
-            totals.documents,
+            totals.counts.documents,
             languages.len(),
-            totals.groups,
-            totals.review,
+            totals.counts.groups,
+            totals.counts.groups_to_review,
             totals.output_files + 1,
             display_path(&args.out),
         );
@@ -252,15 +287,8 @@ pub fn run(args: Args) -> u8 {
 /// not grow with their number: manifest entries go to disk, diagnostics are counted and kept
 /// only where they will be printed.
 struct Totals {
-    documents: usize,
-    expressions: usize,
-    groups: usize,
-    review: usize,
-    dropped_by_pair: usize,
-    dropped_below_confidence: usize,
-    input_bytes: usize,
+    counts: Counts,
     output_files: usize,
-    accounted: Accounted,
     by_code: BTreeMap<String, usize>,
     errors: usize,
     /// The diagnostics to print: errors, and warnings unless `--quiet`.
@@ -274,15 +302,8 @@ struct Totals {
 impl Totals {
     fn new(scratch: &Path) -> std::io::Result<Self> {
         Ok(Totals {
-            documents: 0,
-            expressions: 0,
-            groups: 0,
-            review: 0,
-            dropped_by_pair: 0,
-            dropped_below_confidence: 0,
-            input_bytes: 0,
+            counts: Counts::default(),
             output_files: 0,
-            accounted: Accounted::default(),
             by_code: BTreeMap::new(),
             errors: 0,
             shown: Vec::new(),
@@ -293,15 +314,7 @@ impl Totals {
     }
 
     fn add(&mut self, built: Built, quiet: bool) {
-        self.documents += 1;
-        self.expressions += built.expressions;
-        self.groups += built.groups;
-        self.review += built.review;
-        self.dropped_by_pair += built.dropped_by_pair;
-        self.dropped_below_confidence += built.dropped_below_confidence;
-        self.accounted.source_characters += built.accounted.source_characters;
-        self.accounted.characters_accounted += built.accounted.characters_accounted;
-        self.accounted.dropped_artefacts += built.accounted.dropped_artefacts;
+        self.counts.add(&built.counts);
         for d in built.diagnostics {
             let severity = if d.is_error() { "error" } else { "warning" };
             *self.by_code.entry(format!("{severity}[{}]", d.code)).or_default() += 1;
@@ -313,7 +326,6 @@ impl Totals {
             }
         }
         for entry in built.inputs {
-            self.input_bytes += entry.bytes;
             if let Err(e) = self.inputs.push(entry) {
                 self.failed.get_or_insert(e);
             }
@@ -343,35 +355,26 @@ fn build_one(
     let mut diagnostics = validate::loaded(&loaded, false);
     // Nothing lost: every source character is in the model or in its list of dropped
     // artefacts; the manifest adds up what was checked.
-    let mut accounted = Accounted::default();
+    let mut counts = Counts { documents: 1, ..Counts::default() };
     for expression in loaded.document.iter().flat_map(|d| &d.expressions) {
         match coverage::check(expression) {
             Ok(c) => {
-                accounted.source_characters += c.source_chars;
-                accounted.characters_accounted += c.accounted;
-                accounted.dropped_artefacts += expression.dropped.len();
+                counts.source_characters += c.source_chars;
+                counts.source_characters_accounted += c.accounted;
+                counts.dropped_artefacts += expression.dropped.len();
             }
             Err(d) => diagnostics.push(d),
         }
     }
     let inputs: Vec<Entry> =
         loaded.files.iter().filter_map(|f| fs::read(f).ok().map(|b| Entry::of(display_path(f), &b))).collect();
-    let mut built = Built {
-        diagnostics: Vec::new(),
-        inputs,
-        outputs: Vec::new(),
-        expressions: 0,
-        groups: 0,
-        review: 0,
-        dropped_by_pair: 0,
-        dropped_below_confidence: 0,
-        accounted,
-    };
+    counts.input_bytes = inputs.iter().map(|e| e.bytes).sum();
+    let mut built = Built { diagnostics: Vec::new(), inputs, outputs: Vec::new(), counts };
     let Some(doc) = &loaded.document else {
         built.diagnostics = diagnostics;
         return (built, None);
     };
-    built.expressions = doc.expressions.len();
+    built.counts.expressions = doc.expressions.len();
     if diagnostics.iter().any(Diagnostic::is_error) {
         built.diagnostics = diagnostics;
         return (built, None);
@@ -381,7 +384,7 @@ fn build_one(
     let doc = match &filters.pair {
         Some(pair) => {
             paired = keep_pair(doc, &mut alignment, pair);
-            built.dropped_by_pair = paired.1;
+            built.counts.groups_dropped_by_pair = paired.1;
             &paired.0
         }
         None => doc,
@@ -389,14 +392,14 @@ fn build_one(
     if let Some(min) = filters.min_confidence {
         let before = alignment.groups.len();
         alignment.groups.retain(|g| g.confidence >= min);
-        built.dropped_below_confidence = before - alignment.groups.len();
+        built.counts.groups_dropped_below_confidence = before - alignment.groups.len();
     }
     let units = doc.unit_index();
     if formats.contains("tmx") || formats.contains("xliff") {
         align::align_document_sentences(&units, &mut alignment, &Options::default());
     }
-    built.groups = alignment.groups.len();
-    built.review = alignment.groups.iter().filter(|g| g.review).count();
+    built.counts.groups = alignment.groups.len();
+    built.counts.groups_to_review = alignment.groups.iter().filter(|g| g.review).count();
     let sources: Vec<(String, String)> = built.inputs.iter().map(|e| (e.path.clone(), e.sha256.clone())).collect();
     let aligned = Aligned { document: doc, alignment: &alignment, units: &units, sources: &sources };
     if formats.contains("tmx") {
@@ -543,18 +546,6 @@ fn write_manifest(
     if let Some(e) = totals.failed.take() {
         return Err(e);
     }
-    let counts = [
-        ("documents", totals.documents),
-        ("expressions", totals.expressions),
-        ("groups", totals.groups),
-        ("groups_to_review", totals.review),
-        ("groups_dropped_by_pair", totals.dropped_by_pair),
-        ("groups_dropped_below_confidence", totals.dropped_below_confidence),
-        ("input_bytes", totals.input_bytes),
-        ("source_characters", totals.accounted.source_characters),
-        ("source_characters_accounted", totals.accounted.characters_accounted),
-        ("dropped_artefacts", totals.accounted.dropped_artefacts),
-    ];
     let head = Head {
         accord_version: info.version.clone(),
         release_date: info.date.clone(),
@@ -565,7 +556,7 @@ fn write_manifest(
             pair: filters.pair.clone(),
             shard: args.shard.map(|(i, n)| format!("{i}/{n}")),
         },
-        counts: counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        counts: totals.counts.named().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         diagnostics: totals.by_code,
     };
     let (inputs, outputs) = (totals.inputs.sorted()?, totals.outputs.sorted()?);
