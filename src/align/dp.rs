@@ -61,6 +61,11 @@ const HEADING_PAIR: f64 = 2.0;
 /// What a bead costs when its first units on both sides are numbered differently.
 const MARK_CONFLICT: f64 = 4.0;
 
+/// What a bead costs when it ends right before a numbered paragraph of one side that starts
+/// inside the last unit of the other side's bead (a line where conversion ran two paragraphs
+/// together): that line holds the paragraph, and the cut goes through it.
+const INNER_MARK: f64 = 4.0;
+
 /// What a bead costs for each unit in it and each witness version that aligns the unit only
 /// with units of the opposite side outside the bead, or with nothing when the bead has some.
 /// Each witness alignment is wrong now and then; it takes two of them (of four for six
@@ -442,6 +447,9 @@ fn cost(
     c += cont(&a.side, ia.0, ia.1) + cont(&b.side, jb.0, jb.1);
     let ((apart_a, short_a), (apart_b, short_b)) = (a.contradicted(ia, jb), b.contradicted(jb, ia));
     c += WITNESS * (apart_a + apart_b) as f64 + WITNESS_SHORT * (short_a + short_b) as f64;
+    if cut_inside(&a.side, ia, &b.side, jb.1) || cut_inside(&b.side, jb, &a.side, ia.1) {
+        c += INNER_MARK;
+    }
     if ia.0 == ia.1 || jb.0 == jb.1 {
         return c;
     }
@@ -490,6 +498,13 @@ fn cost(
         c += 1.0;
     }
     c
+}
+
+/// Whether the last unit of `x[xs]` holds, after a sentence end, the numbered paragraph that
+/// opens `y[next]`, the first unit after the bead on the other side.
+fn cut_inside(x: &Side, xs: (usize, usize), y: &Side, next: usize) -> bool {
+    let mark = y.mark.get(next).copied().unwrap_or(0);
+    mark != 0 && xs.0 < xs.1 && x.inner.get(xs.1 - 1).contains(&mark)
 }
 
 /// The length cost of `la` characters of A against `lb` of B: Gaussian near the expected

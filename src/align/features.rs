@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::Unit;
+use super::{Unit, segment};
 
 /// What a token is; the class decides its weight and whether its absence on the other side
 /// counts against a bead.
@@ -109,6 +109,9 @@ pub(crate) struct Side {
     /// A hash of the unit's number when it is written in digits ("12.", "12 -", "1.2"), else 0:
     /// two versions that both number a paragraph almost always give it the same number.
     pub(crate) mark: Vec<u32>,
+    /// The marks (as in `mark`) of the numbered paragraphs that start inside the unit, after a
+    /// sentence end: a line into which conversion ran a numbered paragraph.
+    pub(crate) inner: Toks,
     /// Where a line made of two paragraphs could have been joined: the length (as in `len`) of
     /// the text before each sentence or clause end inside the unit.
     pub(crate) breaks: Toks,
@@ -156,12 +159,14 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
     // vector adds up over a million lines), and the pieces are appended in order.
     let mut toks = Toks { data: Vec::new(), start: vec![0] };
     let mut breaks = Toks { data: Vec::new(), start: vec![0] };
+    let mut inner = Toks { data: Vec::new(), start: vec![0] };
     for chunk in keep.chunks(4096) {
-        let pieces: Vec<(Toks, Toks)> = chunk
+        let pieces: Vec<(Toks, Toks, Toks)> = chunk
             .par_chunks(256)
             .map(|piece| {
                 let mut t = Toks { data: Vec::new(), start: Vec::with_capacity(piece.len()) };
                 let mut b = Toks { data: Vec::new(), start: Vec::with_capacity(piece.len()) };
+                let mut m = Toks { data: Vec::new(), start: Vec::with_capacity(piece.len()) };
                 let (mut ids, mut scratch) = (Vec::new(), Scratch::default());
                 for &k in piece {
                     ids.clear();
@@ -172,16 +177,20 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
                     t.start.push(t.data.len());
                     sentence_breaks(&all[k], &mut b.data);
                     b.start.push(b.data.len());
+                    inner_marks(all[k].text, &mut m.data);
+                    m.start.push(m.data.len());
                 }
-                (t, b)
+                (t, b, m)
             })
             .collect();
-        for (t, b) in pieces {
-            let (t0, b0) = (toks.data.len(), breaks.data.len());
+        for (t, b, m) in pieces {
+            let (t0, b0, m0) = (toks.data.len(), breaks.data.len(), inner.data.len());
             toks.data.extend(t.data);
             toks.start.extend(t.start.iter().map(|s| s + t0));
             breaks.data.extend(b.data);
             breaks.start.extend(b.start.iter().map(|s| s + b0));
+            inner.data.extend(m.data);
+            inner.start.extend(m.start.iter().map(|s| s + m0));
         }
     }
     toks.data.shrink_to_fit();
@@ -226,6 +235,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
         bare,
         heading: keep.iter().map(|&k| all[k].heading).collect(),
         mark: keep.iter().map(|&k| digit_mark(&all[k])).collect(),
+        inner,
         breaks,
     }
 }
@@ -274,6 +284,28 @@ fn visible_chars(text: &str) -> usize {
     let ascii = b.iter().filter(|&&x| x == b' ' || x.wrapping_sub(b'\t') < 5).count();
     let wide = crate::whitespace::wide_spaces(b).count();
     text.chars().count() - ascii - wide
+}
+
+/// Appends to `out` the marks of the numbered paragraphs that open after a sentence end inside
+/// `text` ("... reports; 3. Services to the public", "。 12. 过去一年中").
+fn inner_marks(text: &str, out: &mut Vec<u32>) {
+    let text = text.trim_start();
+    // The unit's own number is not inside it.
+    let mut rest = segment::leading_number(text).and_then(|num| text.strip_prefix(num)).unwrap_or(text);
+    while let Some(at) = rest.find(['.', ';', ':', '。', '；', '：', '!', '?']) {
+        let end = at + rest[at..].chars().next().map_or(1, char::len_utf8);
+        let full_width = !rest.is_char_boundary(at + 1);
+        let after = &rest[end..];
+        rest = after;
+        let next = after.trim_start();
+        if (!full_width && next.len() == after.len()) || !next.starts_with(|c: char| digit(c).is_some()) {
+            continue;
+        }
+        let mark = digit_mark(&Unit { text: next, heading: false, num: segment::leading_number(next) });
+        if mark != 0 {
+            out.push(mark);
+        }
+    }
 }
 
 fn digit_mark(unit: &Unit) -> u32 {
@@ -589,6 +621,21 @@ mod tests {
         );
         assert_eq!(toks("Voir https://undocs.org/fr/A/70/1."), vec!["https://undocs.org/fr/a/70/1", "Voir"]);
         assert_eq!(toks("Seongmee Yoon served"), vec!["Seongmee", "Yoon"]);
+    }
+
+    #[test]
+    fn numbered_paragraphs_run_into_a_line() {
+        let marks = |text: &str| {
+            let mut out = Vec::new();
+            inner_marks(text, &mut out);
+            out
+        };
+        let mark = |num: &str| digit_mark(&Unit::from_line(num));
+        assert_eq!(marks("11. Requests the reports; 3. Services to the public"), vec![mark("3. x")]);
+        assert_eq!(marks("请秘书长报告有关情况； 3. 服务公众"), vec![mark("3. x")]);
+        assert_eq!(marks("الجمهور. ١٢ - خلال العام"), vec![mark("12. x")]);
+        // Its own number, numbers inside a sentence and lettered items are not paragraphs.
+        assert!(marks("12. In 2014. 12 States, see para. 3.2 and 4 (a). b) text").is_empty());
     }
 
     #[test]
