@@ -348,9 +348,12 @@ fn continues(prev: &str, prev_numbered: bool, next: &Raw, page_break: bool, lang
     }
     if starts_lowercase(next_line) {
         // Preambular clauses of resolutions open with a participle (`recognizing`,
-        // `отмечая`) and end with a comma when unnumbered; lists of names open with `гн`:
-        // new paragraphs, unless a page break cut one.
-        let preamble = opens_with_participle(next_line) || (!prev_numbered && prev.trim_end().ends_with(','));
+        // `отмечая`) and end with a comma when unnumbered, Russian operative clauses with a
+        // verb (`постановляет`); lists of names open with `гн`: new paragraphs, unless a page
+        // break cut one.
+        let preamble = opens_with_participle(next_line)
+            || opens_operative(next_line)
+            || (!prev_numbered && prev.trim_end().ends_with(','));
         return page_break || (weighted_at_least(prev, 60) && !preamble);
     }
     let caseless_start = first_letter(next_line).is_none_or(|c| !c.is_uppercase());
@@ -361,6 +364,39 @@ fn continues(prev: &str, prev_numbered: bool, next: &Raw, page_break: bool, lang
 fn opens_with_participle(line: &str) -> bool {
     let word: String = line.trim_start().chars().take_while(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
     ["ing", "ant", "ando", "endo", "я", "ясь"].iter().any(|end| word.ends_with(end)) && word.chars().count() > 4
+}
+
+/// Whether `line` opens with the verb of a Russian resolution's operative clause, which the
+/// Russian versions write in lower case ("постановляет утвердить положение ...").
+fn opens_operative(line: &str) -> bool {
+    const VERBS: [&str; 24] = [
+        "постановляет",
+        "просит",
+        "призывает",
+        "предлагает",
+        "рекомендует",
+        "подтверждает",
+        "вновь",
+        "приветствует",
+        "решает",
+        "одобряет",
+        "поручает",
+        "заявляет",
+        "выражает",
+        "признает",
+        "подчеркивает",
+        "настоятельно",
+        "осуждает",
+        "поддерживает",
+        "уполномочивает",
+        "учреждает",
+        "утверждает",
+        "напоминает",
+        "требует",
+        "принимает",
+    ];
+    let word: String = line.trim_start().chars().take_while(|c| c.is_alphabetic()).collect();
+    VERBS.contains(&word.as_str())
 }
 
 /// Footnote references in document order, and which note body each one gets: a body
@@ -1083,5 +1119,23 @@ impl Trimmed for Text {
         let start = self.text.len() - self.text.trim_start().len();
         let end = self.text.trim_end().len().max(start);
         self.slice(start..end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_russian_operative_clause_after_a_title_is_a_paragraph_of_its_own() {
+        let source = "Distr.: General\n25 July 2015\n\nПоложение о Премии Организации Объединенных Наций \
+            имени Нельсона Ролихлахлы Манделы\n\nпостановляет утвердить положение о Премии, прилагаемое к \
+            настоящей резолюции.\n\nНесколько других семинаров будет организовано в рамках программы \
+            работы Комитета и\n\nв сотрудничестве с государствами-членами.\n";
+        let body = serde_json::to_string(&parse("ru.md", "ru", source).expression.body).unwrap_or_default();
+        assert!(body.contains("постановляет утвердить") && !body.contains("Манделы постановляет"), "{body}");
+        // A lower-case line that is not an operative verb still continues the paragraph.
+        assert!(body.contains("Комитета и в сотрудничестве"), "{body}");
+        assert!(opens_operative("вновь подтверждает") && !opens_operative("в сотрудничестве"));
     }
 }
