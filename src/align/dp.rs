@@ -61,9 +61,9 @@ const HEADING_PAIR: f64 = 2.0;
 /// What a bead costs when its first units on both sides are numbered differently.
 const MARK_CONFLICT: f64 = 4.0;
 
-/// What a bead costs when it ends right before a numbered paragraph of one side that starts
-/// inside the last unit of the other side's bead (a line where conversion ran two paragraphs
-/// together): that line holds the paragraph, and the cut goes through it.
+/// What a bead costs when it ends right before a numbered paragraph of one side that the other
+/// side's bead holds: as a unit after its first, or inside its last unit (a line where
+/// conversion ran two paragraphs together), where the cut goes through that line.
 const INNER_MARK: f64 = 4.0;
 
 /// What a bead costs for each unit in it and each witness version that aligns the unit only
@@ -500,11 +500,11 @@ fn cost(
     c
 }
 
-/// Whether the last unit of `x[xs]` holds, after a sentence end, the numbered paragraph that
-/// opens `y[next]`, the first unit after the bead on the other side.
+/// Whether `x[xs]` holds the numbered paragraph that opens `y[next]`, the first unit after the
+/// bead on the other side: as a unit after its first, or after a sentence end inside its last.
 fn cut_inside(x: &Side, xs: (usize, usize), y: &Side, next: usize) -> bool {
     let mark = y.mark.get(next).copied().unwrap_or(0);
-    mark != 0 && xs.0 < xs.1 && x.inner.get(xs.1 - 1).contains(&mark)
+    mark != 0 && xs.0 < xs.1 && (x.inner.get(xs.1 - 1).contains(&mark) || (xs.0 + 1..xs.1).any(|k| x.mark[k] == mark))
 }
 
 /// The length cost of `la` characters of A against `lb` of B: Gaussian near the expected
@@ -650,4 +650,22 @@ fn restore_strays(mut beads: Vec<Bead>, ka: &[usize], kb: &[usize], pa: &[Unit],
         strays(&after[k + 1], &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bead_holding_the_numbered_paragraph_next_on_the_other_side_cuts_through_it() {
+        let units = |lines: &[&'static str]| lines.iter().map(|l| Unit::from_line(l)).collect::<Vec<_>>();
+        let side = |u: &[Unit]| features::side(u, &(0..u.len()).collect::<Vec<_>>(), "en", false);
+        let a = side(&units(&["37. Requests the system.", "49. Also requests the system."]));
+        let b = side(&units(&["37. Pide al sistema.", "49. Pide también al sistema.", "Pide. 49. Pide también."]));
+        // b[0..2] holds paragraph 49 as its second unit, b[2] inside its text; a[1] is 49.
+        assert!(cut_inside(&b, (0, 2), &a, 1));
+        assert!(cut_inside(&b, (2, 3), &a, 1));
+        assert!(!cut_inside(&b, (0, 1), &a, 1));
+        assert!(!cut_inside(&b, (1, 2), &a, 1) && !cut_inside(&b, (2, 3), &a, 0) && !cut_inside(&b, (0, 0), &a, 1));
+    }
 }
