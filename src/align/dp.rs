@@ -86,47 +86,33 @@ struct Params {
     s2: f64,
 }
 
-/// The evidence of one side, compacted (stray lines removed), with prefix sums of lengths.
-struct Prepared {
-    side: Arc<Side>,
-    prefix: Vec<f64>,
-    /// What the unit's tokens cost if the other side of its bead has none of them.
-    miss: Vec<f64>,
-    /// The witnesses' ranges of each unit (see [`Witnesses`]), in compacted indices of the
-    /// opposite side, `witnesses` per unit.
-    reach: Vec<(u32, u32)>,
+/// The witnesses' ranges of one side's kept units (see [`Witnesses`]), in compacted indices
+/// of the opposite side, `witnesses` per unit.
+#[derive(Default)]
+struct Reach {
+    ranges: Vec<(u32, u32)>,
     witnesses: usize,
 }
 
-impl Prepared {
-    fn new(side: Arc<Side>) -> Self {
-        let mut prefix = vec![0.0];
-        for l in &side.len {
-            prefix.push(prefix.last().copied().unwrap_or(0.0) + l);
-        }
-        let miss = side.toks.iter().map(|ts| ts.iter().map(|&t| class_of(t).miss()).sum()).collect();
-        Prepared { side, prefix, miss, reach: Vec::new(), witnesses: 0 }
-    }
-
+impl Reach {
     /// Takes the witnesses' ranges of the kept units `kept` (offset by `from` in the whole
     /// text) from `ranges`, mapped onto the kept units `opposite` (offset by `opp_from`).
-    fn witnessed(
-        &mut self,
+    fn new(
         ranges: &[(u32, u32)],
         count: usize,
         (kept, from): (&[usize], usize),
         (opposite, opp_from): (&[usize], usize),
-    ) {
+    ) -> Self {
         if count == 0 || ranges.len() < (from + kept.last().map_or(0, |k| k + 1)) * count {
-            return;
+            return Reach::default();
         }
         let compact = |x: u32| opposite.partition_point(|&q| ((q + opp_from) as u32) < x) as u32;
-        self.reach = kept
+        let ranges = kept
             .iter()
             .flat_map(|&k| ranges[(from + k) * count..(from + k + 1) * count].iter())
             .map(|&(lo, hi)| if (lo, hi) == LACKS { LACKS } else { (compact(lo), compact(hi)) })
             .collect();
-        self.witnesses = count;
+        Reach { ranges, witnesses: count }
     }
 
     /// What the witnesses say against a bead: the number of (unit, witness) of the units
@@ -135,7 +121,7 @@ impl Prepared {
     fn contradicted(&self, (from, to): (usize, usize), (lo, hi): (usize, usize)) -> (usize, usize) {
         let w = self.witnesses;
         let (mut apart, mut short) = (0, 0);
-        for &(a, b) in self.reach.get(from * w..to * w).unwrap_or(&[]) {
+        for &(a, b) in self.ranges.get(from * w..to * w).unwrap_or(&[]) {
             if (a, b) == LACKS {
                 apart += usize::from(lo < hi);
                 continue;
@@ -151,6 +137,26 @@ impl Prepared {
             }
         }
         (apart, short)
+    }
+}
+
+/// The evidence of one side, compacted (stray lines removed), with prefix sums of lengths.
+struct Prepared {
+    side: Arc<Side>,
+    prefix: Vec<f64>,
+    /// What the unit's tokens cost if the other side of its bead has none of them.
+    miss: Vec<f64>,
+    reach: Reach,
+}
+
+impl Prepared {
+    fn new(side: Arc<Side>) -> Self {
+        let mut prefix = vec![0.0];
+        for l in &side.len {
+            prefix.push(prefix.last().copied().unwrap_or(0.0) + l);
+        }
+        let miss = side.toks.iter().map(|ts| ts.iter().map(|&t| class_of(t).miss()).sum()).collect();
+        Prepared { side, prefix, miss, reach: Reach::default() }
     }
 
     fn len(&self, from: usize, to: usize) -> f64 {
@@ -272,10 +278,7 @@ pub(crate) fn align(
     sides: Option<&SideCache>,
 ) -> Vec<Bead> {
     let full = opts.mode == Mode::Full;
-    let keep = |units: &[Unit]| -> Vec<usize> {
-        (0..units.len()).filter(|&k| !full || !features::is_stray(units[k].text)).collect()
-    };
-    let (ka, kb) = (keep(pa), keep(pb));
+    let (ka, kb) = (kept(pa, full), kept(pb, full));
     let latin = |l: &str| matches!(l, "en" | "fr" | "es" | "pt" | "it" | "de" | "nl");
     let stems = full && latin(langs.0) && latin(langs.1);
     let side = |units: &[Unit], keep: &[usize], lang: &str| match sides {
@@ -284,8 +287,8 @@ pub(crate) fn align(
     };
     let (mut a, mut b) = (Prepared::new(side(pa, &ka, langs.0)), Prepared::new(side(pb, &kb, langs.1)));
     if full {
-        a.witnessed(&seen.pivot, seen.count, (&ka, a0), (&kb, b0));
-        b.witnessed(&seen.other, seen.count, (&kb, b0), (&ka, a0));
+        a.reach = Reach::new(&seen.pivot, seen.count, (&ka, a0), (&kb, b0));
+        b.reach = Reach::new(&seen.other, seen.count, (&kb, b0), (&ka, a0));
     }
     let total_a = a.len(0, ka.len());
     let total_b = b.len(0, kb.len());
@@ -298,6 +301,45 @@ pub(crate) fn align(
     // memory peaks on big inputs.
     drop((a, b, lanes));
     restore_strays(beads, &ka, &kb, pa, pb)
+}
+
+/// The units the programme aligns: all of them but stray lines (running heads, page numbers),
+/// which are put back afterwards.
+fn kept(units: &[Unit], full: bool) -> Vec<usize> {
+    (0..units.len()).filter(|&k| !full || !features::is_stray(units[k].text)).collect()
+}
+
+/// Whether the witnesses `seen` contradict none of `beads`, an alignment of `pa` with `pb` that
+/// [`align`] made without witnesses (indices offset by `a0` and `b0`, as in the texts). Then [`align`] with these witnesses returns the same beads
+/// and need not run: witnesses only add costs, the path of `beads` gets none, so its cost is
+/// still the least, and at each of its cells the shapes before its own still cost more.
+pub(crate) fn witnesses_agree(
+    pa: &[Unit],
+    pb: &[Unit],
+    opts: &Options,
+    (seen, a0, b0): (&Witnesses, usize, usize),
+    beads: &[Bead],
+) -> bool {
+    if opts.mode != Mode::Full {
+        return true;
+    }
+    let (ka, kb) = (kept(pa, true), kept(pb, true));
+    let a = Reach::new(&seen.pivot, seen.count, (&ka, a0), (&kb, b0));
+    let b = Reach::new(&seen.other, seen.count, (&kb, b0), (&ka, a0));
+    // The beads of the programme are those with kept units; the others are stray lines put back.
+    let count = |units: &[usize], keep: &[usize], from: usize| {
+        units.iter().filter(|&&k| keep.binary_search(&(k - from)).is_ok()).count()
+    };
+    let (mut i, mut j) = (0, 0);
+    for bead in beads {
+        let (di, dj) = (count(&bead.pivot, &ka, a0), count(&bead.other, &kb, b0));
+        let (ia, jb) = ((i, i + di), (j, j + dj));
+        if di + dj > 0 && (a.contradicted(ia, jb) != (0, 0) || b.contradicted(jb, ia) != (0, 0)) {
+            return false;
+        }
+        (i, j) = (ia.1, jb.1);
+    }
+    true
 }
 
 /// The variance per character of the length difference, from the median over the anchor
@@ -445,7 +487,7 @@ fn cost(
         CONT * (edge - inner)
     };
     c += cont(&a.side, ia.0, ia.1) + cont(&b.side, jb.0, jb.1);
-    let ((apart_a, short_a), (apart_b, short_b)) = (a.contradicted(ia, jb), b.contradicted(jb, ia));
+    let ((apart_a, short_a), (apart_b, short_b)) = (a.reach.contradicted(ia, jb), b.reach.contradicted(jb, ia));
     c += WITNESS * (apart_a + apart_b) as f64 + WITNESS_SHORT * (short_a + short_b) as f64;
     if cut_inside(&a.side, ia, &b.side, jb.1) || cut_inside(&b.side, jb, &a.side, ia.1) {
         c += INNER_MARK;

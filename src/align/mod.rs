@@ -150,6 +150,40 @@ pub(crate) fn align_witnessed(
     out
 }
 
+/// Whether [`align_witnessed`] with the witnesses `seen` would return `beads`, which it returned
+/// without witnesses (see [`dp::witnesses_agree`]): the beads between each two pins are checked
+/// as the programme would score them.
+pub(crate) fn witnesses_agree(
+    pivot: &[Unit],
+    other: &[Unit],
+    opts: &Options,
+    seen: &Witnesses,
+    beads: &[Bead],
+) -> bool {
+    let pins = valid_pins(&opts.pinned, pivot.len(), other.len());
+    let mut rest = beads;
+    let (mut a0, mut b0) = (0, 0);
+    for pin in pins.iter().map(Some).chain([None]) {
+        let (a1, b1) = match pin {
+            Some((pa, pb)) => (pa.first().copied().unwrap_or(a0), pb.first().copied().unwrap_or(b0)),
+            None => (pivot.len(), other.len()),
+        };
+        let inside = |b: &Bead| b.pivot.iter().all(|&k| k < a1) && b.other.iter().all(|&k| k < b1);
+        let n = rest.iter().take_while(|b| inside(b)).count();
+        let (pa, pb) = (&pivot[a0..a1], &other[b0..b1]);
+        if !dp::witnesses_agree(pa, pb, opts, (seen, a0, b0), &rest[..n]) {
+            return false;
+        }
+        // The pin's own bead follows the span's.
+        rest = rest.get(n + 1..).unwrap_or(&[]);
+        if let Some((pa, pb)) = pin {
+            a0 = pa.last().map_or(a0, |x| x + 1);
+            b0 = pb.last().map_or(b0, |x| x + 1);
+        }
+    }
+    true
+}
+
 /// Keeps the pins that are well-formed and monotone with the ones kept before them.
 fn valid_pins(pins: &[Pin], n: usize, m: usize) -> Vec<Pin> {
     let consecutive = |v: &[usize], len: usize| v.windows(2).all(|w| w[1] == w[0] + 1) && v.iter().all(|&x| x < len);
