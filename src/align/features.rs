@@ -201,7 +201,8 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
     let cut = cut_words(all, keep, lang);
     let mut cont = vec![0.0; keep.len()];
     let mut bare = vec![0.0; keep.len()];
-    for (((c, b), w), &cut) in cont.iter_mut().zip(bare.iter_mut()).skip(1).zip(keep.windows(2)).zip(&cut[1..]) {
+    for (((c, b), w), &cut) in cont.iter_mut().zip(bare.iter_mut()).skip(1).zip(keep.windows(2)).zip(cut.iter().skip(1))
+    {
         let prev = all[w[0]].text.trim_end();
         let open = prev.chars().last().is_some_and(|c| !is_terminal(c));
         let mut words = all[w[1]].text.split_whitespace();
@@ -687,6 +688,7 @@ mod tests {
         assert_eq!(cut_words(&units, &keep, "zh"), vec![false, true, false, false, false, false]);
         assert_eq!(side(&units, &keep, "zh", false).cont[1], 1.0);
         assert!(cut_words(&units, &keep, "en").iter().all(|c| !c));
+        assert!(side(&units, &[], "zh", false).cont.is_empty());
     }
 
     #[test]
