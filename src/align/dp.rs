@@ -532,9 +532,6 @@ fn cost(
     };
     c += -all.min(LEX_CAP) + missing.min(MISS_CAP);
     let (ma, mb) = (a.side.mark[ia.0], b.side.mark[jb.0]);
-    // The paragraph that opens one side's first unit, numbered the same, sits inside the other
-    // side after its first unit: the bead starts that side too early.
-    let misplaced = |x: &Side, xs: (usize, usize), m: u32| m != 0 && (xs.0 + 1..xs.1).any(|k| x.mark[k] == m);
     if (ma != 0 && mb != 0 && ma != mb) || misplaced(&a.side, ia, mb) || misplaced(&b.side, jb, ma) {
         c += MARK_CONFLICT;
     }
@@ -542,6 +539,15 @@ fn cost(
         c += 1.0;
     }
     c
+}
+
+/// Whether the paragraph numbered `mark` that opens the other side's first unit sits in `x[xs]`
+/// after its first unit, or after a sentence end inside one of its units: the bead starts `x`
+/// too early.
+fn misplaced(x: &Side, xs: (usize, usize), mark: u32) -> bool {
+    mark != 0
+        && x.mark[xs.0] != mark
+        && ((xs.0 + 1..xs.1).any(|k| x.mark[k] == mark) || (xs.0..xs.1).any(|k| x.inner.get(k).contains(&mark)))
 }
 
 /// Whether `x[xs]` holds the numbered paragraph that opens `y[next]`, the first unit after the
@@ -711,5 +717,9 @@ mod tests {
         assert!(cut_inside(&b, (2, 3), &a, 1));
         assert!(!cut_inside(&b, (0, 1), &a, 1));
         assert!(!cut_inside(&b, (1, 2), &a, 1) && !cut_inside(&b, (2, 3), &a, 0) && !cut_inside(&b, (0, 0), &a, 1));
+        // A bead opening with a[1] (49) starts b too early at b[0] (37) or b[2] (49 inside).
+        let m = a.mark[1];
+        assert!(misplaced(&b, (0, 2), m) && misplaced(&b, (2, 3), m));
+        assert!(!misplaced(&b, (1, 2), m) && !misplaced(&b, (0, 1), m) && !misplaced(&b, (0, 2), 0));
     }
 }
