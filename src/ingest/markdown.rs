@@ -348,19 +348,36 @@ fn continues(prev: &str, prev_numbered: bool, next: &Raw, page_break: bool, lang
     }
     if starts_lowercase(next_line) {
         // Preambular clauses of resolutions open with a participle (`recognizing`,
-        // `отмечая`) and end with a comma when unnumbered; lists of names open with `гн`:
-        // new paragraphs, unless a page break cut one.
-        let preamble = opens_with_participle(next_line) || (!prev_numbered && prev.trim_end().ends_with(','));
-        return page_break || (weighted_at_least(prev, 60) && !preamble);
+        // `отмечая`) and end with a comma when unnumbered; in Russian, operative ones open
+        // with a verb in lower case (`постановляет`), often after a title; lists of names
+        // open with `гн`: new paragraphs, unless a page break cut one.
+        let clause = opens_clause(next_line) || (!prev_numbered && prev.trim_end().ends_with(','));
+        return page_break || (weighted_at_least(prev, 60) && !clause);
     }
     let caseless_start = first_letter(next_line).is_none_or(|c| !c.is_uppercase());
     let long_enough = weighted_at_least(prev, if lang::is_caseless(lang) && caseless_start { 12 } else { 60 });
     page_break && long_enough
 }
 
-fn opens_with_participle(line: &str) -> bool {
-    let word: String = line.trim_start().chars().take_while(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
-    ["ing", "ant", "ando", "endo", "я", "ясь"].iter().any(|end| word.ends_with(end)) && word.chars().count() > 4
+/// Whether a line opens a clause of a resolution: with a participle (preambular), or with a
+/// Russian verb in the third person (operative: `постановляет`, `просит`), either possibly
+/// after an adverb (`вновь подтверждает`, `настоятельно призывает`).
+fn opens_clause(line: &str) -> bool {
+    const ADVERBS: [&str; 9] =
+        ["вновь", "особо", "настоятельно", "также", "далее", "решительно", "твердо", "высоко", "искренне"];
+    let mut words = line.split_whitespace().map(|w| w.trim_end_matches(|c: char| !c.is_alphabetic()).to_lowercase());
+    let opens = |word: &str| {
+        let long = word.chars().count() > 4;
+        let participle = ["ing", "ant", "ando", "endo", "я", "ясь"].iter().any(|end| word.ends_with(end));
+        // Nouns do not end so; `-ет` and `-ит` alone would take in `комитет` and `кредит`.
+        let verb = ["ает", "яет", "ует", "еет", "ется", "ится"].iter().any(|end| word.ends_with(end));
+        (long && (participle || verb)) || word == "просит"
+    };
+    match words.next() {
+        Some(first) if ADVERBS.contains(&first.as_str()) => words.next().is_some_and(|w| opens(&w)),
+        Some(first) => opens(&first),
+        None => false,
+    }
 }
 
 /// Footnote references in document order, and which note body each one gets: a body
@@ -1083,5 +1100,33 @@ impl Trimmed for Text {
         let start = self.text.len() - self.text.trim_start().len();
         let end = self.text.trim_end().len().max(start);
         self.slice(start..end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clauses_of_resolutions_are_told_from_continued_sentences() {
+        for clause in [
+            "постановляет утвердить положение о Премии",
+            "просит Генерального секретаря представить доклад",
+            "вновь подтверждает свою приверженность",
+            "настоятельно призывает государства-члены",
+            "отмечая, что",
+            "recognizing that fostering skills",
+        ] {
+            assert!(opens_clause(clause), "{clause}");
+        }
+        for continued in [
+            "комитет по взносам рассмотрит вопрос",
+            "кредит, предоставленный в 2014 году",
+            "вновь созданного органа",
+            "and the Economic and Social Council",
+            ", en particulier les paragraphes 11 et 54,",
+        ] {
+            assert!(!opens_clause(continued), "{continued}");
+        }
     }
 }
