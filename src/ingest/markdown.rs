@@ -346,6 +346,11 @@ fn continues(prev: &str, prev_numbered: bool, next: &Raw, page_break: bool, lang
     if ends_sentence(prev) || starts_block(next_line) || is_header_field_line(next_line) {
         return false;
     }
+    // A block that opens with a comma or a closing bracket lost its head (a title the
+    // conversion dropped): a paragraph of its own unless a page break cut one.
+    if next_line.trim_start().starts_with([',', ')', '،']) {
+        return page_break;
+    }
     if starts_lowercase(next_line) {
         // Preambular clauses of resolutions open with a participle (`recognizing`,
         // `отмечая`) and end with a comma when unnumbered; in Russian, operative ones open
@@ -1128,5 +1133,21 @@ mod tests {
         ] {
             assert!(!opens_clause(continued), "{continued}");
         }
+    }
+
+    fn unit_lines(lang: &str, body: &str) -> Vec<u32> {
+        parse("t.md", lang, body).expression.units().iter().map(|u| u.line).collect()
+    }
+
+    #[test]
+    fn a_title_and_a_headless_fragment_stay_paragraphs_of_their_own() {
+        let title = "Положение о Премии Организации Объединенных Наций имени Нельсона Ролихлахлы Манделы";
+        let decision = "постановляет утвердить положение о Премии, прилагаемое к настоящей резолюции.";
+        assert_eq!(unit_lines("ru", &format!("{title}\n\n{decision}\n")), [1, 3]);
+        let cut = "ainsi que les dispositions pertinentes du document final de la Conférence, en date du 24 avril 2009";
+        let rest = ", en particulier les paragraphes 11 et 54,";
+        assert_eq!(unit_lines("fr", &format!("{cut}\n\n{rest}\n")), [1, 3]);
+        // The same lines cut by a page break (a running head between them) are one paragraph.
+        assert_eq!(unit_lines("fr", &format!("{cut}\n\n15-16347\n\n{rest}\n")), [1]);
     }
 }
