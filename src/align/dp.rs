@@ -489,24 +489,29 @@ fn cost(
         CONT * (edge - inner)
     };
     c += cont(&a.side, ia.0, ia.1) + cont(&b.side, jb.0, jb.1);
-    let ((apart_a, short_a), (apart_b, short_b)) = (a.reach.contradicted(ia, jb), b.reach.contradicted(jb, ia));
-    c += WITNESS * (apart_a + apart_b) as f64 + WITNESS_SHORT * (short_a + short_b) as f64;
     if cut_inside(&a.side, ia, &b.side, jb.1) || cut_inside(&b.side, jb, &a.side, ia.1) {
         c += INNER_MARK;
     }
+    let witnessed = || {
+        let ((apart_a, short_a), (apart_b, short_b)) = (a.reach.contradicted(ia, jb), b.reach.contradicted(jb, ia));
+        WITNESS * (apart_a + apart_b) as f64 + WITNESS_SHORT * (short_a + short_b) as f64
+    };
     if ia.0 == ia.1 || jb.0 == jb.1 {
-        return c;
+        return c + witnessed();
     }
-    // Length costs are not negative and shared tokens give at most LEX_CAP: a bead sure to reach
-    // the limit is not scored further.
-    if c - LEX_CAP >= limit {
-        return c - LEX_CAP;
-    }
-    c += match (ia.1 - ia.0, jb.1 - jb.0) {
+    let length = match (ia.1 - ia.0, jb.1 - jb.0) {
         (2 | 3, 1) => joined_cost(a, b, ia.0..ia.1, jb.0, p, false),
         (1, 2 | 3) => joined_cost(b, a, jb.0..jb.1, ia.0, p, true),
         _ => length_cost(la, lb, p),
     };
+    // Witness and length costs are not negative and shared tokens give at most LEX_CAP: a bead
+    // sure to reach the limit is not scored further, and the witnesses, the dearer to count,
+    // are counted last. The sum is made in the same order whatever is skipped.
+    if c + length - LEX_CAP >= limit {
+        return c + length - LEX_CAP;
+    }
+    c += witnessed();
+    c += length;
     if c - LEX_CAP >= limit {
         return c - LEX_CAP;
     }

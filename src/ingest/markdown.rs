@@ -346,57 +346,43 @@ fn continues(prev: &str, prev_numbered: bool, next: &Raw, page_break: bool, lang
     if ends_sentence(prev) || starts_block(next_line) || is_header_field_line(next_line) {
         return false;
     }
+    // A block that opens with a comma or a closing bracket lost its head (a title the
+    // conversion dropped): a paragraph of its own unless a page break cut one.
+    if next_line.trim_start().starts_with([',', ')', '،']) {
+        return page_break;
+    }
     if starts_lowercase(next_line) {
         // Preambular clauses of resolutions open with a participle (`recognizing`,
-        // `отмечая`) and end with a comma when unnumbered, Russian operative clauses with a
-        // verb (`постановляет`); lists of names open with `гн`: new paragraphs, unless a page
-        // break cut one.
-        let preamble = opens_with_participle(next_line)
-            || opens_operative(next_line)
-            || (!prev_numbered && prev.trim_end().ends_with(','));
-        return page_break || (weighted_at_least(prev, 60) && !preamble);
+        // `отмечая`) and end with a comma when unnumbered; in Russian, operative ones open
+        // with a verb in lower case (`постановляет`), often after a title; lists of names
+        // open with `гн`: new paragraphs, unless a page break cut one.
+        let clause = opens_clause(next_line) || (!prev_numbered && prev.trim_end().ends_with(','));
+        return page_break || (weighted_at_least(prev, 60) && !clause);
     }
     let caseless_start = first_letter(next_line).is_none_or(|c| !c.is_uppercase());
     let long_enough = weighted_at_least(prev, if lang::is_caseless(lang) && caseless_start { 12 } else { 60 });
     page_break && long_enough
 }
 
-fn opens_with_participle(line: &str) -> bool {
-    let word: String = line.trim_start().chars().take_while(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
-    ["ing", "ant", "ando", "endo", "я", "ясь"].iter().any(|end| word.ends_with(end)) && word.chars().count() > 4
-}
-
-/// Whether `line` opens with the verb of a Russian resolution's operative clause, which the
-/// Russian versions write in lower case ("постановляет утвердить положение ...").
-fn opens_operative(line: &str) -> bool {
-    const VERBS: [&str; 24] = [
-        "постановляет",
-        "просит",
-        "призывает",
-        "предлагает",
-        "рекомендует",
-        "подтверждает",
-        "вновь",
-        "приветствует",
-        "решает",
-        "одобряет",
-        "поручает",
-        "заявляет",
-        "выражает",
-        "признает",
-        "подчеркивает",
-        "настоятельно",
-        "осуждает",
-        "поддерживает",
-        "уполномочивает",
-        "учреждает",
-        "утверждает",
-        "напоминает",
-        "требует",
-        "принимает",
-    ];
-    let word: String = line.trim_start().chars().take_while(|c| c.is_alphabetic()).collect();
-    VERBS.contains(&word.as_str())
+/// Whether a line opens a clause of a resolution: with a participle (preambular), or with a
+/// Russian verb in the third person (operative: `постановляет`, `просит`), either possibly
+/// after an adverb (`вновь подтверждает`, `настоятельно призывает`).
+fn opens_clause(line: &str) -> bool {
+    const ADVERBS: [&str; 9] =
+        ["вновь", "особо", "настоятельно", "также", "далее", "решительно", "твердо", "высоко", "искренне"];
+    let mut words = line.split_whitespace().map(|w| w.trim_end_matches(|c: char| !c.is_alphabetic()).to_lowercase());
+    let opens = |word: &str| {
+        let long = word.chars().count() > 4;
+        let participle = ["ing", "ant", "ando", "endo", "я", "ясь"].iter().any(|end| word.ends_with(end));
+        // Nouns do not end so; `-ет` and `-ит` alone would take in `комитет` and `кредит`.
+        let verb = ["ает", "яет", "ует", "еет", "ется", "ится"].iter().any(|end| word.ends_with(end));
+        (long && (participle || verb)) || word == "просит"
+    };
+    match words.next() {
+        Some(first) if ADVERBS.contains(&first.as_str()) => words.next().is_some_and(|w| opens(&w)),
+        Some(first) => opens(&first),
+        None => false,
+    }
 }
 
 /// Footnote references in document order, and which note body each one gets: a body
@@ -1127,15 +1113,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_russian_operative_clause_after_a_title_is_a_paragraph_of_its_own() {
-        let source = "Distr.: General\n25 July 2015\n\nПоложение о Премии Организации Объединенных Наций \
-            имени Нельсона Ролихлахлы Манделы\n\nпостановляет утвердить положение о Премии, прилагаемое к \
-            настоящей резолюции.\n\nНесколько других семинаров будет организовано в рамках программы \
-            работы Комитета и\n\nв сотрудничестве с государствами-членами.\n";
-        let body = serde_json::to_string(&parse("ru.md", "ru", source).expression.body).unwrap_or_default();
-        assert!(body.contains("постановляет утвердить") && !body.contains("Манделы постановляет"), "{body}");
-        // A lower-case line that is not an operative verb still continues the paragraph.
-        assert!(body.contains("Комитета и в сотрудничестве"), "{body}");
-        assert!(opens_operative("вновь подтверждает") && !opens_operative("в сотрудничестве"));
+    fn clauses_of_resolutions_are_told_from_continued_sentences() {
+        for clause in [
+            "постановляет утвердить положение о Премии",
+            "просит Генерального секретаря представить доклад",
+            "вновь подтверждает свою приверженность",
+            "настоятельно призывает государства-члены",
+            "отмечая, что",
+            "recognizing that fostering skills",
+        ] {
+            assert!(opens_clause(clause), "{clause}");
+        }
+        for continued in [
+            "комитет по взносам рассмотрит вопрос",
+            "кредит, предоставленный в 2014 году",
+            "вновь созданного органа",
+            "and the Economic and Social Council",
+            ", en particulier les paragraphes 11 et 54,",
+        ] {
+            assert!(!opens_clause(continued), "{continued}");
+        }
+    }
+
+    fn unit_lines(lang: &str, body: &str) -> Vec<u32> {
+        parse("t.md", lang, body).expression.units().iter().map(|u| u.line).collect()
+    }
+
+    #[test]
+    fn a_title_and_a_headless_fragment_stay_paragraphs_of_their_own() {
+        let title = "Положение о Премии Организации Объединенных Наций имени Нельсона Ролихлахлы Манделы";
+        let decision = "постановляет утвердить положение о Премии, прилагаемое к настоящей резолюции.";
+        assert_eq!(unit_lines("ru", &format!("{title}\n\n{decision}\n")), [1, 3]);
+        let cut = "ainsi que les dispositions pertinentes du document final de la Conférence, en date du 24 avril 2009";
+        let rest = ", en particulier les paragraphes 11 et 54,";
+        assert_eq!(unit_lines("fr", &format!("{cut}\n\n{rest}\n")), [1, 3]);
+        // The same lines cut by a page break (a running head between them) are one paragraph.
+        assert_eq!(unit_lines("fr", &format!("{cut}\n\n15-16347\n\n{rest}\n")), [1]);
     }
 }
