@@ -1,7 +1,6 @@
 //! Per-unit evidence for the aligner: length, lexical tokens that survive translation, page
 //! furniture ("stray" lines) and the signs of a paragraph broken across lines.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -198,11 +197,9 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
     breaks.data.shrink_to_fit();
     let caseless = matches!(lang, "zh" | "ja" | "ar" | "fa" | "he");
     let long_line = if matches!(lang, "zh" | "ja") { 25 } else { 60 };
-    let cut = cut_words(all, keep, lang);
     let mut cont = vec![0.0; keep.len()];
     let mut bare = vec![0.0; keep.len()];
-    for (((c, b), w), &cut) in cont.iter_mut().zip(bare.iter_mut()).skip(1).zip(keep.windows(2)).zip(cut.iter().skip(1))
-    {
+    for ((c, b), w) in cont.iter_mut().zip(bare.iter_mut()).skip(1).zip(keep.windows(2)) {
         let prev = all[w[0]].text.trim_end();
         let open = prev.chars().last().is_some_and(|c| !is_terminal(c));
         let mut words = all[w[1]].text.split_whitespace();
@@ -215,7 +212,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
         *c = if !open || all[w[1]].num.is_some() {
             // A numbered paragraph starts afresh.
             0.0
-        } else if lower || cut || dangles(prev, lang) {
+        } else if lower || dangles(prev, lang) {
             1.0
         } else if (!short && !comma) || (short && all[w[0]].num.is_some()) {
             // Open and long, or open and numbered (so not a heading), but followed by a
@@ -241,44 +238,6 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
         inner,
         breaks,
     }
-}
-
-/// Per unit, whether the line break before it cuts a word of a language that does not space
-/// its words (Chinese, Japanese) in two ("包括联" / "合国", "2014" / "年6月7日"): the two
-/// characters around the break occur together at least twice elsewhere in the version. No
-/// case or space tells there that the next line goes on with the same word.
-fn cut_words(all: &[Unit], keep: &[usize], lang: &str) -> Vec<bool> {
-    let mut cut = vec![false; keep.len()];
-    if !matches!(lang, "zh" | "ja") {
-        return cut;
-    }
-    let mut wanted: HashMap<(char, char), (Vec<usize>, usize)> = HashMap::new();
-    for (k, w) in keep.windows(2).enumerate() {
-        let (prev, next) = (all[w[0]].text.trim_end(), all[w[1]].text.trim_start());
-        if let (Some(a), Some(b)) = (prev.chars().next_back(), next.chars().next())
-            && a.is_alphanumeric()
-            && b.is_alphanumeric()
-        {
-            wanted.entry((a, b)).or_default().0.push(k + 1);
-        }
-    }
-    if wanted.is_empty() {
-        return cut;
-    }
-    for &k in keep {
-        let text = all[k].text;
-        for pair in text.chars().zip(text.chars().skip(1)) {
-            if let Some(found) = wanted.get_mut(&pair) {
-                found.1 += 1;
-            }
-        }
-    }
-    for (units, count) in wanted.into_values() {
-        if count >= 2 {
-            units.into_iter().for_each(|k| cut[k] = true);
-        }
-    }
-    cut
 }
 
 /// The places inside `text` where one paragraph could end and another begin: after a sentence
@@ -677,18 +636,6 @@ mod tests {
         assert_eq!(marks("الجمهور. ١٢ - خلال العام"), vec![mark("12. x")]);
         // Its own number, numbers inside a sentence and lettered items are not paragraphs.
         assert!(marks("12. In 2014. 12 States, see para. 3.2 and 4 (a). b) text").is_empty());
-    }
-
-    #[test]
-    fn chinese_words_cut_by_a_line_break() {
-        let lines = ["包括联", "合国后勤基地。", "联合国大会。", "联合国。", "秘书长的说明", "本报告"];
-        let units: Vec<Unit> = lines.iter().map(|l| Unit::from_line(l)).collect();
-        let keep: Vec<usize> = (0..units.len()).collect();
-        // "联合" occurs twice elsewhere; "明本" does not.
-        assert_eq!(cut_words(&units, &keep, "zh"), vec![false, true, false, false, false, false]);
-        assert_eq!(side(&units, &keep, "zh", false).cont[1], 1.0);
-        assert!(cut_words(&units, &keep, "en").iter().all(|c| !c));
-        assert!(side(&units, &[], "zh", false).cont.is_empty());
     }
 
     #[test]
