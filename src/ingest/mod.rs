@@ -207,7 +207,7 @@ pub fn load_document(dir: &Path) -> Loaded {
         entries.flatten().map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_symlink()))).collect();
     paths.sort();
     let mut expressions: Vec<Expression> = Vec::new();
-    let mut buf = Vec::new();
+    let mut buf = READ_BUFFER.take();
     for (path, is_symlink) in paths {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name.starts_with('.') {
@@ -277,6 +277,9 @@ pub fn load_document(dir: &Path) -> Loaded {
             "the document folder holds no language version",
             "add at least one `<lang>.md` or `<lang>.txt`",
         ));
+    }
+    if buf.len() <= FIRST_READ {
+        READ_BUFFER.set(buf);
     }
     expressions.sort_by(|a, b| a.lang.cmp(&b.lang));
     let metadata = metadata(loaded.toml.as_ref().map(|(t, _)| t), &expressions);
@@ -348,6 +351,13 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
 /// Bytes read before a file's size is asked for: a language version is rarely larger, so
 /// most are read without the `statx`.
 const FIRST_READ: usize = 64 << 10;
+
+thread_local! {
+    /// The read buffer of [`load_document`], kept from one document to the next by each
+    /// thread (when no larger than [`FIRST_READ`], so a large file does not stay in memory):
+    /// allocating and zeroing it for every document cost more than reading small files.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
 
 /// [`read_text`] into `buf`, reused from file to file: a document's files take one
 /// allocation, and the text is parsed where it was read instead of from a copy.
