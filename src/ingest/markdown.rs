@@ -822,7 +822,7 @@ impl Parser<'_> {
                 num: Some(num.to_string()),
                 text,
                 items: Vec::new(),
-                lines: vec![raw.line()],
+                lines: [raw.line()].into(),
             }));
             return;
         }
@@ -849,7 +849,7 @@ impl Parser<'_> {
             num: None,
             text,
             items: Vec::new(),
-            lines: vec![raw.line()],
+            lines: [raw.line()].into(),
         }));
     }
 

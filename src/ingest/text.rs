@@ -36,7 +36,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
             num,
             text: Text::plain(collapse_whitespace(text)),
             items: Vec::new(),
-            lines: vec![i as u32 + 1],
+            lines: [i as u32 + 1].into(),
         }));
     }
     Expression {

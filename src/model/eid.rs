@@ -167,7 +167,7 @@ mod tests {
             Block::Paragraph(Paragraph {
                 num: num.map(str::to_string),
                 items: items.iter().map(|n| Item { num: n.to_string(), ..Default::default() }).collect(),
-                lines: vec![1],
+                lines: [1].into(),
                 ..Default::default()
             })
         };
