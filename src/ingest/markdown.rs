@@ -736,7 +736,7 @@ impl Parser<'_> {
             Some((num, start)) => {
                 // Keep the leading emphasis with the heading text so `**III. Titre**` balances;
                 // offsets after it still map to the source by `content_start + start`.
-                let input = [&content[..lead], &bare[start..]].concat();
+                let input = with_lead(&content[..lead], &bare[start..]);
                 let text = self.inline(raw, content_start + start, &input, true);
                 (Some(num.to_string()), text)
             }
@@ -814,7 +814,7 @@ impl Parser<'_> {
                 return;
             }
             // The leading emphasis goes to the inline parser with the text it opens.
-            let input = [&joined[..lead], &bare[start..]].concat();
+            let input = with_lead(&joined[..lead], &bare[start..]);
             let text = self.inline(raw, start, &input, true);
             refs.count(&text);
             body.push(Block::Paragraph(Paragraph {
@@ -913,6 +913,12 @@ impl Parser<'_> {
             }
         }
     }
+}
+
+/// `lead` (leading emphasis) then `text`; borrowed when there is no emphasis, as for most
+/// numbered paragraphs.
+fn with_lead<'t>(lead: &str, text: &'t str) -> Cow<'t, str> {
+    if lead.is_empty() { Cow::Borrowed(text) } else { Cow::Owned([lead, text].concat()) }
 }
 
 fn followed_by_content(rest: &[Raw]) -> bool {

@@ -83,7 +83,8 @@ fn needs_collapsing(s: &[u8]) -> bool {
         b'\t'..=b'\r' => true,
         b' ' => s.get(k + 1) == Some(&b' '),
         // No-break spaces are typography and stay.
-        _ => crate::whitespace::wide_space_at(s, k) == Some(false),
+        0xC2 | 0xE1..=0xE3 => crate::whitespace::wide_space_at(s, k) == Some(false),
+        _ => false,
     };
     let mut from = 0;
     loop {
