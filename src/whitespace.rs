@@ -6,14 +6,19 @@
 /// (U+00A0, U+202F) or another (U+0085, U+1680, U+2000…U+200A, U+2028, U+2029, U+205F,
 /// U+3000). Found by their lead bytes; not in text order.
 pub fn wide_spaces(s: &[u8]) -> impl Iterator<Item = bool> + '_ {
-    let at = move |k: usize| match (s[k], s.get(k + 1).copied(), s.get(k + 2).copied()) {
+    memchr::memchr3_iter(0xC2, 0xE1, 0xE2, s).chain(memchr::memchr_iter(0xE3, s)).filter_map(|k| wide_space_at(s, k))
+}
+
+/// Whether byte `k` of `s` starts a white space character outside ASCII, and if so whether
+/// it is a no-break space, as in [`wide_spaces`].
+pub fn wide_space_at(s: &[u8], k: usize) -> Option<bool> {
+    match (s[k], s.get(k + 1).copied(), s.get(k + 2).copied()) {
         (0xC2, Some(0x85), _) => Some(false),
         (0xC2, Some(0xA0), _) | (0xE2, Some(0x80), Some(0xAF)) => Some(true),
         (0xE1, Some(0x9A), Some(0x80)) | (0xE2, Some(0x81), Some(0x9F)) | (0xE3, Some(0x80), Some(0x80)) => Some(false),
         (0xE2, Some(0x80), Some(0x80..=0x8A | 0xA8 | 0xA9)) => Some(false),
         _ => None,
-    };
-    memchr::memchr3_iter(0xC2, 0xE1, 0xE2, s).chain(memchr::memchr_iter(0xE3, s)).filter_map(at)
+    }
 }
 
 #[cfg(test)]

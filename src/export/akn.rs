@@ -545,7 +545,7 @@ mod tests {
     use crate::model::{Mark, Metadata};
 
     fn para(eid: &str, num: &str, text: Text) -> Block {
-        Block::Paragraph(Paragraph { eid: eid.into(), num: Some(num.into()), text, items: vec![], lines: vec![1] })
+        Block::Paragraph(Paragraph { eid: eid.into(), num: Some(num.into()), text, items: vec![], lines: [1].into() })
     }
 
     fn expression(lang: &str, paragraphs: Vec<Block>) -> Expression {

@@ -758,7 +758,7 @@ impl Parser<'_> {
             Some((num, start)) => {
                 // Keep the leading emphasis with the heading text so `**III. Titre**` balances;
                 // offsets after it still map to the source by `content_start + start`.
-                let input = [&content[..lead], &bare[start..]].concat();
+                let input = with_lead(&content[..lead], &bare[start..]);
                 let text = self.inline(raw, content_start + start, &input, true);
                 (Some(num.to_string()), text)
             }
@@ -836,7 +836,7 @@ impl Parser<'_> {
                 return;
             }
             // The leading emphasis goes to the inline parser with the text it opens.
-            let input = [&joined[..lead], &bare[start..]].concat();
+            let input = with_lead(&joined[..lead], &bare[start..]);
             let text = self.inline(raw, start, &input, true);
             refs.count(&text);
             body.push(Block::Paragraph(Paragraph {
@@ -844,7 +844,7 @@ impl Parser<'_> {
                 num: Some(num.to_string()),
                 text,
                 items: Vec::new(),
-                lines: vec![raw.line()],
+                lines: [raw.line()].into(),
             }));
             return;
         }
@@ -871,7 +871,7 @@ impl Parser<'_> {
             num: None,
             text,
             items: Vec::new(),
-            lines: vec![raw.line()],
+            lines: [raw.line()].into(),
         }));
     }
 
@@ -935,6 +935,12 @@ impl Parser<'_> {
             }
         }
     }
+}
+
+/// `lead` (leading emphasis) then `text`; borrowed when there is no emphasis, as for most
+/// numbered paragraphs.
+fn with_lead<'t>(lead: &str, text: &'t str) -> Cow<'t, str> {
+    if lead.is_empty() { Cow::Borrowed(text) } else { Cow::Owned([lead, text].concat()) }
 }
 
 fn followed_by_content(rest: &[Raw]) -> bool {

@@ -207,6 +207,7 @@ pub fn load_document(dir: &Path) -> Loaded {
         entries.flatten().map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_symlink()))).collect();
     paths.sort();
     let mut expressions: Vec<Expression> = Vec::new();
+    let mut buf = READ_BUFFER.take();
     for (path, is_symlink) in paths {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name.starts_with('.') {
@@ -217,7 +218,9 @@ pub fn load_document(dir: &Path) -> Loaded {
             continue;
         }
         if name == "alignment.toml" {
-            match read_text(&path).and_then(|text| parse_alignment_toml(&path, &text).map(|a| (a, text))) {
+            match read_text_in(&path, &mut buf)
+                .and_then(|text| parse_alignment_toml(&path, text).map(|a| (a, text.into())))
+            {
                 Ok((a, text)) => loaded.pins = Some((a, text)),
                 Err(d) => loaded.diagnostics.push(d),
             }
@@ -225,9 +228,9 @@ pub fn load_document(dir: &Path) -> Loaded {
             continue;
         }
         if name == "document.toml" {
-            match read_text(&path) {
-                Ok(text) => match parse_toml(&path, &text) {
-                    Ok(toml) => loaded.toml = Some((toml, text)),
+            match read_text_in(&path, &mut buf) {
+                Ok(text) => match parse_toml(&path, text) {
+                    Ok(toml) => loaded.toml = Some((toml, text.to_owned())),
                     Err(d) => loaded.diagnostics.push(d),
                 },
                 Err(d) => loaded.diagnostics.push(d),
@@ -263,7 +266,7 @@ pub fn load_document(dir: &Path) -> Loaded {
             continue;
         }
         loaded.files.push(path.clone());
-        if let Some(expression) = loaded.read_expression(&path, &code, format) {
+        if let Some(expression) = loaded.read_expression(&path, &code, format, &mut buf) {
             expressions.push(expression);
         }
     }
@@ -274,6 +277,9 @@ pub fn load_document(dir: &Path) -> Loaded {
             "the document folder holds no language version",
             "add at least one `<lang>.md` or `<lang>.txt`",
         ));
+    }
+    if buf.len() <= FIRST_READ {
+        READ_BUFFER.set(buf);
     }
     expressions.sort_by(|a, b| a.lang.cmp(&b.lang));
     let metadata = metadata(loaded.toml.as_ref().map(|(t, _)| t), &expressions);
@@ -304,7 +310,7 @@ pub fn load_file(path: &Path) -> Loaded {
         ));
         return loaded;
     };
-    if let Some(expression) = loaded.read_expression(path, &code, format) {
+    if let Some(expression) = loaded.read_expression(path, &code, format, &mut Vec::new()) {
         let metadata = metadata(None, std::slice::from_ref(&expression));
         loaded.document =
             Some(Document { slug, metadata, expressions: vec![expression], pins: Vec::new(), rejects: Vec::new() });
@@ -339,9 +345,25 @@ fn check_symlink(path: &Path, is_symlink: bool, root: &Path) -> Result<(), Diagn
 /// Reads a source file as text: refuses what is too large, binary, not UTF-8, or made of
 /// lines too long to be paragraphs.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    use std::io::Read;
-    let file = fs::File::open(path).map_err(|e| io_diagnostic(path, &e))?;
-    let len = file.metadata().map_err(|e| io_diagnostic(path, &e))?.len();
+    read_text_in(path, &mut Vec::new()).map(str::to_owned)
+}
+
+/// Bytes read before a file's size is asked for: a language version is rarely larger, so
+/// most are read without the `statx`.
+const FIRST_READ: usize = 64 << 10;
+
+thread_local! {
+    /// The read buffer of [`load_document`], kept from one document to the next by each
+    /// thread (when no larger than [`FIRST_READ`], so a large file does not stay in memory):
+    /// allocating and zeroing it for every document cost more than reading small files.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// [`read_text`] into `buf`, reused from file to file: a document's files take one
+/// allocation, and the text is parsed where it was read instead of from a copy.
+pub fn read_text_in<'b>(path: &Path, buf: &'b mut Vec<u8>) -> Result<&'b str, Diagnostic> {
+    let mut file = fs::File::open(path).map_err(|e| io_diagnostic(path, &e))?;
+    let len = read_to_end(&mut file, buf).map_err(|e| io_diagnostic(path, &e))?;
     if len > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "file-too-large",
@@ -350,15 +372,38 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
             "split the document, or check that this is the right file",
         ));
     }
-    // The open file's size, not the path's: one metadata call, and a file that grows while
-    // read stays bounded.
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| io_diagnostic(path, &e))?;
-    check_bytes(path, bytes)
+    check_bytes(path, &buf[..len as usize])
 }
 
-fn check_bytes(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
-    let shown = display_path(path);
+/// Reads `file` to its end into `buf`, whose length is what can be read into it (zeroed once,
+/// then kept); returns the file's length. The open file's size, not the path's, is asked
+/// only when the buffer is full: a file over [`MAX_FILE_BYTES`] is refused by its size
+/// without being read, and one that grows while read stays bounded.
+fn read_to_end(file: &mut fs::File, buf: &mut Vec<u8>) -> io::Result<u64> {
+    use std::io::Read;
+    if buf.len() < FIRST_READ {
+        buf.resize(FIRST_READ, 0);
+    }
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            let size = file.metadata()?.len();
+            if size > MAX_FILE_BYTES || filled as u64 > MAX_FILE_BYTES {
+                return Ok(size.max(filled as u64));
+            }
+            // One byte over the size leaves room for the read that finds the end.
+            buf.resize((size as usize + 1).max(2 * filled).min(MAX_FILE_BYTES as usize + 1), 0);
+        }
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(filled as u64),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn check_bytes<'b>(path: &Path, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Diagnostic::error(
             "empty-file",
@@ -367,34 +412,34 @@ fn check_bytes(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
             "remove the file, or put the language version in it",
         ));
     }
-    if let Some(at) = memchr::memchr(0, &bytes) {
-        let (line, col) = line_col(&bytes, at);
+    if let Some(at) = memchr::memchr(0, bytes) {
+        let (line, col) = line_col(bytes, at);
         return Err(Diagnostic::error(
             "binary-file",
-            Location::new(&shown, line, col),
+            Location::new(&display_path(path), line, col),
             "NUL byte: this is a binary file, not text",
             "export the document as UTF-8 Markdown or plain text",
         ));
     }
     let mut line_start = 0;
-    for (i, end) in memchr::memchr_iter(b'\n', &bytes).chain([bytes.len()]).enumerate() {
+    for (i, end) in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]).enumerate() {
         if end - line_start > MAX_LINE_BYTES {
             return Err(Diagnostic::error(
                 "line-too-long",
-                Location::new(&shown, i as u32 + 1, 1),
+                Location::new(&display_path(path), i as u32 + 1, 1),
                 format!("a line of {} bytes, more than the {} KiB limit", end - line_start, MAX_LINE_BYTES >> 10),
                 "a paragraph per line is expected; check the file's line ends",
             ));
         }
         line_start = end + 1;
     }
-    // SIMD validation, then a copy: cheaper than the standard library's scalar check.
-    simdutf8::compat::from_utf8(&bytes).map(str::to_owned).map_err(|e| {
+    // SIMD validation: cheaper than the standard library's scalar check.
+    simdutf8::compat::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        let (line, col) = line_col(&bytes, at);
+        let (line, col) = line_col(bytes, at);
         Diagnostic::error(
             "not-utf8",
-            Location::new(&shown, line, col),
+            Location::new(&display_path(path), line, col),
             format!("invalid UTF-8 at byte {at}"),
             "convert the file to UTF-8 (e.g. `iconv -f windows-1252 -t utf-8`)",
         )
@@ -522,8 +567,14 @@ fn skip_blocks(s: &[u8], mut from: usize, hit: impl Fn(u8, u8, u8) -> bool) -> u
 
 impl Loaded {
     /// Reads and parses one language file, counting its bytes.
-    fn read_expression(&mut self, path: &Path, code: &str, format: SourceFormat) -> Option<Expression> {
-        let text = match read_text(path) {
+    fn read_expression(
+        &mut self,
+        path: &Path,
+        code: &str,
+        format: SourceFormat,
+        buf: &mut Vec<u8>,
+    ) -> Option<Expression> {
+        let text = match read_text_in(path, buf) {
             Ok(t) => t,
             Err(d) => {
                 self.diagnostics.push(d);
@@ -531,7 +582,7 @@ impl Loaded {
             }
         };
         self.bytes += text.len() as u64;
-        Some(parse_expression(&display_path(path), code, format, &text, &mut self.diagnostics))
+        Some(parse_expression(&display_path(path), code, format, text, &mut self.diagnostics))
     }
 }
 

@@ -1,9 +1,5 @@
 //! Plain text, one paragraph per line (the corpus form) → one [`Expression`].
 
-use std::sync::LazyLock;
-
-use memchr::memmem::Finder;
-
 use crate::model::{Block, Expression, Paragraph, SourceFormat, Text};
 
 use super::lexical;
@@ -40,7 +36,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
             num,
             text: Text::plain(collapse_whitespace(text)),
             items: Vec::new(),
-            lines: vec![i as u32 + 1],
+            lines: [i as u32 + 1].into(),
         }));
     }
     Expression {
@@ -76,21 +72,33 @@ pub fn collapse_whitespace(s: &str) -> String {
 }
 
 /// Whether `s` holds whitespace other than single inner ASCII spaces and the kept no-break
-/// spaces, judged on bytes.
+/// spaces, judged on bytes in one pass: blocks without a byte that may start such
+/// whitespace are skipped whole, and only the bytes of the others are looked at.
 fn needs_collapsing(s: &[u8]) -> bool {
-    use memchr::{memchr2, memchr3};
     if s.first() == Some(&b' ') || s.last() == Some(&b' ') {
         return true;
     }
-    if memchr3(b'\t', b'\n', b'\r', s).is_some() || memchr2(0x0b, 0x0c, s).is_some() || DOUBLE_SPACE.find(s).is_some() {
-        return true;
+    let may_collapse = |b: u8, next: u8| matches!(b, b'\t'..=b'\r' | 0xC2 | 0xE1..=0xE3) | (b == b' ') & (next == b' ');
+    let collapses = |k: usize| match s[k] {
+        b'\t'..=b'\r' => true,
+        b' ' => s.get(k + 1) == Some(&b' '),
+        // No-break spaces are typography and stay.
+        0xC2 | 0xE1..=0xE3 => crate::whitespace::wide_space_at(s, k) == Some(false),
+        _ => false,
+    };
+    let mut from = 0;
+    loop {
+        let block = super::skip_blocks(s, from, |b, next, _| may_collapse(b, next));
+        let end = if block + super::BLOCK + 2 <= s.len() { block + super::BLOCK } else { s.len() };
+        if (block..end).any(collapses) {
+            return true;
+        }
+        if end == s.len() {
+            return false;
+        }
+        from = end;
     }
-    // No-break spaces are typography and stay.
-    crate::whitespace::wide_spaces(s).any(|no_break| !no_break)
 }
-
-/// Built once: building a substring searcher costs more than searching most lines.
-static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));
 
 #[cfg(test)]
 mod tests {

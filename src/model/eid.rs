@@ -15,7 +15,7 @@ fn assign_under(blocks: &mut [Block], prefix: &str) {
     let mut unnumbered = 0;
     let mut tables = 0;
     // Only numbered eIds can repeat: counters number the others.
-    let mut seen: BTreeMap<(&str, String), u32> = BTreeMap::new();
+    let mut seen: BTreeMap<(&str, Token), u32> = BTreeMap::new();
     for block in blocks {
         let (kind, token) = match block {
             Block::Section(s) => ("sec_", s.num.as_deref().and_then(num_token)),
@@ -28,7 +28,7 @@ fn assign_under(blocks: &mut [Block], prefix: &str) {
         match token {
             Some(token) => {
                 eid.push_str(kind);
-                eid.push_str(&token);
+                token.push_to(&mut eid);
                 let count = seen.entry((kind, token)).or_insert(0);
                 *count += 1;
                 // A repeated number (a numbering error that validation reports) still gets a unique eId.
@@ -47,17 +47,20 @@ fn assign_under(blocks: &mut [Block], prefix: &str) {
         }
         match block {
             Block::Section(s) => {
-                assign_under(&mut s.children, &(eid.clone() + "__"));
+                let mut prefix = String::with_capacity(eid.len() + 2);
+                prefix.push_str(&eid);
+                prefix.push_str("__");
+                assign_under(&mut s.children, &prefix);
                 s.eid = eid;
             }
             Block::Paragraph(p) => {
-                let mut items_seen: BTreeMap<String, u32> = BTreeMap::new();
+                let mut items_seen: BTreeMap<Token, u32> = BTreeMap::new();
                 for (i, item) in p.items.iter_mut().enumerate() {
-                    let token = num_token(&item.num).unwrap_or_else(|| (i + 1).to_string());
+                    let token = num_token(&item.num).unwrap_or(Token::Number(i as u32 + 1));
                     let mut item_eid = String::with_capacity(eid.len() + 24);
                     item_eid.push_str(&eid);
                     item_eid.push_str("__list_1__item_");
-                    item_eid.push_str(&token);
+                    token.push_to(&mut item_eid);
                     let n = items_seen.entry(token).or_insert(0);
                     *n += 1;
                     if *n > 1 {
@@ -97,23 +100,41 @@ fn push_number(s: &mut String, label: &str, n: u32) {
     s.extend(digits[start..].iter().map(|&d| d as char));
 }
 
+/// The part of an eId a number gives: a lowercase ASCII letter or a decimal number. Two
+/// tokens are equal exactly when they are written alike, so they count repeats without
+/// being written out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Token {
+    Letter(u8),
+    Number(u32),
+}
+
+impl Token {
+    fn push_to(self, s: &mut String) {
+        match self {
+            Token::Letter(b) => s.push(b as char),
+            Token::Number(n) => push_number(s, "", n),
+        }
+    }
+}
+
 /// The eId token of a number as written: `II.` → `2`, `B.` → `b`, `12.` → `12`, `a)` → `a`,
 /// `б)` → `b`, `二、` → `2`.
-pub fn num_token(num: &str) -> Option<String> {
+pub fn num_token(num: &str) -> Option<Token> {
     use crate::ingest::lexical;
     if let Some((rank, value)) = lexical::heading_value(num) {
-        return Some(if rank == 2 { letter(value) } else { value.to_string() });
+        return Some(if rank == 2 { letter(value) } else { Token::Number(value) });
     }
     if let Some(value) = lexical::paragraph_value(num) {
-        return Some(value.to_string());
+        return Some(Token::Number(value));
     }
     lexical::item_value(num).map(letter)
 }
 
-fn letter(index: u32) -> String {
+fn letter(index: u32) -> Token {
     match char::from_u32('a' as u32 + index.saturating_sub(1)).filter(char::is_ascii_lowercase) {
-        Some(c) => c.to_string(),
-        None => index.to_string(),
+        Some(c) => Token::Letter(c as u8),
+        None => Token::Number(index),
     }
 }
 
@@ -124,6 +145,13 @@ mod tests {
 
     #[test]
     fn tokens() {
+        let num_token = |num| {
+            num_token(num).map(|t| {
+                let mut s = String::new();
+                t.push_to(&mut s);
+                s
+            })
+        };
         assert_eq!(num_token("II.").as_deref(), Some("2"));
         assert_eq!(num_token("B.").as_deref(), Some("b"));
         assert_eq!(num_token("12.").as_deref(), Some("12"));
@@ -139,7 +167,7 @@ mod tests {
             Block::Paragraph(Paragraph {
                 num: num.map(str::to_string),
                 items: items.iter().map(|n| Item { num: n.to_string(), ..Default::default() }).collect(),
-                lines: vec![1],
+                lines: [1].into(),
                 ..Default::default()
             })
         };

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 pub mod alignment;
 pub mod eid;
@@ -169,8 +170,9 @@ pub struct Paragraph {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub items: Vec<Item>,
     /// Source lines the paragraph was assembled from: more than one when the PDF
-    /// conversion split it across a page break.
-    pub lines: Vec<u32>,
+    /// conversion split it across a page break. Held inline when there is one, as in all but
+    /// a few paragraphs: no allocation per paragraph.
+    pub lines: SmallVec<[u32; 1]>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
