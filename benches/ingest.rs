@@ -5,6 +5,10 @@
 
 mod common;
 
+/// The allocator of the `accord` binary (see `src/main.rs`), so that the figures are its own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

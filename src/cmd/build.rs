@@ -129,20 +129,6 @@ pub fn run(args: Args) -> u8 {
     {
         return code;
     }
-    // glibc gives each thread a heap of its own; the manifest records that outlive every
-    // document, scattered among the documents' large transient buffers, kept those heaps from
-    // shrinking: on 210 MB, peak RSS 0.1–0.3 GB with a heap per thread, 82 MB with one.
-    // glibc also raises its mmap threshold each time a large mapped buffer is freed (up to
-    // 32 MiB), after which a document's workbook buffers (a few hundred KiB) land in that heap
-    // and stay there: peak RSS grew with the number of documents (3,000 synthetic documents,
-    // XLSX only: 0.25–0.41 GB). A fixed threshold, glibc's default of 128 KiB, keeps them
-    // mapped and returned when freed (21 MB).
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets allocator parameters, before the workers start.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
-    }
     let formats: BTreeSet<String> = args.format.iter().map(|f| f.trim().to_lowercase()).collect();
     if let Some(unknown) = formats.iter().find(|f| !FORMATS.contains(&f.as_str())) {
         eprintln!("accord build: unknown or not yet built format `{unknown}` (available: {})", FORMATS.join(", "));
