@@ -312,9 +312,10 @@ fn kept(units: &[Unit], full: bool) -> Vec<usize> {
 }
 
 /// Whether the witnesses `seen` contradict none of `beads`, an alignment of `pa` with `pb` that
-/// [`align`] made without witnesses (indices offset by `a0` and `b0`, as in the texts). Then [`align`] with these witnesses returns the same beads
-/// and need not run: witnesses only add costs, the path of `beads` gets none, so its cost is
-/// still the least, and at each of its cells the shapes before its own still cost more.
+/// [`align`] made without witnesses (indices offset by `a0` and `b0`, as in the texts). Then
+/// [`align`] with these witnesses returns the same beads and need not run: witnesses only add
+/// costs, the path of `beads` gets none, so its cost is still the least, and at each of its
+/// cells the shapes before its own still cost more.
 pub(crate) fn witnesses_agree(
     pa: &[Unit],
     pb: &[Unit],
