@@ -219,20 +219,23 @@ fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> V
             span.insert((x, y), to);
             span.insert((y, x), from);
         }
-        let realigned: Vec<(Vec<Bead>, bool)> = pairs[..if round == rounds { direct } else { pairs.len() }]
-            .par_iter()
-            .enumerate()
-            .map(|(k, &(x, y))| {
+        let count = if round == rounds { direct } else { pairs.len() };
+        beads.truncate(count);
+        // The beads move into the round: those the witnesses agree with are kept, not copied.
+        let realigned: Vec<(Vec<Bead>, bool)> = beads
+            .into_par_iter()
+            .zip(unwitnessed[..count].par_iter())
+            .zip(pairs[..count].par_iter())
+            .map(|((before, &fresh), &(x, y))| {
                 let seen = witnessed(&span, versions, (x, y));
-                if unwitnessed[k] && witnesses_agree(versions[x].1, versions[y].1, &options(x, y), &seen, &beads[k]) {
-                    return (beads[k].clone(), true);
+                if fresh && witnesses_agree(versions[x].1, versions[y].1, &options(x, y), &seen, &before) {
+                    return (before, true);
                 }
                 (align(&(x, y), &seen), false)
             })
             .collect();
         (beads, unwitnessed) = realigned.into_iter().unzip();
     }
-    beads.truncate(direct);
     pairs.iter().map(|&(_, k)| k).zip(beads).collect()
 }
 
