@@ -84,7 +84,8 @@ pub struct Options {
     pub mode: Mode,
     /// Groups whose confidence is below this get `review = true`.
     pub review_below: f32,
-    /// Half-width of the DP corridor around the anchor path, in units.
+    /// Half-width of the DP corridor around the anchor path where anchors are dense, in units;
+    /// it widens where they are sparse (see `anchors::corridor`).
     pub corridor: usize,
     /// How often [`align_nway`] aligns every pair of versions with the others as witnesses
     /// before it aligns each with the pivot; 0 aligns each with the pivot alone.
@@ -98,7 +99,7 @@ impl Default for Options {
             pinned_by_lang: BTreeMap::new(),
             mode: Mode::Full,
             review_below: 0.5,
-            corridor: 12,
+            corridor: 6,
             witness_rounds: nway::WITNESS_ROUNDS,
         }
     }
