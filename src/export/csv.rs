@@ -95,6 +95,7 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
     let original = meta.original_language.as_deref().unwrap_or("");
     let mut alignments = writer(&mut rows.alignments);
     let mut segments = Vec::new();
+    let mut text = String::new();
     for group in &aligned.alignment.groups {
         let first = group.members.iter().next().and_then(|(l, eids)| units.get(l.as_str())?.get(eids.first()?));
         let pivot_unit = group
@@ -102,33 +103,28 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
             .get(&aligned.alignment.pivot)
             .and_then(|eids| units.get(aligned.alignment.pivot.as_str())?.get(eids.first()?))
             .or(first);
-        let mut record = vec![
-            doc.slug.clone(),
-            group.eid.clone(),
-            pivot_unit.map_or("", |u| kind_name(u.kind)).to_string(),
-            pivot_unit.and_then(|u| u.num.clone()).unwrap_or_default(),
-            aligned.alignment.pivot.clone(),
-            original.to_string(),
-            format!("{:.3}", group.confidence),
-            group.review.to_string(),
-            group.pinned.to_string(),
-        ];
-        for lang in languages {
-            let text = group
-                .members
-                .get(lang)
-                .map(|eids| {
-                    let parts: Vec<&str> = eids
-                        .iter()
-                        .filter_map(|eid| units.get(lang.as_str())?.get(eid).map(|u| u.text.text.as_str()))
-                        .collect();
-                    let text = parts.join("\n");
-                    if needs_guard(&text) { format!("'{text}") } else { text }
-                })
-                .unwrap_or_default();
-            record.push(text);
+        // Field by field, the texts joined in one reused buffer: no record of owned copies.
+        let pivot_kind = pivot_unit.map_or("", |u| kind_name(u.kind));
+        let num = pivot_unit.and_then(|u| u.num.as_deref()).unwrap_or("");
+        let confidence = format!("{:.3}", group.confidence);
+        let [review, pinned] = [group.review, group.pinned].map(|b| if b { "true" } else { "false" });
+        let fields = [doc.slug.as_str(), &group.eid, pivot_kind, num, &aligned.alignment.pivot, original, &confidence];
+        for field in fields.into_iter().chain([review, pinned]) {
+            alignments.write_field(field)?;
         }
-        alignments.write_record(&record)?;
+        for lang in languages {
+            text.clear();
+            let found =
+                group.members.get(lang).into_iter().flatten().filter_map(|eid| units.get(lang.as_str())?.get(eid));
+            for (k, unit) in found.enumerate() {
+                if k > 0 {
+                    text.push('\n');
+                }
+                text.push_str(&unit.text.text);
+            }
+            alignments.write_field(guard(&text).as_bytes())?;
+        }
+        alignments.write_record(None::<&[u8]>)?;
         for (lang, eids) in &group.members {
             for eid in eids {
                 if let Some(unit) = units.get(lang.as_str()).and_then(|u| u.get(eid)) {

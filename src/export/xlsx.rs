@@ -1,6 +1,7 @@
 //! The translator workbook, `xlsx/<slug>.xlsx`: one row per alignment group, one text column
 //! per language (the original first), a review-status drop-down, and a metadata sheet.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -41,7 +42,8 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
     for group in &aligned.alignment.groups {
         let mut row = Vec::with_capacity(columns.len());
         for column in &columns {
-            let mut text: Option<Text> = None;
+            // A cell of one unit borrows its text: only joined units make a new one.
+            let mut text: Option<Cow<Text>> = None;
             for eid in group.members.get(column.expression.lang.as_str()).into_iter().flatten() {
                 let unit = column.units.get(eid.as_str()).ok_or_else(|| ExportError::UnknownUnit {
                     document: doc.slug.clone(),
@@ -49,8 +51,8 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
                     eid: eid.clone(),
                 })?;
                 match &mut text {
-                    Some(t) => t.append("\n", unit.text.clone()),
-                    None => text = Some(unit.text.clone()),
+                    Some(t) => t.to_mut().append("\n", unit.text.clone()),
+                    None => text = Some(Cow::Borrowed(&unit.text)),
                 }
             }
             row.push(text.unwrap_or_default());
@@ -99,7 +101,7 @@ fn alignment_sheet(
     sheet: &mut Worksheet,
     aligned: &Aligned,
     columns: &[Column],
-    cells: &[Vec<Text>],
+    cells: &[Vec<Cow<Text>>],
 ) -> Result<(), XlsxError> {
     let groups = &aligned.alignment.groups;
     let status_col = columns.len() as u16 + 2;
@@ -114,27 +116,23 @@ fn alignment_sheet(
     sheet.write_string_with_format(0, confidence_col, "confidence", &header)?;
     sheet.write_string_with_format(0, status_col, "review status", &header)?;
 
+    // Made once: the workbook looks every cell's format up by value.
+    let plain = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
+    let flagged = plain.clone().set_background_color(Color::RGB(REVIEW_FILL));
+    let [plain_number, flagged_number] = [&plain, &flagged].map(|f| f.clone().set_num_format("0.00"));
     let mut widths = vec![0.0f64; status_col as usize + 1];
     widths[0] = width("eId");
     for (g, (group, row)) in groups.iter().zip(cells).enumerate() {
         let r = g as u32 + 1;
-        let mut base = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
-        if group.review {
-            base = base.set_background_color(Color::RGB(REVIEW_FILL));
-        }
-        sheet.write_string_with_format(r, 0, &group.eid, &base)?;
+        let (base, number) = if group.review { (&flagged, &flagged_number) } else { (&plain, &plain_number) };
+        sheet.write_string_with_format(r, 0, &group.eid, base)?;
         widths[0] = widths[0].max(width(&group.eid));
         for (c, text) in row.iter().enumerate() {
             let col = c as u16 + 1;
-            write_text(sheet, r, col, text, &base)?;
+            write_text(sheet, r, col, text, base)?;
             widths[col as usize] = widths[col as usize].max(width(&text.text));
         }
-        sheet.write_number_with_format(
-            r,
-            confidence_col,
-            f64::from(group.confidence),
-            &base.clone().set_num_format("0.00"),
-        )?;
+        sheet.write_number_with_format(r, confidence_col, f64::from(group.confidence), number)?;
         // A reviewer's earlier decisions (alignment.toml) show in the next round.
         let status = if group.rejected {
             Some("rejected")
@@ -146,8 +144,8 @@ fn alignment_sheet(
             None
         };
         match status {
-            Some(status) => sheet.write_string_with_format(r, status_col, status, &base)?,
-            None => sheet.write_blank(r, status_col, &base)?,
+            Some(status) => sheet.write_string_with_format(r, status_col, status, base)?,
+            None => sheet.write_blank(r, status_col, base)?,
         };
     }
 
@@ -250,8 +248,13 @@ fn runs(text: &Text) -> Vec<(Style, std::ops::Range<usize>)> {
 /// Display width of the longest line, in Excel character units: wide (CJK) characters
 /// count twice.
 fn width(text: &str) -> f64 {
-    let line = |l: &str| l.chars().map(|c| if is_wide(c) { 2.0 } else { 1.0 }).sum::<f64>();
-    text.lines().map(line).fold(0.0, f64::max) + 2.0
+    let line = |l: &str| {
+        // Wide characters are all of three UTF-8 bytes, led by 0xE1 or above: a line without
+        // such a byte is counted without decoding each character.
+        let wide = if l.bytes().any(|b| b >= 0xE1) { l.chars().filter(|&c| is_wide(c)).count() } else { 0 };
+        l.chars().count() + wide
+    };
+    text.lines().map(line).max().unwrap_or(0) as f64 + 2.0
 }
 
 fn is_wide(c: char) -> bool {
