@@ -9,23 +9,36 @@ use super::features::{Class, Side, class_of};
 /// Inclusive column ranges, one per DP row.
 pub(crate) type Lanes = Vec<(usize, usize)>;
 
-/// How far the corridor widens, in units either side, where anchors are far apart. The path
-/// strayed at most 6 units from the line between anchors on the gold sets (damaged UN
-/// documents, 4,000 damaged UN sentences).
-const WIDEST: usize = 12;
+/// The anchor chain of two sides: pairs of units, increasing in both.
+pub(crate) fn skeleton(a: &Side, b: &Side) -> Vec<(usize, usize)> {
+    chain(&pairs(a, b))
+}
+
+/// Whether the path made of `steps` (the units of A and of B of each bead, from the start)
+/// comes within a unit of an edge of `lanes` that is not an edge of the whole table: there the
+/// corridor may have kept the programme from a cheaper path.
+pub(crate) fn touches_edge(lanes: &Lanes, steps: impl Iterator<Item = (usize, usize)>, m: usize) -> bool {
+    let (mut i, mut j) = (0, 0);
+    for (di, dj) in steps {
+        (i, j) = (i + di, j + dj);
+        let (lo, hi) = lanes[i];
+        if (lo > 0 && j <= lo + 1) || (hi < m && j + 1 >= hi) {
+            return true;
+        }
+    }
+    false
+}
 
 /// For every row `i` in `0..=n` (units of A consumed), the inclusive range of columns (units
-/// of B consumed) the DP may visit; ranges are monotone and consecutive ones overlap. Also
-/// returns the anchor chain (pairs of units). Between two anchors of the chain the corridor is
-/// `width` units either side of the straight line joining them, and one more for every two rows
-/// between them (up to [`WIDEST`]): where anchors are dense the path cannot stray far from them;
-/// where they are sparse, missing or split paragraphs take it further off the line, and a wrong
-/// anchor (a number of a footnote moved by the conversion) is likelier alone.
-pub(crate) fn corridor(a: &Side, b: &Side, width: usize) -> (Lanes, Vec<(usize, usize)>) {
-    let (n, m) = (a.len.len(), b.len.len());
-    let chain = chain(&pairs(a, b));
+/// of B consumed) of `m` the DP may visit, around the anchor `chain`; ranges are monotone and
+/// consecutive ones overlap. Between two anchors the corridor is `width` units either side of
+/// the straight line joining them, and one more for every two rows between them, up to
+/// `widest`: where anchors are dense the path cannot stray far from them; where they are
+/// sparse, missing or split paragraphs take it further off the line, and a wrong anchor (a
+/// number of a footnote moved by the conversion) is likelier alone.
+pub(crate) fn corridor(chain: &[(usize, usize)], (n, m): (usize, usize), width: usize, widest: usize) -> Lanes {
     let mut points = vec![(0usize, 0usize)];
-    for &(i, j) in &chain {
+    for &(i, j) in chain {
         let &(pi, pj) = points.last().unwrap_or(&(0, 0));
         if i > pi && j >= pj {
             points.push((i, j));
@@ -41,7 +54,7 @@ pub(crate) fn corridor(a: &Side, b: &Side, width: usize) -> (Lanes, Vec<(usize, 
         }
         let ((x0, y0), (x1, y1)) = (points[seg], points[seg + 1]);
         let centre = if x1 > x0 { y0 + (i.saturating_sub(x0)) * (y1 - y0) / (x1 - x0) } else { y1 };
-        let width = (width + (x1 - x0) / 2).min(WIDEST.max(width));
+        let width = (width + (x1 - x0) / 2).min(widest.max(width));
         lo[i] = centre.saturating_sub(width);
         hi[i] = (centre + width).min(m);
     }
@@ -57,7 +70,7 @@ pub(crate) fn corridor(a: &Side, b: &Side, width: usize) -> (Lanes, Vec<(usize, 
     for i in 1..=n {
         lo[i] = lo[i].min(hi[i - 1]);
     }
-    (lo.into_iter().zip(hi).collect(), chain)
+    lo.into_iter().zip(hi).collect()
 }
 
 /// Pairs sharing less than this (one name, one short number) are too weak to anchor on.
@@ -171,14 +184,29 @@ mod tests {
             let units: Vec<Unit> = text.iter().map(|l| Unit::from_line(l)).collect();
             let keep: Vec<usize> = (0..units.len()).collect();
             let side = features::side(&units, &keep, "en", false);
-            corridor(&side, &side, 6).0
+            corridor(&skeleton(&side, &side), (60, 60), 6, 12)
         };
         let span = |l: &Lanes, i: usize| l[i].1 - l[i].0;
         let dense = lanes(&|_| true);
         assert!((5..55).all(|i| span(&dense, i) <= 13), "{dense:?}");
         // Anchors at both ends only: the middle gets the widest corridor.
         let sparse = lanes(&|k| !(2..=57).contains(&k));
-        assert_eq!(span(&sparse, 30), 2 * WIDEST);
+        assert_eq!(span(&sparse, 30), 24);
+        // Without widening, the same 6 either side everywhere.
+        let fixed = corridor(&[], (60, 60), 6, 6);
+        assert!((6..54).all(|i| span(&fixed, i) <= 13), "{fixed:?}");
+    }
+
+    #[test]
+    fn a_path_along_the_corridor_edge_is_seen() {
+        let lanes = corridor(&[], (30, 30), 4, 4);
+        // The diagonal stays in the middle; four units of B taken at once reach the top edge.
+        assert!(!touches_edge(&lanes, std::iter::repeat_n((1, 1), 30), 30));
+        assert_eq!(lanes[1], (0, 5));
+        let skew = std::iter::once((1, 4)).chain(std::iter::repeat_n((1, 1), 25)).chain([(4, 1)]);
+        assert!(touches_edge(&lanes, skew, 30));
+        // The edges of the whole table are not the corridor's.
+        assert!(!touches_edge(&lanes, std::iter::once((0, 0)).chain(std::iter::repeat_n((1, 1), 30)), 30));
     }
 
     #[test]

@@ -84,8 +84,8 @@ pub struct Options {
     pub mode: Mode,
     /// Groups whose confidence is below this get `review = true`.
     pub review_below: f32,
-    /// Half-width of the DP corridor around the anchor path where anchors are dense, in units;
-    /// it widens where they are sparse (see `anchors::corridor`).
+    /// Half-width of the DP corridor around the anchor path, in units; where the path runs along
+    /// its edge, the programme runs again in a corridor that widens where anchors are sparse.
     pub corridor: usize,
     /// How often [`align_nway`] aligns every pair of versions with the others as witnesses
     /// before it aligns each with the pivot; 0 aligns each with the pivot alone.
