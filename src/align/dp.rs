@@ -291,13 +291,8 @@ pub(crate) fn align(
 ) -> Vec<Bead> {
     let full = opts.mode == Mode::Full;
     let (ka, kb) = (kept(pa, full), kept(pb, full));
-    let latin = |l: &str| matches!(l, "en" | "fr" | "es" | "pt" | "it" | "de" | "nl");
-    let stems = full && latin(langs.0) && latin(langs.1);
-    let side = |units: &[Unit], keep: &[usize], lang: &str| match sides {
-        Some(cache) => cache.side(units, keep, lang, stems),
-        None => Arc::new(features::side(units, keep, lang, stems)),
-    };
-    let (mut a, mut b) = (Prepared::new(side(pa, &ka, langs.0)), Prepared::new(side(pb, &kb, langs.1)));
+    let (sa, sb) = features_of((pa, &ka), (pb, &kb), langs, full, sides);
+    let (mut a, mut b) = (Prepared::new(sa), Prepared::new(sb));
     if full {
         a.reach = Reach::new(&seen.pivot, seen.count, (&ka, a0), (&kb, b0));
         b.reach = Reach::new(&seen.other, seen.count, (&kb, b0), (&ka, a0));
@@ -313,7 +308,7 @@ pub(crate) fn align(
     let size = (ka.len(), kb.len());
     let width = opts.corridor.max(4);
     let widening = || run(&a, &b, &corridor(&chain, size, width, WIDEST), &params);
-    let beads = if size.0.max(size.1) <= NARROW_FIRST_MAX {
+    let beads = if narrow_first(size) {
         let narrow = corridor(&chain, size, width, width);
         let beads = run(&a, &b, &narrow, &params);
         if touches_edge(&narrow, beads.iter().map(|bd| (bd.pivot.len(), bd.other.len())), size.1) {
@@ -331,6 +326,29 @@ pub(crate) fn align(
     restore_strays(beads, &ka, &kb, pa, pb)
 }
 
+/// The features of the kept units of both sides, from `sides` when given; cognate stems for
+/// two Latin-script languages.
+fn features_of(
+    (pa, ka): (&[Unit], &[usize]),
+    (pb, kb): (&[Unit], &[usize]),
+    langs: (&str, &str),
+    full: bool,
+    sides: Option<&SideCache>,
+) -> (Arc<Side>, Arc<Side>) {
+    let latin = |l: &str| matches!(l, "en" | "fr" | "es" | "pt" | "it" | "de" | "nl");
+    let stems = full && latin(langs.0) && latin(langs.1);
+    let side = |units: &[Unit], keep: &[usize], lang: &str| match sides {
+        Some(cache) => cache.side(units, keep, lang, stems),
+        None => Arc::new(features::side(units, keep, lang, stems)),
+    };
+    (side(pa, ka, langs.0), side(pb, kb, langs.1))
+}
+
+/// Whether the programme over `size` kept units runs in the narrow corridor first.
+fn narrow_first(size: (usize, usize)) -> bool {
+    size.0.max(size.1) <= NARROW_FIRST_MAX
+}
+
 /// The units the programme aligns: all of them but stray lines (running heads, page numbers),
 /// which are put back afterwards.
 fn kept(units: &[Unit], full: bool) -> Vec<usize> {
@@ -341,13 +359,17 @@ fn kept(units: &[Unit], full: bool) -> Vec<usize> {
 /// [`align`] made without witnesses (indices offset by `a0` and `b0`, as in the texts). Then
 /// [`align`] with these witnesses returns the same beads and need not run: witnesses only add
 /// costs, the path of `beads` gets none, so its cost is still the least, and at each of its
-/// cells the shapes before its own still cost more.
+/// cells the shapes before its own still cost more. That holds in whichever corridor made the
+/// beads; a path that runs along the narrow corridor's edge (or leaves it) may have come from
+/// the widening one, where the narrow one with witnesses could give another path that does not
+/// touch its edge, so such beads are never taken as agreed.
 pub(crate) fn witnesses_agree(
-    pa: &[Unit],
-    pb: &[Unit],
+    (pa, pb): (&[Unit], &[Unit]),
+    langs: (&str, &str),
     opts: &Options,
     (seen, a0, b0): (&Witnesses, usize, usize),
     beads: &[Bead],
+    sides: Option<&SideCache>,
 ) -> bool {
     if opts.mode != Mode::Full {
         return true;
@@ -359,14 +381,22 @@ pub(crate) fn witnesses_agree(
     let count = |units: &[usize], keep: &[usize], from: usize| {
         units.iter().filter(|&&k| keep.binary_search(&(k - from)).is_ok()).count()
     };
+    let steps: Vec<(usize, usize)> =
+        beads.iter().map(|bead| (count(&bead.pivot, &ka, a0), count(&bead.other, &kb, b0))).collect();
     let (mut i, mut j) = (0, 0);
-    for bead in beads {
-        let (di, dj) = (count(&bead.pivot, &ka, a0), count(&bead.other, &kb, b0));
+    for &(di, dj) in &steps {
         let (ia, jb) = ((i, i + di), (j, j + dj));
         if di + dj > 0 && (a.contradicted(ia, jb) != (0, 0) || b.contradicted(jb, ia) != (0, 0)) {
             return false;
         }
         (i, j) = (ia.1, jb.1);
+    }
+    let size = (ka.len(), kb.len());
+    if narrow_first(size) {
+        let (sa, sb) = features_of((pa, &ka), (pb, &kb), langs, true, sides);
+        let width = opts.corridor.max(4);
+        let narrow = corridor(&skeleton(&sa, &sb), size, width, width);
+        return !touches_edge(&narrow, steps.into_iter(), size.1);
     }
     true
 }

@@ -155,11 +155,12 @@ pub(crate) fn align_witnessed(
 /// without witnesses (see [`dp::witnesses_agree`]): the beads between each two pins are checked
 /// as the programme would score them.
 pub(crate) fn witnesses_agree(
-    pivot: &[Unit],
-    other: &[Unit],
+    (pivot, other): (&[Unit], &[Unit]),
+    langs: (&str, &str),
     opts: &Options,
     seen: &Witnesses,
     beads: &[Bead],
+    sides: Option<&SideCache>,
 ) -> bool {
     let pins = valid_pins(&opts.pinned, pivot.len(), other.len());
     let mut rest = beads;
@@ -172,7 +173,7 @@ pub(crate) fn witnesses_agree(
         let inside = |b: &Bead| b.pivot.iter().all(|&k| k < a1) && b.other.iter().all(|&k| k < b1);
         let n = rest.iter().take_while(|b| inside(b)).count();
         let (pa, pb) = (&pivot[a0..a1], &other[b0..b1]);
-        if !dp::witnesses_agree(pa, pb, opts, (seen, a0, b0), &rest[..n]) {
+        if !dp::witnesses_agree((pa, pb), langs, opts, (seen, a0, b0), &rest[..n], sides) {
             return false;
         }
         // The pin's own bead follows the span's.

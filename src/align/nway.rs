@@ -228,7 +228,9 @@ fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> V
             .zip(pairs[..count].par_iter())
             .map(|((before, &fresh), &(x, y))| {
                 let seen = witnessed(&span, versions, (x, y));
-                if fresh && witnesses_agree(versions[x].1, versions[y].1, &options(x, y), &seen, &before) {
+                let texts = (versions[x].1, versions[y].1);
+                let langs = (versions[x].0, versions[y].0);
+                if fresh && witnesses_agree(texts, langs, &options(x, y), &seen, &before, Some(&sides)) {
                     return (before, true);
                 }
                 (align(&(x, y), &seen), false)
@@ -345,7 +347,8 @@ mod tests {
             }
             for (&(x, y), b) in pairs.iter().zip(&beads) {
                 let seen = witnessed(&span, &versions, (x, y));
-                if witnesses_agree(versions[x].1, versions[y].1, &opts, &seen, b) {
+                let (texts, langs) = ((versions[x].1, versions[y].1), (versions[x].0, versions[y].0));
+                if witnesses_agree(texts, langs, &opts, &seen, b, None) {
                     assert_eq!(&align((x, y), &seen), b, "{doc} {x}-{y}");
                     agreed += 1;
                 } else {
