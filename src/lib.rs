@@ -8,6 +8,7 @@ pub mod align;
 pub mod cmd;
 pub mod diag;
 pub mod export;
+pub mod furniture;
 pub mod ingest;
 pub mod lang;
 pub mod model;

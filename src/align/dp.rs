@@ -352,7 +352,7 @@ fn narrow_first(size: (usize, usize)) -> bool {
 /// The units the programme aligns: all of them but stray lines (running heads, page numbers),
 /// which are put back afterwards.
 fn kept(units: &[Unit], full: bool) -> Vec<usize> {
-    (0..units.len()).filter(|&k| !full || !features::is_stray(units[k].text)).collect()
+    (0..units.len()).filter(|&k| !full || !crate::furniture::is_page_furniture(units[k].text)).collect()
 }
 
 /// Whether the witnesses `seen` contradict none of `beads`, an alignment of `pa` with `pb` that

@@ -343,36 +343,96 @@ fn dangles(line: &str, lang: &str) -> bool {
     }
     let Some(last) = line.split_whitespace().next_back() else { return false };
     let words: &[&str] = match lang {
-        "en" => {
-            &[
-                "the", "of", "and", "by", "to", "for", "in", "on", "at", "a", "an", "with", "from", "or", "its", "their", "that",
-                "which", "whose", "into", "upon", "between", "under", "against", "through", "within", "be", "is", "are",
-                "was", "were", "has", "have", "had", "not", "this", "these", "those", "such", "our", "his", "her", "been",
-            ]
-        }
-        "fr" => {
-            &[
-                "de", "du", "des", "la", "le", "les", "et", "à", "au", "aux", "en", "par", "pour", "sur", "avec", "dans", "que",
-                "qui", "un", "une", "ou", "ne", "se", "sa", "son", "ses", "leur", "leurs", "entre", "sans", "vers", "contre",
-                "est", "sont", "a", "ont", "ce", "cette", "ces", "dont",
-            ]
-        }
-        "es" => {
-            &[
-                "de", "del", "la", "el", "los", "las", "y", "a", "al", "en", "por", "para", "con", "sobre", "su", "sus", "que",
-                "un", "una", "o", "e", "u", "se", "lo", "entre", "sin", "según", "hacia", "desde", "ante", "es", "son", "ha",
-                "han", "este", "esta", "estos", "estas", "cuyo", "cuya",
-            ]
-        }
+        "en" => &[
+            "the", "of", "and", "by", "to", "for", "in", "on", "at", "a", "an", "with", "from", "or", "its", "their",
+            "that", "which", "whose", "into", "upon", "between", "under", "against", "through", "within", "be", "is",
+            "are", "was", "were", "has", "have", "had", "not", "this", "these", "those", "such", "our", "his", "her",
+            "been",
+        ],
+        "fr" => &[
+            "de", "du", "des", "la", "le", "les", "et", "à", "au", "aux", "en", "par", "pour", "sur", "avec", "dans",
+            "que", "qui", "un", "une", "ou", "ne", "se", "sa", "son", "ses", "leur", "leurs", "entre", "sans", "vers",
+            "contre", "est", "sont", "a", "ont", "ce", "cette", "ces", "dont",
+        ],
+        "es" => &[
+            "de", "del", "la", "el", "los", "las", "y", "a", "al", "en", "por", "para", "con", "sobre", "su", "sus",
+            "que", "un", "una", "o", "e", "u", "se", "lo", "entre", "sin", "según", "hacia", "desde", "ante", "es",
+            "son", "ha", "han", "este", "esta", "estos", "estas", "cuyo", "cuya",
+        ],
         "ru" => &[
-                "и", "в", "на", "по", "с", "к", "о", "об", "для", "от", "из", "или", "при", "за", "до", "со", "во", "что",
-                "который", "которая", "которое", "которые", "а", "но", "не", "его", "их", "ее", "её", "между", "через",
-                "против", "под", "над", "после", "перед", "этого", "этой", "этих", "чтобы",
-            ],
+            "и",
+            "в",
+            "на",
+            "по",
+            "с",
+            "к",
+            "о",
+            "об",
+            "для",
+            "от",
+            "из",
+            "или",
+            "при",
+            "за",
+            "до",
+            "со",
+            "во",
+            "что",
+            "который",
+            "которая",
+            "которое",
+            "которые",
+            "а",
+            "но",
+            "не",
+            "его",
+            "их",
+            "ее",
+            "её",
+            "между",
+            "через",
+            "против",
+            "под",
+            "над",
+            "после",
+            "перед",
+            "этого",
+            "этой",
+            "этих",
+            "чтобы",
+        ],
         "ar" => &[
-                "في", "من", "على", "إلى", "عن", "مع", "أو", "بين", "أن", "التي", "الذي", "الذين", "لدى", "حول", "ضد", "عند",
-                "منذ", "حتى", "خلال", "بشأن", "قبل", "بعد", "و", "ما", "لا", "لم", "لن", "إن", "هذه", "هذا",
-            ],
+            "في",
+            "من",
+            "على",
+            "إلى",
+            "عن",
+            "مع",
+            "أو",
+            "بين",
+            "أن",
+            "التي",
+            "الذي",
+            "الذين",
+            "لدى",
+            "حول",
+            "ضد",
+            "عند",
+            "منذ",
+            "حتى",
+            "خلال",
+            "بشأن",
+            "قبل",
+            "بعد",
+            "و",
+            "ما",
+            "لا",
+            "لم",
+            "لن",
+            "إن",
+            "هذه",
+            "هذا",
+        ],
         _ => &[],
     };
     words.contains(&last) || (lang == "fr" && (last.ends_with("l'") || last.ends_with("d'") || last.ends_with("l’")))
@@ -383,41 +443,6 @@ fn is_terminal(c: char) -> bool {
         c,
         '.' | '!' | '?' | ';' | ':' | '。' | '！' | '？' | '؟' | '；' | '：' | '…' | '»' | '"' | '”' | ')' | '）'
     )
-}
-
-/// Page furniture that PDF conversion leaves between paragraphs: a document symbol alone
-/// (`A/69/720`), a job number (`15-01234 (F)`, `GE.15-01234`), a page number (`3/12`), or
-/// several of them on one line (`A/69/695<TAB>7/51`).
-pub(crate) fn is_stray(text: &str) -> bool {
-    let mut any = false;
-    for w in text.split_whitespace() {
-        let w = w.trim_end_matches('*');
-        let language_mark =
-            w.len() == 3 && w.starts_with('(') && w.ends_with(')') && w.as_bytes()[1].is_ascii_uppercase();
-        if language_mark {
-            continue;
-        }
-        if !(is_job_number(w) || is_page_number(w) || is_symbol(w)) {
-            return false;
-        }
-        any = true;
-    }
-    any
-}
-
-fn is_job_number(t: &str) -> bool {
-    let t = t.strip_prefix("GE.").unwrap_or(t);
-    t.len() == 8 && t.as_bytes()[2] == b'-' && t.bytes().filter(|b| b.is_ascii_digit()).count() == 7
-}
-
-fn is_page_number(t: &str) -> bool {
-    match t.split_once('/') {
-        Some((a, b)) => {
-            let short = |s: &str| (1..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
-            short(a.trim()) && short(b.trim())
-        }
-        None => false,
-    }
 }
 
 /// A UN document symbol: `A/RES/70/1`, `E/CN.15/2015/1`, `CTOC/COP/WG.7/2019/4`.
@@ -708,17 +733,5 @@ mod tests {
         assert!(!dangles("A. Date and place (a)", "en"));
         assert!(!dangles("6. 减少时间表的关系如何；及", "zh"));
         assert!(!dangles("Informe del", "de"));
-    }
-
-    #[test]
-    fn strays() {
-        for s in
-            ["A/69/720", "15-01234 (F)", "GE.15-01234", "3/12", "16-59159 (C)", "E/CN.15/2015/1*", "A/69/695\t7/51"]
-        {
-            assert!(is_stray(s), "{s}");
-        }
-        for s in ["ARSAT 1", "2013-041A", "11", "2014", "Agenda item 3", "See A/69/720.", "and/or", "(F)", ""] {
-            assert!(!is_stray(s), "{s}");
-        }
     }
 }

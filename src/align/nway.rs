@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::features::{SideCache, is_stray};
+use super::features::SideCache;
 use super::{Bead, LACKS, Options, Unit, Witnesses, align_witnessed, witnesses_agree};
+use crate::furniture::is_page_furniture;
 
 /// One aligned group: for each language the units it holds (languages without any are left
 /// out). The group's id is that of its first pivot unit when it has one.
@@ -103,7 +104,9 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
 fn is_stray_group(g: &Group, versions: &[(&str, &[Unit])]) -> bool {
     let mut units = g.members.iter().flat_map(|(l, v)| v.iter().map(move |&k| (l, k)));
     match (units.next(), units.next()) {
-        (Some((l, k)), None) => versions.iter().any(|(vl, u)| vl == l && u.get(k).is_some_and(|u| is_stray(u.text))),
+        (Some((l, k)), None) => {
+            versions.iter().any(|(vl, u)| vl == l && u.get(k).is_some_and(|u| is_page_furniture(u.text)))
+        }
         _ => false,
     }
 }
@@ -151,7 +154,7 @@ fn absorb_strays(groups: &mut [Group], versions: &[(&str, &[Unit])]) {
                 }
             }
         }
-        let stray: Vec<bool> = units.iter().map(|u| is_stray(u.text)).collect();
+        let stray: Vec<bool> = units.iter().map(|u| is_page_furniture(u.text)).collect();
         for k in 0..units.len() {
             if !stray[k] || owner[k] == usize::MAX || !is_stray_group(&groups[owner[k]], versions) {
                 continue;

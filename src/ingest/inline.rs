@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::furniture;
 use crate::model::{Mark, MarkKind, Text};
 
 use super::lexical;
@@ -400,7 +401,7 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
         }
         let start = b.stack.iter().rev().find(|(o, _, _)| *o == Open::Link).map(|(_, s, _)| *s).unwrap_or(0);
         let label = b.out[start.min(b.out.len())..].trim().to_string();
-        let symbol = lexical::is_document_symbol(&label).then_some(label);
+        let symbol = furniture::is_document_symbol(&label).then_some(label);
         // A link without text keeps no mark: its target goes with the dropped markup.
         let keeps_mark = b.out.len() > start;
         b.close(Open::Link, MarkKind::Ref { href: href.to_string(), symbol }, "](");

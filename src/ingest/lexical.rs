@@ -1,74 +1,5 @@
-//! Word-level recognisers shared by the ingest: document symbols, page artefacts, numbering,
-//! a coarse language guess for inline spans.
-
-/// A UN document symbol: `A/69/720`, `CTOC/COP/WG.7/2019/4`, `E/CN.15/2015/1`, `A/69/722/Add.2`.
-pub fn is_document_symbol(s: &str) -> bool {
-    let mut segments = s.split('/');
-    let Some(first) = segments.next() else { return false };
-    if first.is_empty() || first.len() > 8 || !first.bytes().all(|b| b.is_ascii_uppercase()) {
-        return false;
-    }
-    let mut count = 1;
-    let mut has_digit = false;
-    for seg in segments {
-        count += 1;
-        let Some(lead) = seg.bytes().next() else { return false };
-        if !(lead.is_ascii_uppercase() || lead.is_ascii_digit())
-            || !seg.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'(' | b')'))
-        {
-            return false;
-        }
-        has_digit |= seg.bytes().any(|b| b.is_ascii_digit());
-    }
-    count >= 2 && has_digit
-}
-
-/// A line that is a running head or page footer: the document symbol, the job number
-/// (`15-11931`, `15-11931 (F)`, `GE.15-01234`), a page number (`2/4`, `- 3 -`), or several
-/// of these on one line.
-pub fn is_page_artefact(line: &str) -> bool {
-    let line = line.trim();
-    if line.is_empty() || line.len() > 80 {
-        return false;
-    }
-    if let Some(inner) = line.strip_prefix("- ").and_then(|l| l.strip_suffix(" -")) {
-        return inner.bytes().all(|b| b.is_ascii_digit());
-    }
-    let mut tokens = line.split_whitespace().peekable();
-    while let Some(t) = tokens.next() {
-        if !(is_job_number(t) || is_page_number(t) || is_document_symbol(t)) {
-            return false;
-        }
-        tokens.next_if(|n| is_language_tag(n));
-    }
-    true
-}
-
-/// `(F)`, `(E)`: the language letter printed after a job number.
-fn is_language_tag(t: &str) -> bool {
-    let b = t.as_bytes();
-    b.len() == 3 && b[0] == b'(' && b[2] == b')' && b[1].is_ascii_uppercase()
-}
-
-fn is_job_number(t: &str) -> bool {
-    let t = t.strip_prefix("GE.").or_else(|| t.strip_prefix("V.")).unwrap_or(t);
-    let t = t.trim_end_matches(|c: char| c.is_ascii_uppercase());
-    let b = t.as_bytes();
-    b.len() == 8 && b[2] == b'-' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit())
-}
-
-fn is_page_number(t: &str) -> bool {
-    match t.split_once('/') {
-        Some((a, b)) => {
-            !a.is_empty()
-                && !b.is_empty()
-                && a.len() <= 4
-                && b.len() <= 4
-                && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
-        }
-        None => false,
-    }
-}
+//! Word-level recognisers shared by the ingest: stray marks, numbering, a coarse language guess
+//! for inline spans (document symbols and page furniture: [`crate::furniture`]).
 
 /// A line holding only a dash, bullet or similar stray mark (left by the PDF conversion).
 pub fn is_stray(line: &str) -> bool {
@@ -325,34 +256,6 @@ pub fn guess_language(span: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn symbols() {
-        for s in [
-            "A/69/720",
-            "CTOC/COP/WG.7/2019/4",
-            "E/CN.15/2015/1",
-            "A/69/722/Add.2",
-            "S/AGENDA/7383",
-            "E/CN.6/2015/NGO/165",
-        ] {
-            assert!(is_document_symbol(s), "{s}");
-        }
-        for s in ["2/4", "and/or", "A/", "/69", "Vienne", "A/B"] {
-            assert!(!is_document_symbol(s), "{s}");
-        }
-    }
-
-    #[test]
-    fn page_artefacts() {
-        for s in
-            ["15-11931", "15-11931 (F)", "GE.15-01234", "2/4", "A/69/720", "- 3 -", "A/69/720 15-11931", "V.19-05432"]
-        {
-            assert!(is_page_artefact(s), "{s}");
-        }
-        assert!(!is_page_artefact("Agenda item 136"));
-        assert!(!is_page_artefact("2015"));
-    }
 
     #[test]
     fn numbering() {

@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use crate::diag::{Diagnostic, Location};
+use crate::furniture;
 use crate::lang;
 use crate::model::{
     Block, Dropped, DroppedKind, Expression, Header, HeaderField, HeaderLine, Item, MarkKind, Note, Paragraph, Section,
@@ -224,7 +225,7 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
             RawKind::Hash(h)
         } else if lexical::is_stray(line) {
             RawKind::Artefact(DroppedKind::Stray)
-        } else if lexical::is_page_artefact(line) {
+        } else if furniture::is_page_furniture(line) {
             RawKind::Artefact(DroppedKind::PageArtefact)
         } else if note_body_marker(line, star_notes).is_some() {
             RawKind::Note
@@ -621,7 +622,7 @@ impl Parser<'_> {
         let mut i = 0;
         while i < distr {
             let raw = &raws[i];
-            let field = if lexical::is_document_symbol(raw.first().trim()) {
+            let field = if furniture::is_document_symbol(raw.first().trim()) {
                 HeaderField::Symbol
             } else if header.get(HeaderField::Body).is_none() {
                 HeaderField::Body
@@ -642,7 +643,7 @@ impl Parser<'_> {
                 HeaderField::Date
             } else if lang::code_for_name(t).is_some() {
                 HeaderField::Language
-            } else if lexical::is_document_symbol(t) {
+            } else if furniture::is_document_symbol(t) {
                 HeaderField::Symbol
             } else {
                 break;

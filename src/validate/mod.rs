@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Location, display_path};
+use crate::furniture;
 use crate::ingest::{DocumentToml, Loaded, coverage, lexical};
 use crate::lang;
 use crate::model::{Block, Document, Expression, HeaderField, SourceFormat};
@@ -211,7 +212,7 @@ fn check_toml(doc: &Document, toml: &DocumentToml, text: &str, path: &str, out: 
         ));
     }
     if let Some(symbol) = &toml.symbol
-        && !lexical::is_document_symbol(symbol)
+        && !furniture::is_document_symbol(symbol)
     {
         out.push(Diagnostic::warning(
             "unusual-symbol",

@@ -1,0 +1,158 @@
+//! What UN documents print around their text: document symbols, and the running heads and page
+//! footers that PDF conversion leaves between paragraphs (page furniture). The ingest drops
+//! furniture from the model; the aligner, which also reads plain lines, leaves it unaligned.
+//! Both recognise it here, so that a line is furniture to both or to neither.
+
+/// A UN document symbol: `A/69/720`, `CTOC/COP/WG.7/2019/4`, `E/CN.15/2015/1`, `A/69/722/Add.2`.
+pub fn is_document_symbol(s: &str) -> bool {
+    let mut segments = s.split('/');
+    let Some(first) = segments.next() else { return false };
+    if first.is_empty() || first.len() > 8 || !first.bytes().all(|b| b.is_ascii_uppercase()) {
+        return false;
+    }
+    let mut count = 1;
+    let mut has_digit = false;
+    for seg in segments {
+        count += 1;
+        let Some(lead) = seg.bytes().next() else { return false };
+        if !(lead.is_ascii_uppercase() || lead.is_ascii_digit())
+            || !seg.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'(' | b')'))
+        {
+            return false;
+        }
+        has_digit |= seg.bytes().any(|b| b.is_ascii_digit());
+    }
+    count >= 2 && has_digit
+}
+
+/// A line that is page furniture: the document symbol (`A/69/720`, `E/CN.15/2015/1*`), the
+/// job number (`15-11931`, `15-11931 (F)`, `GE.15-01234`, `V.19-05432`) with the date stamps
+/// printed after it on a first page (`GE.15-01234 (F) 250115 260115`), the job number as a
+/// bar code's caption (`*1501234*`), a page number (`2/4`, `- 3 -`), or several of these.
+pub fn is_page_furniture(line: &str) -> bool {
+    let line = line.trim();
+    if line.is_empty() || line.len() > 80 {
+        return false;
+    }
+    if let Some(inner) = line.strip_prefix("- ").and_then(|l| l.strip_suffix(" -")) {
+        return !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit());
+    }
+    let (mut job, mut stamps) = (false, false);
+    let mut tokens = line.split_whitespace().peekable();
+    while let Some(t) = tokens.next() {
+        if is_job_number(t) || is_bar_code(t) {
+            job = true;
+        } else if is_date_stamp(t) {
+            stamps = true;
+        } else if !(is_page_number(t) || is_document_symbol(t.trim_end_matches('*'))) {
+            return false;
+        }
+        tokens.next_if(|n| is_language_tag(n));
+    }
+    // Six digits alone are a number of a table; after a job number, its printing dates.
+    !stamps || job
+}
+
+/// `(F)`, `(E)`: the language letter printed after a job number.
+fn is_language_tag(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 3 && b[0] == b'(' && b[2] == b')' && b[1].is_ascii_uppercase()
+}
+
+fn is_job_number(t: &str) -> bool {
+    let t = t.strip_prefix("GE.").or_else(|| t.strip_prefix("V.")).unwrap_or(t);
+    let t = t.trim_end_matches(|c: char| c.is_ascii_uppercase() || c == '*');
+    let b = t.as_bytes();
+    b.len() == 8 && b[2] == b'-' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit())
+}
+
+/// `*1501234*`: the job number's digits between asterisks, under the bar code of a first page.
+fn is_bar_code(t: &str) -> bool {
+    t.strip_prefix('*')
+        .and_then(|t| t.strip_suffix('*'))
+        .is_some_and(|d| d.len() == 7 && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `250115`: a day, month and year (DDMMYY) stamped after the job number.
+fn is_date_stamp(t: &str) -> bool {
+    let b = t.as_bytes();
+    let two = |k: usize| u32::from(b[k] - b'0') * 10 + u32::from(b[k + 1] - b'0');
+    b.len() == 6 && b.iter().all(u8::is_ascii_digit) && (1..=31).contains(&two(0)) && (1..=12).contains(&two(2))
+}
+
+fn is_page_number(t: &str) -> bool {
+    match t.split_once('/') {
+        Some((a, b)) => {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.len() <= 4
+                && b.len() <= 4
+                && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols() {
+        for s in [
+            "A/69/720",
+            "CTOC/COP/WG.7/2019/4",
+            "E/CN.15/2015/1",
+            "A/69/722/Add.2",
+            "S/AGENDA/7383",
+            "E/CN.6/2015/NGO/165",
+        ] {
+            assert!(is_document_symbol(s), "{s}");
+        }
+        for s in ["2/4", "and/or", "A/", "/69", "Vienne", "A/B"] {
+            assert!(!is_document_symbol(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn furniture() {
+        for s in [
+            "15-11931",
+            "15-11931 (F)",
+            "GE.15-01234",
+            "V.19-05432",
+            "2/4",
+            "- 3 -",
+            "A/69/720",
+            "A/69/720 15-11931",
+            "16-59159 (C)",
+            "E/CN.15/2015/1*",
+            "A/69/695\t7/51",
+            "A/69/722/Add.2",
+            "GE.15-01234  (F)    250115    260115",
+            "15-01234 (E)    030215",
+            "*1501234*",
+            "15-01234X",
+        ] {
+            assert!(is_page_furniture(s), "{s}");
+        }
+        for s in [
+            "ARSAT 1",
+            "2013-041A",
+            "11",
+            "2014",
+            "250115",
+            "250115 260115",
+            "Agenda item 3",
+            "Agenda item 136",
+            "See A/69/720.",
+            "and/or",
+            "(F)",
+            "- -",
+            "*123*",
+            "",
+        ] {
+            assert!(!is_page_furniture(s), "{s}");
+        }
+    }
+}
