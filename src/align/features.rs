@@ -214,6 +214,11 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
             0.0
         } else if lower || dangles(prev, lang) {
             1.0
+        } else if w[1] > w[0] + 1 {
+            // Page furniture between the two: a page break. Typesetters keep a heading with
+            // the paragraph after it, so a line left open before a page break is most likely
+            // a paragraph the page cut.
+            0.6
         } else if (!short && !comma) || (short && all[w[0]].num.is_some()) {
             // Open and long, or open and numbered (so not a heading), but followed by a
             // capital (a name) or in a script without case: likely, not surely, broken. A long
@@ -637,6 +642,20 @@ mod tests {
         let other = cache.side(&fr, &keep(&fr), "fr", true);
         assert_eq!(other.len.len(), 1);
         assert_eq!(first.toks.get(0), side(&en, &keep(&en), "en", true).toks.get(0), "what the cache holds is `side`");
+    }
+
+    #[test]
+    fn an_open_line_before_page_furniture_likely_goes_on_after_it() {
+        let lines =
+            ["Appointment of a member of the Board", "A/68/989/Add.4", "Auditors and of the Panel", "Statement"];
+        let units: Vec<Unit> = lines.map(Unit::from_line).to_vec();
+        // The aligner keeps all but the furniture.
+        let apart = side(&units, &[0, 2, 3], "en", false);
+        assert_eq!(apart.cont[1], 0.6, "a page break after an open line");
+        assert_eq!(apart.cont[2], 0.0, "a short open line and a capital, no page break: maybe a heading");
+        let together = side(&units, &[0, 2], "en", false);
+        let no_break = side(&[units[0], units[2]], &[0, 1], "en", false);
+        assert!(together.cont[1] > no_break.cont[1]);
     }
 
     fn toks(text: &str) -> Vec<String> {
