@@ -265,7 +265,7 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
         count += 1;
         let full_width = matches!(c, '。' | '！' | '？' | '；' | '：');
         let comma = matches!(c, ',' | '،');
-        if !(full_width || comma || matches!(c, '.' | '!' | '?' | ';' | ':' | '…' | '؟')) {
+        if !(full_width || comma || matches!(c, '.' | '!' | '?' | ';' | ':' | '…' | '؟' | '؛')) {
             continue;
         }
         while chars.next_if(|&q| matches!(q, '"' | '\'' | ')' | '”' | '’' | '»' | '）' | '」')).is_some() {
@@ -274,7 +274,13 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
         let spaced = chars.peek().is_some_and(|q| q.is_whitespace());
         while chars.next_if(|q| q.is_whitespace()).is_some() {}
         let Some(&next) = chars.peek() else { break };
-        let opens = if comma { next.is_uppercase() } else { !next.is_lowercase() };
+        // After a comma, a capital ("..., Recalling") or, in Arabic, "وإذ" ("and whereas"): the
+        // clauses of a resolution's preamble.
+        let opens = if comma {
+            next.is_uppercase() || (c == '،' && chars.clone().take(3).eq("وإذ".chars()))
+        } else {
+            !next.is_lowercase()
+        };
         if (spaced || full_width) && opens {
             out.push(count);
         }
@@ -446,7 +452,7 @@ fn dangles(line: &str, lang: &str) -> bool {
 fn is_terminal(c: char) -> bool {
     matches!(
         c,
-        '.' | '!' | '?' | ';' | ':' | '。' | '！' | '？' | '؟' | '；' | '：' | '…' | '»' | '"' | '”' | ')' | '）'
+        '.' | '!' | '?' | ';' | ':' | '。' | '！' | '？' | '؟' | '؛' | '；' | '：' | '…' | '»' | '"' | '”' | ')' | '）'
     )
 }
 
