@@ -17,9 +17,8 @@ use calamine::{Data, Range, Reader, Xlsx};
 
 use crate::align::{self, Options};
 use crate::diag::{Diagnostic, Location, display_path};
-use crate::export::sha256_hex;
 use crate::export::xlsx::{ALIGNMENT_SHEET, METADATA_SHEET, REVIEW_STATUSES, SOURCE_FILES};
-use crate::ingest::{self, AlignmentToml};
+use crate::ingest::{self, AlignmentToml, Hashing};
 use crate::model::Document;
 use crate::release::Manifest;
 use crate::validate;
@@ -78,11 +77,11 @@ pub fn import(workbook: &Path, sources: &Path, release: &Path) -> Result<Import,
         .unwrap_or_default();
     check_release(&at, &slug, &made_from, release)?;
 
-    let loaded = ingest::load_document(&dir);
+    let loaded = ingest::load_document(&dir, Hashing::On);
     let now: BTreeMap<String, String> = loaded
         .files
         .iter()
-        .filter_map(|f| std::fs::read(f).ok().map(|b| (file_name(&display_path(f)), sha256_hex(&b))))
+        .map(|f| (file_name(&display_path(&f.path)), f.sha256.clone().expect("loaded with Hashing::On")))
         .collect();
     if now != made_from {
         return Err(fail(
