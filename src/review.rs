@@ -18,7 +18,7 @@ use calamine::{Data, Range, Reader, Xlsx};
 use crate::align::{self, Options};
 use crate::diag::{Diagnostic, Location, display_path};
 use crate::export::xlsx::{ALIGNMENT_SHEET, METADATA_SHEET, REVIEW_STATUSES, SOURCE_FILES};
-use crate::ingest::{self, AlignmentToml, Hashing};
+use crate::ingest::{self, AlignmentToml};
 use crate::model::Document;
 use crate::release::Manifest;
 use crate::validate;
@@ -77,12 +77,9 @@ pub fn import(workbook: &Path, sources: &Path, release: &Path) -> Result<Import,
         .unwrap_or_default();
     check_release(&at, &slug, &made_from, release)?;
 
-    let loaded = ingest::load_document(&dir, Hashing::On);
-    let now: BTreeMap<String, String> = loaded
-        .files
-        .iter()
-        .map(|f| (file_name(&display_path(&f.path)), f.sha256.clone().expect("loaded with Hashing::On")))
-        .collect();
+    let loaded = ingest::load_document(&dir);
+    let now: BTreeMap<String, String> =
+        loaded.files.iter().map(|f| (file_name(&display_path(&f.path)), f.sha256.clone())).collect();
     if now != made_from {
         return Err(fail(
             "review-sources-changed",

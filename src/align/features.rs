@@ -450,10 +450,7 @@ fn dangles(line: &str, lang: &str) -> bool {
 }
 
 fn is_terminal(c: char) -> bool {
-    matches!(
-        c,
-        '.' | '!' | '?' | ';' | ':' | '。' | '！' | '？' | '؟' | '؛' | '；' | '：' | '…' | '»' | '"' | '”' | ')' | '）'
-    )
+    ".!?;:。！？؟؛；：…»\"”)）".contains(c)
 }
 
 /// A UN document symbol: `A/RES/70/1`, `E/CN.15/2015/1`, `CTOC/COP/WG.7/2019/4`.

@@ -20,7 +20,7 @@ use crate::align::{self, Options};
 use crate::diag::{self, Diagnostic, display_path};
 use crate::export::csv::{Rows, Tables};
 use crate::export::{self, Aligned, File, ReleaseInfo};
-use crate::ingest::{self, Hashing, Target, coverage};
+use crate::ingest::{self, Target, coverage};
 use crate::lang;
 use crate::model::Document;
 use crate::model::alignment::Alignment;
@@ -337,7 +337,7 @@ fn build_one(
     info: &ReleaseInfo,
     staging: &Staging,
 ) -> (Built, Option<Rows>) {
-    let loaded = ingest::load(target, Hashing::On);
+    let loaded = ingest::load(target);
     let mut diagnostics = validate::loaded(&loaded, false);
     // Nothing lost: every source character is in the model or in its list of dropped
     // artefacts; the manifest adds up what was checked.
@@ -355,11 +355,7 @@ fn build_one(
     let inputs: Vec<Entry> = loaded
         .files
         .iter()
-        .map(|f| Entry {
-            path: display_path(&f.path),
-            bytes: f.bytes,
-            sha256: f.sha256.clone().expect("loaded with Hashing::On"),
-        })
+        .map(|f| Entry { path: display_path(&f.path), bytes: f.bytes, sha256: f.sha256.clone() })
         .collect();
     counts.input_bytes = inputs.iter().map(|e| e.bytes).sum();
     let mut built = Built { diagnostics: Vec::new(), inputs, outputs: Vec::new(), counts };

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
 
-use crate::ingest::{self, Hashing};
+use crate::ingest;
 use crate::model::{Block, Document, MarkKind};
 
 #[derive(ClapArgs)]
@@ -26,7 +26,7 @@ pub fn run(args: Args) -> u8 {
             return super::EXIT_USAGE;
         }
     };
-    let loaded = ingest::load_all(&targets, Hashing::Off);
+    let loaded = ingest::load_all(&targets);
     let mut stdout = std::io::stdout().lock();
     let mut code = super::EXIT_OK;
     let mut documents = Vec::new();

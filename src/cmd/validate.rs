@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::{self, Diagnostic};
-use crate::ingest::{self, Hashing, Target};
+use crate::ingest::{self, Target};
 use crate::validate;
 
 #[derive(ClapArgs)]
@@ -65,7 +65,7 @@ struct Checked {
 }
 
 fn check_one(target: &Target, check_coverage: bool) -> Checked {
-    let loaded = ingest::load(target, Hashing::Off);
+    let loaded = ingest::load(target);
     let mut diagnostics = validate::loaded(&loaded, check_coverage);
     diag::sort(&mut diagnostics);
     Checked { expressions: loaded.document.map_or(0, |d| d.expressions.len()), bytes: loaded.bytes, diagnostics }

@@ -87,17 +87,9 @@ pub struct Loaded {
 pub struct SourceFile {
     pub path: PathBuf,
     pub bytes: usize,
-    /// Of the bytes read, when loaded with [`Hashing::On`].
-    pub sha256: Option<String>,
-}
-
-/// Whether loading hashes the source files it reads: a release names its inputs by their
-/// sha256, validation has no use for it, and hashing would add about a tenth to validation
-/// (sha256 runs at 1.35 GB/s on one thread, parsing at about 140 MB/s).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Hashing {
-    On,
-    Off,
+    /// Of the bytes read. Validation has no use for it, but hashing (1.35 GB/s on one thread)
+    /// costs it about a tenth, less than a second way to load would cost to keep.
+    pub sha256: String,
 }
 
 /// What to load: document folders, or single language files.
@@ -169,14 +161,14 @@ pub fn io_diagnostic(path: &Path, e: &io::Error) -> Diagnostic {
 }
 
 /// Loads every target in parallel; results come in target order whatever the thread count.
-pub fn load_all(targets: &[Target], hashing: Hashing) -> Vec<Loaded> {
-    targets.par_iter().map(|t| load(t, hashing)).collect()
+pub fn load_all(targets: &[Target]) -> Vec<Loaded> {
+    targets.par_iter().map(load).collect()
 }
 
-pub fn load(target: &Target, hashing: Hashing) -> Loaded {
+pub fn load(target: &Target) -> Loaded {
     match target {
-        Target::Document(dir) => load_document(dir, hashing),
-        Target::File(file) => load_file(file, hashing),
+        Target::Document(dir) => load_document(dir),
+        Target::File(file) => load_file(file),
     }
 }
 
@@ -191,7 +183,7 @@ pub fn is_valid_slug(slug: &str) -> bool {
 
 /// Loads a document folder. Symbolic links must stay inside the folder that holds it
 /// (the sources), so a source tree cannot pull in files from elsewhere.
-pub fn load_document(dir: &Path, hashing: Hashing) -> Loaded {
+pub fn load_document(dir: &Path) -> Loaded {
     let root = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let slug = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut loaded = Loaded {
@@ -241,7 +233,7 @@ pub fn load_document(dir: &Path, hashing: Hashing) -> Loaded {
         }
         if name == "alignment.toml" {
             match loaded
-                .read_source(&path, &mut buf, hashing)
+                .read_source(&path, &mut buf)
                 .and_then(|text| parse_alignment_toml(&path, text).map(|a| (a, text.into())))
             {
                 Ok((a, text)) => loaded.pins = Some((a, text)),
@@ -250,7 +242,7 @@ pub fn load_document(dir: &Path, hashing: Hashing) -> Loaded {
             continue;
         }
         if name == "document.toml" {
-            match loaded.read_source(&path, &mut buf, hashing) {
+            match loaded.read_source(&path, &mut buf) {
                 Ok(text) => match parse_toml(&path, text) {
                     Ok(toml) => loaded.toml = Some((toml, text.to_owned())),
                     Err(d) => loaded.diagnostics.push(d),
@@ -286,7 +278,7 @@ pub fn load_document(dir: &Path, hashing: Hashing) -> Loaded {
             ));
             continue;
         }
-        if let Some(expression) = loaded.read_expression(&path, &code, format, &mut buf, hashing) {
+        if let Some(expression) = loaded.read_expression(&path, &code, format, &mut buf) {
             expressions.push(expression);
         }
     }
@@ -309,7 +301,7 @@ pub fn load_document(dir: &Path, hashing: Hashing) -> Loaded {
 }
 
 /// A single language file, as a document of one expression.
-pub fn load_file(path: &Path, hashing: Hashing) -> Loaded {
+pub fn load_file(path: &Path) -> Loaded {
     let slug = path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut loaded = Loaded {
         slug: slug.clone(),
@@ -330,7 +322,7 @@ pub fn load_file(path: &Path, hashing: Hashing) -> Loaded {
         ));
         return loaded;
     };
-    if let Some(expression) = loaded.read_expression(path, &code, format, &mut Vec::new(), hashing) {
+    if let Some(expression) = loaded.read_expression(path, &code, format, &mut Vec::new()) {
         let metadata = metadata(None, std::slice::from_ref(&expression));
         loaded.document =
             Some(Document { slug, metadata, expressions: vec![expression], pins: Vec::new(), rejects: Vec::new() });
@@ -593,10 +585,9 @@ fn skip_blocks(s: &[u8], mut from: usize, hit: impl Fn(u8, u8, u8) -> bool) -> u
 impl Loaded {
     /// [`read_text_in`], recording the file with the bytes read, text or not: the manifest
     /// names what was read, and a file refused as text fails the build anyway.
-    fn read_source<'b>(&mut self, path: &Path, buf: &'b mut Vec<u8>, hashing: Hashing) -> Result<&'b str, Diagnostic> {
+    fn read_source<'b>(&mut self, path: &Path, buf: &'b mut Vec<u8>) -> Result<&'b str, Diagnostic> {
         let bytes = read_bytes_in(path, buf)?;
-        let sha256 = (hashing == Hashing::On).then(|| sha256_hex(bytes));
-        self.files.push(SourceFile { path: path.to_path_buf(), bytes: bytes.len(), sha256 });
+        self.files.push(SourceFile { path: path.to_path_buf(), bytes: bytes.len(), sha256: sha256_hex(bytes) });
         check_bytes(path, bytes)
     }
 
@@ -607,9 +598,8 @@ impl Loaded {
         code: &str,
         format: SourceFormat,
         buf: &mut Vec<u8>,
-        hashing: Hashing,
     ) -> Option<Expression> {
-        let text = match self.read_source(path, buf, hashing) {
+        let text = match self.read_source(path, buf) {
             Ok(t) => t,
             Err(d) => {
                 self.diagnostics.push(d);
