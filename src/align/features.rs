@@ -353,100 +353,33 @@ fn dangles(line: &str, lang: &str) -> bool {
             && rev.next().is_some_and(|c| c.is_alphabetic());
     }
     let Some(last) = line.split_whitespace().next_back() else { return false };
-    let words: &[&str] = match lang {
-        "en" => &[
-            "the", "of", "and", "by", "to", "for", "in", "on", "at", "a", "an", "with", "from", "or", "its", "their",
-            "that", "which", "whose", "into", "upon", "between", "under", "against", "through", "within", "be", "is",
-            "are", "was", "were", "has", "have", "had", "not", "this", "these", "those", "such", "our", "his", "her",
-            "been",
-        ],
-        "fr" => &[
-            "de", "du", "des", "la", "le", "les", "et", "à", "au", "aux", "en", "par", "pour", "sur", "avec", "dans",
-            "que", "qui", "un", "une", "ou", "ne", "se", "sa", "son", "ses", "leur", "leurs", "entre", "sans", "vers",
-            "contre", "est", "sont", "a", "ont", "ce", "cette", "ces", "dont",
-        ],
-        "es" => &[
-            "de", "del", "la", "el", "los", "las", "y", "a", "al", "en", "por", "para", "con", "sobre", "su", "sus",
-            "que", "un", "una", "o", "e", "u", "se", "lo", "entre", "sin", "según", "hacia", "desde", "ante", "es",
-            "son", "ha", "han", "este", "esta", "estos", "estas", "cuyo", "cuya",
-        ],
-        "ru" => &[
-            "и",
-            "в",
-            "на",
-            "по",
-            "с",
-            "к",
-            "о",
-            "об",
-            "для",
-            "от",
-            "из",
-            "или",
-            "при",
-            "за",
-            "до",
-            "со",
-            "во",
-            "что",
-            "который",
-            "которая",
-            "которое",
-            "которые",
-            "а",
-            "но",
-            "не",
-            "его",
-            "их",
-            "ее",
-            "её",
-            "между",
-            "через",
-            "против",
-            "под",
-            "над",
-            "после",
-            "перед",
-            "этого",
-            "этой",
-            "этих",
-            "чтобы",
-        ],
-        "ar" => &[
-            "في",
-            "من",
-            "على",
-            "إلى",
-            "عن",
-            "مع",
-            "أو",
-            "بين",
-            "أن",
-            "التي",
-            "الذي",
-            "الذين",
-            "لدى",
-            "حول",
-            "ضد",
-            "عند",
-            "منذ",
-            "حتى",
-            "خلال",
-            "بشأن",
-            "قبل",
-            "بعد",
-            "و",
-            "ما",
-            "لا",
-            "لم",
-            "لن",
-            "إن",
-            "هذه",
-            "هذا",
-        ],
-        _ => &[],
+    // Words that do not end a sentence or a heading, space-separated.
+    let words = match lang {
+        "en" => {
+            "the of and by to for in on at a an with from or its their that which whose into upon between \
+            under against through within be is are was were has have had not this these those such our his \
+            her been"
+        }
+        "fr" => {
+            "de du des la le les et à au aux en par pour sur avec dans que qui un une ou ne se sa son ses \
+            leur leurs entre sans vers contre est sont a ont ce cette ces dont"
+        }
+        "es" => {
+            "de del la el los las y a al en por para con sobre su sus que un una o e u se lo entre sin según \
+            hacia desde ante es son ha han este esta estos estas cuyo cuya"
+        }
+        "ru" => {
+            "и в на по с к о об для от из или при за до со во что который которая которое которые а но не его \
+            их ее её между через против под над после перед этого этой этих чтобы"
+        }
+        "ar" => {
+            "في من على إلى عن مع أو بين أن التي الذي الذين لدى حول ضد عند منذ حتى خلال بشأن قبل بعد و ما لا \
+            لم لن إن هذه هذا"
+        }
+        _ => "",
     };
-    words.contains(&last) || (lang == "fr" && (last.ends_with("l'") || last.ends_with("d'") || last.ends_with("l’")))
+    words.split_whitespace().any(|w| w == last)
+        || (lang == "fr" && (last.ends_with("l'") || last.ends_with("d'") || last.ends_with("l’")))
 }
 
 fn is_terminal(c: char) -> bool {
