@@ -7,6 +7,7 @@
 pub mod align;
 pub mod cmd;
 pub mod diag;
+pub mod digest;
 pub mod export;
 pub mod furniture;
 pub mod ingest;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::export::sha256_hex;
+use crate::digest::sha256_hex;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {

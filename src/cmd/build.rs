@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::align::{self, Options};
 use crate::diag::{self, Diagnostic, display_path};
+use crate::digest;
 use crate::export::csv::{Rows, Tables};
 use crate::export::{self, Aligned, File, ReleaseInfo};
 use crate::ingest::{self, Target, coverage};
@@ -798,7 +799,7 @@ impl Write for Stream {
 impl Stream {
     fn finish(mut self) -> std::io::Result<Entry> {
         self.file.flush()?;
-        let sha256 = export::hex(&self.hash.finalize());
+        let sha256 = digest::hex(&self.hash.finalize());
         Ok(Entry { path: display_path(&self.path), bytes: self.bytes, sha256 })
     }
 }

@@ -11,7 +11,8 @@ use clap::Args as ClapArgs;
 
 use super::build::Staging;
 use crate::diag::display_path;
-use crate::export::{File, sha256_hex};
+use crate::digest::sha256_hex;
+use crate::export::File;
 use crate::release::{Entry, Head, Manifest};
 
 #[derive(ClapArgs)]

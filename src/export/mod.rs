@@ -6,8 +6,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use sha2::{Digest, Sha256};
-
 pub mod akn;
 pub mod csv;
 mod inline;
@@ -69,22 +67,6 @@ pub(crate) fn write_sentences<'s>(
         inline(x, text, range)?;
     }
     Ok(())
-}
-
-/// Lower-case hex SHA-256, as the manifest lists files.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lower-case hex of a digest, without an allocation per byte.
-pub fn hex(digest: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(2 * digest.len());
-    for b in digest {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
-    }
-    out
 }
 
 /// Why an export of one document failed.

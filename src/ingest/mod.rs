@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::diag::{Diagnostic, Location, display_path};
-use crate::export::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::lang;
 use crate::model::{Document, Expression, HeaderField, Metadata, SourceFormat};
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cmd::validate::Report;
 use crate::diag::{Diagnostic, Location, display_path};
-use crate::export::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::release::Manifest;
 
 /// Every file under `dir`, relative to it, with `/` separators.
