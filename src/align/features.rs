@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use super::{Unit, segment};
+use crate::furniture;
 
 /// What a token is; the class decides its weight and whether its absence on the other side
 /// counts against a bead.
@@ -386,16 +387,6 @@ fn is_terminal(c: char) -> bool {
     ".!?;:。！？؟؛；：…»\"”)）".contains(c)
 }
 
-/// A UN document symbol: `A/RES/70/1`, `E/CN.15/2015/1`, `CTOC/COP/WG.7/2019/4`.
-pub(crate) fn is_symbol(t: &str) -> bool {
-    // The capital first: it rules most words out before the search for a slash.
-    t.starts_with(|c: char| c.is_ascii_uppercase())
-        && t.contains('/')
-        && t.chars().any(|c| c.is_ascii_digit())
-        && t.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '/' | '.' | '-' | '(' | ')' | '*'))
-}
-
 /// The value of a decimal digit in any of the scripts UN texts use.
 fn digit(c: char) -> Option<char> {
     let base = match c {
@@ -500,7 +491,7 @@ fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl Fn
         // The one-byte search first: it rules out nearly every word at the cost of a memchr.
         if (w.contains(':') && w.contains("://")) || w.starts_with("www.") {
             emit(Class::Sym, &w.to_lowercase());
-        } else if w.len() > 2 && is_symbol(w) {
+        } else if w.len() > 2 && furniture::is_document_symbol(w) {
             emit(Class::Sym, w);
         } else if word.is_ascii() {
             // Widened byte by byte, which is much faster than decoding.
