@@ -290,12 +290,13 @@ pub(crate) fn align(
     sides: Option<&SideCache>,
 ) -> Vec<Bead> {
     let full = opts.mode == Mode::Full;
-    let (ka, kb) = (kept(pa, full), kept(pb, full));
-    let (sa, sb) = features_of((pa, &ka), (pb, &kb), langs, full, sides);
+    let (ka, kb) = (kept(pa, full, sides), kept(pb, full, sides));
+    let (ka, kb) = (&ka[..], &kb[..]);
+    let (sa, sb) = features_of((pa, ka), (pb, kb), langs, full, sides);
     let (mut a, mut b) = (Prepared::new(sa), Prepared::new(sb));
     if full {
-        a.reach = Reach::new(&seen.pivot, seen.count, (&ka, a0), (&kb, b0));
-        b.reach = Reach::new(&seen.other, seen.count, (&kb, b0), (&ka, a0));
+        a.reach = Reach::new(&seen.pivot, seen.count, (ka, a0), (kb, b0));
+        b.reach = Reach::new(&seen.other, seen.count, (kb, b0), (ka, a0));
     }
     let total_a = a.len(0, ka.len());
     let total_b = b.len(0, kb.len());
@@ -323,7 +324,7 @@ pub(crate) fn align(
     // The features are done with: freed before the beads are rebuilt, where memory peaks on
     // big inputs.
     drop((a, b, chain));
-    restore_strays(beads, &ka, &kb, pa, pb)
+    restore_strays(beads, ka, kb, pa, pb)
 }
 
 /// The features of the kept units of both sides, from `sides` when given; cognate stems for
@@ -349,10 +350,12 @@ fn narrow_first(size: (usize, usize)) -> bool {
     size.0.max(size.1) <= NARROW_FIRST_MAX
 }
 
-/// The units the programme aligns: all of them but stray lines (running heads, page numbers),
-/// which are put back afterwards.
-fn kept(units: &[Unit], full: bool) -> Vec<usize> {
-    (0..units.len()).filter(|&k| !full || !crate::furniture::is_page_furniture(units[k].text)).collect()
+/// [`features::kept`], from `sides` when given.
+fn kept(units: &[Unit], full: bool, sides: Option<&SideCache>) -> Arc<Vec<usize>> {
+    match sides {
+        Some(cache) => cache.kept(units, full),
+        None => Arc::new(features::kept(units, full)),
+    }
 }
 
 /// Whether the witnesses `seen` contradict none of `beads`, an alignment of `pa` with `pb` that
@@ -374,15 +377,16 @@ pub(crate) fn witnesses_agree(
     if opts.mode != Mode::Full {
         return true;
     }
-    let (ka, kb) = (kept(pa, true), kept(pb, true));
-    let a = Reach::new(&seen.pivot, seen.count, (&ka, a0), (&kb, b0));
-    let b = Reach::new(&seen.other, seen.count, (&kb, b0), (&ka, a0));
+    let (ka, kb) = (kept(pa, true, sides), kept(pb, true, sides));
+    let (ka, kb) = (&ka[..], &kb[..]);
+    let a = Reach::new(&seen.pivot, seen.count, (ka, a0), (kb, b0));
+    let b = Reach::new(&seen.other, seen.count, (kb, b0), (ka, a0));
     // The beads of the programme are those with kept units; the others are stray lines put back.
     let count = |units: &[usize], keep: &[usize], from: usize| {
         units.iter().filter(|&&k| keep.binary_search(&(k - from)).is_ok()).count()
     };
     let steps: Vec<(usize, usize)> =
-        beads.iter().map(|bead| (count(&bead.pivot, &ka, a0), count(&bead.other, &kb, b0))).collect();
+        beads.iter().map(|bead| (count(&bead.pivot, ka, a0), count(&bead.other, kb, b0))).collect();
     let (mut i, mut j) = (0, 0);
     for &(di, dj) in &steps {
         let (ia, jb) = ((i, i + di), (j, j + dj));
@@ -393,7 +397,7 @@ pub(crate) fn witnesses_agree(
     }
     let size = (ka.len(), kb.len());
     if narrow_first(size) {
-        let (sa, sb) = features_of((pa, &ka), (pb, &kb), langs, true, sides);
+        let (sa, sb) = features_of((pa, ka), (pb, kb), langs, true, sides);
         let width = opts.corridor.max(4);
         let narrow = corridor(&skeleton(&sa, &sb), size, width, width);
         return !touches_edge(&narrow, steps.into_iter(), size.1);

@@ -118,38 +118,55 @@ pub(crate) struct Side {
     pub(crate) breaks: Toks,
 }
 
-/// The features of unit lists, each computed once while an n-way alignment lasts: it aligns
-/// every version with several others (35 alignments for six versions), and the features of a
-/// list depend only on its units and on whether cognate stems are wanted. A list is known by
-/// its address and length, which name the same units for as long as the versions are
-/// borrowed, that is for the life of the cache.
+/// The features of unit lists, and the units the aligner keeps of them, each computed once
+/// while an n-way alignment lasts: it aligns every version with several others (35 alignments
+/// for six versions), and both depend only on the list and a flag. A list is known by its
+/// address and length, which name the same units for as long as the versions are borrowed,
+/// that is for the life of the cache.
 #[derive(Default)]
 pub(crate) struct SideCache {
     sides: Mutex<Vec<(ListKey, Arc<Side>)>>,
+    kept: Mutex<Vec<(ListKey, Arc<Vec<usize>>)>>,
 }
 
-/// A unit list's address and length, and whether stems are wanted.
+/// A unit list's address and length, and a flag: for features whether stems are wanted, for
+/// the kept units whether page furniture is left out.
 type ListKey = (usize, usize, bool);
 
 impl SideCache {
     /// [`side`] of `all`, kept for the next alignment that asks; `keep` must be what the
     /// aligner keeps of `all` (its lines that are not stray), the same for every call.
     pub(crate) fn side(&self, all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Arc<Side> {
-        let key = (all.as_ptr() as usize, all.len(), stems);
-        let found = |sides: &[(ListKey, Arc<Side>)]| sides.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone());
-        if let Some(side) = found(&self.sides.lock().expect("no aligner panicked")) {
-            return side;
-        }
-        // Computed without the lock, so that two pairs computing different lists do not wait
-        // for each other; two threads computing the same list get the same features.
-        let computed = Arc::new(side(all, keep, lang, stems));
-        let mut sides = self.sides.lock().expect("no aligner panicked");
-        if let Some(side) = found(&sides) {
-            return side;
-        }
-        sides.push((key, computed.clone()));
-        computed
+        cached(&self.sides, (all.as_ptr() as usize, all.len(), stems), || side(all, keep, lang, stems))
     }
+
+    /// [`kept`] of `all`, kept for the next alignment that asks.
+    pub(crate) fn kept(&self, all: &[Unit], full: bool) -> Arc<Vec<usize>> {
+        cached(&self.kept, (all.as_ptr() as usize, all.len(), full), || kept(all, full))
+    }
+}
+
+/// The value for `key` in `list`, computed and added when missing. Computed without the lock,
+/// so that two pairs computing different lists do not wait for each other; two threads
+/// computing the same list get the same value.
+fn cached<T>(list: &Mutex<Vec<(ListKey, Arc<T>)>>, key: ListKey, compute: impl FnOnce() -> T) -> Arc<T> {
+    let found = |items: &[(ListKey, Arc<T>)]| items.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+    if let Some(value) = found(&list.lock().expect("no aligner panicked")) {
+        return value;
+    }
+    let computed = Arc::new(compute());
+    let mut items = list.lock().expect("no aligner panicked");
+    if let Some(value) = found(&items) {
+        return value;
+    }
+    items.push((key, computed.clone()));
+    computed
+}
+
+/// The units the programme aligns: all of them but page furniture (running heads, page
+/// numbers) in `Mode::Full`, which is put back afterwards.
+pub(crate) fn kept(units: &[Unit], full: bool) -> Vec<usize> {
+    (0..units.len()).filter(|&k| !full || !furniture::is_page_furniture(units[k].text)).collect()
 }
 
 /// The features of the units `all[keep[..]]` in `lang`; `stems` adds cognate stems (for two
