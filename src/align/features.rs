@@ -400,6 +400,50 @@ fn dangles(line: &str, lang: &str) -> bool {
         || (lang == "fr" && (last.ends_with("l'") || last.ends_with("d'") || last.ends_with("l’")))
 }
 
+/// A line shaped like a heading: short, and ending without a sentence end or a comma.
+pub(crate) fn heading_like(text: &str, lang: &str) -> bool {
+    let text = text.trim_end();
+    let long_line = if matches!(lang, "zh" | "ja") { 25 } else { 60 };
+    text.chars().count() <= long_line && text.chars().last().is_some_and(|c| !is_terminal(c) && !",،，".contains(c))
+}
+
+/// Whether a heading was run into the paragraph after it at the start of `unit` ("Summary
+/// The present report ...", "Trafficking and exploitation of prostitution Please provide
+/// ...", "Consideration of reports 5. Working ..."): within its first words, no sentence end,
+/// then a paragraph number, a capitalised word that opens sentences, or a capital after a
+/// word in lower case that does not call for a continuation (`the`, `of`). `None` in a script
+/// without case, where the seam does not show.
+pub(crate) fn heading_run_in(unit: &Unit, lang: &str) -> Option<bool> {
+    let openers = match lang {
+        "en" => "The This These A An In On At By For During Since Following Upon Under With Pursuant As It Its We I",
+        "fr" => "Le La Les Un Une Dans En Au Aux Par Pour Depuis Lors Conformément Selon Il Elle Nous Je Ce Cette Ces",
+        "es" => "El La Los Las Un Una En Con Por Para Desde Durante Según Tras Conforme Al Este Esta Estos Nosotros",
+        "ru" => "В На По С При Для Во Как Эти Этот Это Мы Я Он Она Они Согласно После",
+        _ => return None,
+    };
+    let text = unit.text.trim_start();
+    let body = unit.num.and_then(|num| text.strip_prefix(num)).unwrap_or(text);
+    let mut words = body.split_whitespace();
+    let mut prev = words.next().unwrap_or("");
+    for (n, word) in words.take(8).enumerate() {
+        // A first word ending in a full stop may be a heading's label ("D.").
+        if n > 0 && prev.ends_with(is_terminal) {
+            return Some(false);
+        }
+        let number =
+            word.ends_with('.') && word[..word.len() - 1].chars().all(|c| c.is_ascii_digit()) && word.len() > 1;
+        let capital = word.starts_with(char::is_uppercase);
+        let opener =
+            openers.split(' ').any(|o| o == word) || (lang == "fr" && ["L'", "L’"].iter().any(|o| word.starts_with(o)));
+        let continued = dangles(&prev.to_lowercase(), lang);
+        if !continued && (number || opener || (capital && !prev.starts_with(char::is_uppercase))) {
+            return Some(true);
+        }
+        prev = word;
+    }
+    Some(false)
+}
+
 fn is_terminal(c: char) -> bool {
     ".!?;:。！？؟؛；：…»\"”)）".contains(c)
 }
@@ -682,6 +726,28 @@ mod tests {
     fn folding_drops_case_and_accents() {
         let folded: String = "OrgANIZACIÓN Éçñ".chars().map(fold).collect();
         assert_eq!(folded, "organizacion ecn");
+    }
+
+    #[test]
+    fn headings_run_into_a_paragraph_show_in_scripts_with_case() {
+        let run_in = |t, lang| heading_run_in(&Unit::from_line(t), lang);
+        assert_eq!(run_in("Summary The present report is submitted", "en"), Some(true));
+        assert_eq!(run_in("Consideration of reports submitted by the Secretary-General 5. Working", "en"), Some(true));
+        assert_eq!(run_in("Trafficking and exploitation of prostitution Please provide information", "en"), Some(true));
+        assert_eq!(run_in("D. Violence against women We call for more information", "en"), Some(true));
+        assert_eq!(run_in("Vienna, 9-17 March 2015 The Government of Australia reported", "en"), Some(true));
+        assert_eq!(run_in("Développement durable La Mission permanente", "fr"), Some(true));
+        assert_eq!(
+            run_in("The Permanent Mission of the Kingdom of Bahrain to the United Nations presents", "en"),
+            Some(false)
+        );
+        assert_eq!(run_in("It was adopted. The Committee then", "en"), Some(false));
+        assert_eq!(run_in("可持续发展 巴林王国常驻联合国代表团", "zh"), None);
+        assert!(heading_like("Sustainable development", "en"));
+        assert!(heading_like("III. Cooperation", "en"));
+        assert!(!heading_like("The Committee met.", "en"));
+        assert!(!heading_like("Recalling its resolution,", "en"));
+        assert!(!heading_like(&"long ".repeat(13), "en"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::features::SideCache;
+use super::features::{self, SideCache};
 use super::{Bead, LACKS, Options, Unit, Witnesses, align_witnessed, witnesses_agree};
 use crate::furniture::is_page_furniture;
 
@@ -90,6 +90,7 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
             out.push(groups[slot].clone());
         }
     }
+    let mut out = split_lacked_headings(out, versions, p);
     absorb_strays(&mut out, versions);
     out.retain(|g| !g.members.is_empty());
     for g in &mut out {
@@ -97,6 +98,40 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
             v.sort_unstable();
         }
         g.review = g.confidence < opts.review_below;
+    }
+    out
+}
+
+/// A heading that every other version has before the paragraph a pivot unit holds, and the
+/// pivot lacks: each version's pair with the pivot glues it to the paragraph (a heading and
+/// the paragraph after it match a paragraph whole, as when the pivot ran them together), but
+/// when the pivot's script shows where a heading was run in and none was, the pivot lacks it,
+/// and it becomes a group of its own before the paragraph's.
+fn split_lacked_headings(groups: Vec<Group>, versions: &[(&str, &[Unit])], p: usize) -> Vec<Group> {
+    let (plang, punits) = versions[p];
+    let mut out = Vec::with_capacity(groups.len());
+    for mut g in groups {
+        let lacked = versions.len() >= 3
+            && g.members.get(plang).is_some_and(|m| {
+                m.len() == 1
+                    && !features::heading_like(punits[m[0]].text, plang)
+                    && features::heading_run_in(&punits[m[0]], plang) == Some(false)
+            })
+            && versions.iter().enumerate().filter(|&(k, _)| k != p).all(|(_, (lang, units))| {
+                g.members.get(*lang).is_some_and(|m| {
+                    m.len() >= 2
+                        && features::heading_like(units[m[0]].text, lang)
+                        && !is_page_furniture(units[m[0]].text)
+                })
+            });
+        if lacked {
+            let mut heading = Group { members: BTreeMap::new(), confidence: g.confidence, review: false };
+            for (lang, m) in g.members.iter_mut().filter(|(l, _)| l.as_str() != plang) {
+                heading.members.insert(lang.clone(), vec![m.remove(0)]);
+            }
+            out.push(heading);
+        }
+        out.push(g);
     }
     out
 }
@@ -428,6 +463,24 @@ mod tests {
         assert!(one_to_one(&[bead(&[0], &[0]), bead(&[], &[1]), bead(&[1], &[2])], &units, &units));
         assert!(!one_to_one(&[bead(&[0], &[0, 1]), bead(&[1], &[2])], &units, &units));
         assert!(!one_to_one(&[bead(&[0], &[0]), bead(&[1], &[]), bead(&[], &[2])], &units, &units));
+    }
+
+    #[test]
+    fn a_heading_every_other_version_has_is_one_the_pivot_lacks_unless_run_into_it() {
+        let lines = |t: &[&'static str]| -> Vec<Unit<'static>> { t.iter().map(|l| Unit::from_line(l)).collect() };
+        let fr = lines(&["Développement durable", "La Mission permanente présente ses compliments."]);
+        let es = lines(&["Desarrollo sostenible", "La Misión Permanente saluda atentamente."]);
+        let group = Group {
+            members: BTreeMap::from([("en".into(), vec![0]), ("es".into(), vec![0, 1]), ("fr".into(), vec![0, 1])]),
+            confidence: 0.7,
+            review: false,
+        };
+        let lacking = lines(&["The Permanent Mission of Bahrain presents its compliments to the Secretary-General."]);
+        let split = split_lacked_headings(vec![group.clone()], &[("en", &lacking), ("es", &es), ("fr", &fr)], 0);
+        let members = |g: &Group| g.members.iter().map(|(l, m)| format!("{l}{m:?}")).collect::<Vec<_>>().join(" ");
+        assert_eq!(split.iter().map(members).collect::<Vec<_>>(), ["es[0] fr[0]", "en[0] es[1] fr[1]"]);
+        let run_in = lines(&["Sustainable development The Permanent Mission of Bahrain presents its compliments."]);
+        assert_eq!(split_lacked_headings(vec![group], &[("en", &run_in), ("es", &es), ("fr", &fr)], 0).len(), 1);
     }
 
     #[test]
