@@ -410,9 +410,10 @@ pub(crate) fn heading_like(text: &str, lang: &str) -> bool {
 /// Whether a heading was run into the paragraph after it at the start of `unit` ("Summary
 /// The present report ...", "Trafficking and exploitation of prostitution Please provide
 /// ...", "Consideration of reports 5. Working ..."): within its first words, no sentence end,
-/// then a paragraph number, a capitalised word that opens sentences, or a capital after a
-/// word in lower case that does not call for a continuation (`the`, `of`). `None` in a script
-/// without case, where the seam does not show.
+/// then a paragraph number, a capitalised word that opens sentences, or, after a word that
+/// does not call for a continuation (`the`, `of`), a capital following the first word or a
+/// word in lower case, or digits following a word in lower case. `None` in a script without
+/// case, where the seam does not show.
 pub(crate) fn heading_run_in(unit: &Unit, lang: &str) -> Option<bool> {
     let openers = match lang {
         "en" => "The This These A An In On At By For During Since Following Upon Under With Pursuant As It Its We I",
@@ -425,7 +426,7 @@ pub(crate) fn heading_run_in(unit: &Unit, lang: &str) -> Option<bool> {
     let body = unit.num.and_then(|num| text.strip_prefix(num)).unwrap_or(text);
     let mut words = body.split_whitespace();
     let mut prev = words.next().unwrap_or("");
-    for (n, word) in words.take(8).enumerate() {
+    for (n, word) in words.take(12).enumerate() {
         // A first word ending in a full stop may be a heading's label ("D.").
         if n > 0 && prev.ends_with(is_terminal) {
             return Some(false);
@@ -436,7 +437,10 @@ pub(crate) fn heading_run_in(unit: &Unit, lang: &str) -> Option<bool> {
         let opener =
             openers.split(' ').any(|o| o == word) || (lang == "fr" && ["L'", "L’"].iter().any(|o| word.starts_with(o)));
         let continued = dangles(&prev.to_lowercase(), lang);
-        if !continued && (number || opener || (capital && !prev.starts_with(char::is_uppercase))) {
+        // After a first word, any capital: "Nationality Please provide", "Brésil À ce titre".
+        let after_lower = n == 0 || !prev.starts_with(char::is_uppercase);
+        let digits = word.starts_with(|c: char| c.is_ascii_digit()) && prev.ends_with(char::is_lowercase);
+        if !continued && (number || opener || digits || (capital && after_lower)) {
             return Some(true);
         }
         prev = word;
@@ -737,6 +741,9 @@ mod tests {
         assert_eq!(run_in("D. Violence against women We call for more information", "en"), Some(true));
         assert_eq!(run_in("Vienna, 9-17 March 2015 The Government of Australia reported", "en"), Some(true));
         assert_eq!(run_in("Développement durable La Mission permanente", "fr"), Some(true));
+        assert_eq!(run_in("Nationality Please provide information", "en"), Some(true));
+        assert_eq!(run_in("Brésil À ce titre, il vise", "fr"), Some(true));
+        assert_eq!(run_in("Совет Международного органа по морскому дну 13 - 24 июля", "ru"), Some(true));
         assert_eq!(
             run_in("The Permanent Mission of the Kingdom of Bahrain to the United Nations presents", "en"),
             Some(false)

@@ -90,7 +90,7 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
             out.push(groups[slot].clone());
         }
     }
-    let mut out = split_lacked_headings(out, versions, p);
+    let mut out = split_lacked_headings(out, versions);
     absorb_strays(&mut out, versions);
     out.retain(|g| !g.members.is_empty());
     for g in &mut out {
@@ -102,31 +102,35 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
     out
 }
 
-/// A heading that every other version has before the paragraph a pivot unit holds, and the
-/// pivot lacks: each version's pair with the pivot glues it to the paragraph (a heading and
-/// the paragraph after it match a paragraph whole, as when the pivot ran them together), but
-/// when the pivot's script shows where a heading was run in and none was, the pivot lacks it,
-/// and it becomes a group of its own before the paragraph's.
-fn split_lacked_headings(groups: Vec<Group>, versions: &[(&str, &[Unit])], p: usize) -> Vec<Group> {
-    let (plang, punits) = versions[p];
+/// A heading that some versions lack: those versions' pairs with the pivot glue the heading
+/// to the paragraph after it (a heading and its paragraph match a paragraph whole, as when a
+/// version ran them together), so that a group holds, in the versions that have it, a heading
+/// then the paragraph, and in the others only the paragraph. Where such a version's script
+/// shows the seam of a heading run into a paragraph and none is there, it lacks the heading:
+/// when every version of the group either starts with a heading-shaped unit followed by more,
+/// or holds one unit that is not a heading and shows no seam, and the former are the more,
+/// the headings become a group of their own before the paragraph's.
+fn split_lacked_headings(groups: Vec<Group>, versions: &[(&str, &[Unit])]) -> Vec<Group> {
     let mut out = Vec::with_capacity(groups.len());
     for mut g in groups {
-        let lacked = versions.len() >= 3
-            && g.members.get(plang).is_some_and(|m| {
-                m.len() == 1
-                    && !features::heading_like(punits[m[0]].text, plang)
-                    && features::heading_run_in(&punits[m[0]], plang) == Some(false)
-            })
-            && versions.iter().enumerate().filter(|&(k, _)| k != p).all(|(_, (lang, units))| {
-                g.members.get(*lang).is_some_and(|m| {
-                    m.len() >= 2
-                        && features::heading_like(units[m[0]].text, lang)
-                        && !is_page_furniture(units[m[0]].text)
-                })
-            });
-        if lacked {
+        let (mut with, mut without) = (0, 0);
+        for (lang, units) in versions {
+            match g.members.get(*lang).map(Vec::as_slice) {
+                Some([first, _, ..]) if features::heading_like(units[*first].text, lang) => {
+                    with += usize::from(!is_page_furniture(units[*first].text));
+                }
+                Some([only])
+                    if !features::heading_like(units[*only].text, lang)
+                        && features::heading_run_in(&units[*only], lang) == Some(false) =>
+                {
+                    without += 1
+                }
+                _ => {}
+            }
+        }
+        if with + without == versions.len() && without > 0 && with > without {
             let mut heading = Group { members: BTreeMap::new(), confidence: g.confidence, review: false };
-            for (lang, m) in g.members.iter_mut().filter(|(l, _)| l.as_str() != plang) {
+            for (lang, m) in g.members.iter_mut().filter(|(_, m)| m.len() > 1) {
                 heading.members.insert(lang.clone(), vec![m.remove(0)]);
             }
             out.push(heading);
@@ -466,21 +470,32 @@ mod tests {
     }
 
     #[test]
-    fn a_heading_every_other_version_has_is_one_the_pivot_lacks_unless_run_into_it() {
+    fn a_heading_the_others_have_is_one_a_version_lacks_unless_run_into_its_paragraph() {
         let lines = |t: &[&'static str]| -> Vec<Unit<'static>> { t.iter().map(|l| Unit::from_line(l)).collect() };
-        let fr = lines(&["Développement durable", "La Mission permanente présente ses compliments."]);
-        let es = lines(&["Desarrollo sostenible", "La Misión Permanente saluda atentamente."]);
-        let group = Group {
-            members: BTreeMap::from([("en".into(), vec![0]), ("es".into(), vec![0, 1]), ("fr".into(), vec![0, 1])]),
+        let members = |g: &Group| g.members.iter().map(|(l, m)| format!("{l}{m:?}")).collect::<Vec<_>>().join(" ");
+        let group = |m: &[(&str, &[usize])]| Group {
+            members: m.iter().map(|(l, k)| (l.to_string(), k.to_vec())).collect(),
             confidence: 0.7,
             review: false,
         };
-        let lacking = lines(&["The Permanent Mission of Bahrain presents its compliments to the Secretary-General."]);
-        let split = split_lacked_headings(vec![group.clone()], &[("en", &lacking), ("es", &es), ("fr", &fr)], 0);
-        let members = |g: &Group| g.members.iter().map(|(l, m)| format!("{l}{m:?}")).collect::<Vec<_>>().join(" ");
+        let en = lines(&["Sustainable development", "The Permanent Mission of Bahrain presents its compliments."]);
+        let fr = lines(&["Développement durable", "La Mission permanente présente ses compliments."]);
+        let es = lines(&["Desarrollo sostenible", "La Misión Permanente saluda atentamente."]);
+        // The pivot lacks the heading.
+        let paragraph = lines(&["The Permanent Mission of Bahrain presents its compliments to the Secretary-General."]);
+        let g = group(&[("en", &[0]), ("es", &[0, 1]), ("fr", &[0, 1])]);
+        let split = split_lacked_headings(vec![g.clone()], &[("en", &paragraph), ("es", &es), ("fr", &fr)]);
         assert_eq!(split.iter().map(members).collect::<Vec<_>>(), ["es[0] fr[0]", "en[0] es[1] fr[1]"]);
+        // Another version lacks it.
+        let sin_titulo = lines(&["La Misión Permanente de Bahrein saluda atentamente al Secretario General."]);
+        let g3 = group(&[("en", &[0, 1]), ("es", &[0]), ("fr", &[0, 1]), ("ru", &[0, 1])]);
+        let ru = lines(&["Устойчивое развитие", "Постоянное представительство свидетельствует свое уважение."]);
+        let versions = [("en", &en[..]), ("es", &sin_titulo[..]), ("fr", &fr[..]), ("ru", &ru[..])];
+        let split = split_lacked_headings(vec![g3], &versions);
+        assert_eq!(split.iter().map(members).collect::<Vec<_>>(), ["en[0] fr[0] ru[0]", "en[1] es[0] fr[1] ru[1]"]);
+        // The pivot ran the heading into its paragraph: the group stays whole.
         let run_in = lines(&["Sustainable development The Permanent Mission of Bahrain presents its compliments."]);
-        assert_eq!(split_lacked_headings(vec![group], &[("en", &run_in), ("es", &es), ("fr", &fr)], 0).len(), 1);
+        assert_eq!(split_lacked_headings(vec![g], &[("en", &run_in), ("es", &es), ("fr", &fr)]).len(), 1);
     }
 
     #[test]
