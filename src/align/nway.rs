@@ -260,13 +260,7 @@ fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> V
     // witnesses contradict none of them, aligning the pair again would return them unchanged.
     let mut unwitnessed = vec![true; beads.len()];
     for round in 1..=rounds {
-        // span[(x, y)]: for each unit of version x, the units of version y in its bead.
-        let mut span: BTreeMap<(usize, usize), Ranges> = BTreeMap::new();
-        for (&(x, y), b) in pairs.iter().zip(&beads) {
-            let (to, from) = spans(b, versions[x].1.len(), versions[y].1.len());
-            span.insert((x, y), to);
-            span.insert((y, x), from);
-        }
+        let span = all_spans(&pairs, &beads, versions);
         let count = if round == rounds { direct } else { pairs.len() };
         beads.truncate(count);
         // The beads move into the round: those the witnesses agree with are kept, not copied.
@@ -296,6 +290,22 @@ fn one_to_one(beads: &[Bead], pivot: &[Unit], other: &[Unit]) -> bool {
     beads.iter().all(|b| {
         (b.pivot.len() == 1 && b.other.len() == 1) || (furniture(&b.pivot, pivot) && furniture(&b.other, other))
     })
+}
+
+/// `span[(x, y)]`: for each unit of version x, the units of version y in its bead, for every
+/// pair (x, y) aligned in `beads` and the other way round.
+fn all_spans(
+    pairs: &[(usize, usize)],
+    beads: &[Vec<Bead>],
+    versions: &[(&str, &[Unit])],
+) -> BTreeMap<(usize, usize), Ranges> {
+    let mut span = BTreeMap::new();
+    for (&(x, y), b) in pairs.iter().zip(beads) {
+        let (to, from) = spans(b, versions[x].1.len(), versions[y].1.len());
+        span.insert((x, y), to);
+        span.insert((y, x), from);
+    }
+    span
 }
 
 /// Per unit of a version, a range [lo, hi) of units of another version.
@@ -391,13 +401,8 @@ mod tests {
             let align = |(x, y): (usize, usize), seen: &Witnesses| {
                 align_witnessed(versions[x].1, versions[y].1, (versions[x].0, versions[y].0), &opts, seen, None)
             };
-            let mut span = BTreeMap::new();
             let beads: Vec<Vec<Bead>> = pairs.iter().map(|&pair| align(pair, &Witnesses::default())).collect();
-            for (&(x, y), b) in pairs.iter().zip(&beads) {
-                let (to, from) = spans(b, versions[x].1.len(), versions[y].1.len());
-                span.insert((x, y), to);
-                span.insert((y, x), from);
-            }
+            let span = all_spans(&pairs, &beads, &versions);
             for (&(x, y), b) in pairs.iter().zip(&beads) {
                 let seen = witnessed(&span, &versions, (x, y));
                 let (texts, langs) = ((versions[x].1, versions[y].1), (versions[x].0, versions[y].0));
@@ -446,12 +451,7 @@ mod tests {
                 continue;
             }
             skipped += 1;
-            let mut span = BTreeMap::new();
-            for (&(x, y), b) in pairs.iter().zip(&beads) {
-                let (to, from) = spans(b, versions[x].1.len(), versions[y].1.len());
-                span.insert((x, y), to);
-                span.insert((y, x), from);
-            }
+            let span = all_spans(&pairs, &beads, &versions);
             for (&(x, y), b) in pairs.iter().zip(&beads) {
                 let seen = witnessed(&span, &versions, (x, y));
                 let (texts, langs) = ((versions[x].1, versions[y].1), (versions[x].0, versions[y].0));
