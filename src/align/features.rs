@@ -214,7 +214,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
     toks.data.shrink_to_fit();
     breaks.data.shrink_to_fit();
     let caseless = matches!(lang, "zh" | "ja" | "ar" | "fa" | "he");
-    let long_line = if matches!(lang, "zh" | "ja") { 25 } else { 60 };
+    let long_line = short_line_max(lang);
     let mut cont = vec![0.0; keep.len()];
     let mut bare = vec![0.0; keep.len()];
     for ((c, b), w) in cont.iter_mut().zip(bare.iter_mut()).skip(1).zip(keep.windows(2)) {
@@ -400,11 +400,17 @@ fn dangles(line: &str, lang: &str) -> bool {
         || (lang == "fr" && (last.ends_with("l'") || last.ends_with("d'") || last.ends_with("l’")))
 }
 
+/// The most characters of a short line (a heading, a line a page cut short): fewer in scripts
+/// that write a word in a character or two.
+fn short_line_max(lang: &str) -> usize {
+    if matches!(lang, "zh" | "ja") { 25 } else { 60 }
+}
+
 /// A line shaped like a heading: short, and ending without a sentence end or a comma.
 pub(crate) fn heading_like(text: &str, lang: &str) -> bool {
     let text = text.trim_end();
-    let long_line = if matches!(lang, "zh" | "ja") { 25 } else { 60 };
-    text.chars().count() <= long_line && text.chars().last().is_some_and(|c| !is_terminal(c) && !",،，".contains(c))
+    text.chars().count() <= short_line_max(lang)
+        && text.chars().last().is_some_and(|c| !is_terminal(c) && !",،，".contains(c))
 }
 
 /// Whether a heading was run into the paragraph after it at the start of `unit` ("Summary
