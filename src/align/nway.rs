@@ -116,8 +116,10 @@ fn split_lacked_headings(groups: Vec<Group>, versions: &[(&str, &[Unit])]) -> Ve
         let (mut with, mut without) = (0, 0);
         for (lang, units) in versions {
             match g.members.get(*lang).map(Vec::as_slice) {
-                Some([first, _, ..]) if features::heading_like(units[*first].text, lang) => {
-                    with += usize::from(!is_page_furniture(units[*first].text));
+                Some([first, _, ..])
+                    if features::heading_like(units[*first].text, lang) && !is_page_furniture(units[*first].text) =>
+                {
+                    with += 1
                 }
                 Some([only])
                     if !features::heading_like(units[*only].text, lang)
@@ -239,7 +241,6 @@ fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> V
         pairs.extend(others[n + 1..].iter().map(|&y| (x, y)));
     }
     let direct = versions.len() - 1;
-    let punits = versions[p].1;
     let sides = SideCache::default();
     let align = |&(x, y): &(usize, usize), seen: &Witnesses| {
         let langs = (versions[x].0, versions[y].0);
@@ -252,10 +253,10 @@ fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> V
     // through the others, have nothing to contest: the other pairs and the rounds are skipped
     // (on the gold sets this changed no group, and it halves the work on undamaged documents).
     let mut beads: Vec<Vec<Bead>> = pairs[..direct].par_iter().map(|pair| align(pair, &Witnesses::default())).collect();
-    if rounds == 0 || beads.iter().zip(&pairs).all(|(b, &(_, k))| one_to_one(b, punits, versions[k].1)) {
+    if rounds == 0 || beads.iter().zip(&pairs).all(|(b, &(_, k))| one_to_one(b, versions[p].1, versions[k].1)) {
         return pairs.iter().map(|&(_, k)| k).zip(beads).collect();
     }
-    beads.extend(pairs[direct..].par_iter().map(|pair| align(pair, &Witnesses::default())).collect::<Vec<_>>());
+    beads.par_extend(pairs[direct..].par_iter().map(|pair| align(pair, &Witnesses::default())));
     // Whether a pair's beads are still those of its alignment without witnesses: while the
     // witnesses contradict none of them, aligning the pair again would return them unchanged.
     let mut unwitnessed = vec![true; beads.len()];
