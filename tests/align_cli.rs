@@ -94,3 +94,15 @@ fn empty_files_align_to_nothing() {
     accord().args(["align", &a, &b]).assert().success().stdout("[]:[0]\n");
     accord().args(["align", &a, &a]).assert().success().stdout("");
 }
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let en = write(dir.path(), "en.txt", &format!("\u{feff}{EN}"));
+    let fr = write(dir.path(), "fr.txt", &format!("\u{feff}{FR}"));
+    accord().args(["align", &en, &fr]).assert().success().stdout("[0]:[0]\n[1]:[1]\n[2]:[]\n[3]:[2,3]\n");
+    let tsv = accord().args(["align", &en, &fr, "--output", "tsv"]).output().unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&tsv.stdout);
+    assert!(!text.contains('\u{feff}'), "{text}");
+    assert!(text.contains("\t1. The Committee met in Geneva"), "{text}");
+}

@@ -121,3 +121,19 @@ fn bad_corpora_are_reported() {
     accord().args(["eval", "--corpus"]).arg(tmp.path().join("none")).assert().code(2);
     accord().args(["eval", "--corpus"]).arg(tmp.path()).args(["--pair", "en"]).assert().code(2);
 }
+
+#[test]
+fn byte_order_marks_are_read_past() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, text: &str| {
+        std::fs::write(tmp.path().join(name), format!("\u{feff}{text}")).unwrap_or_else(|e| panic!("{e}"))
+    };
+    write("gold.tsv", "en\tfr\n0\t0\n1\t1\n");
+    write("en.txt", "1. The Committee met in Geneva.\n2. It adopted the report (A/69/720).\n");
+    write("fr.txt", "1. Le Comité s'est réuni à Genève.\n2. Il a adopté le rapport (A/69/720).\n");
+    let out =
+        accord().args(["eval", "--corpus"]).arg(tmp.path()).arg("--json").output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out.stdout);
+    assert_eq!(v["pairs"]["en-fr"]["strict"]["f1"].as_f64(), Some(1.0), "{v}");
+}

@@ -250,8 +250,13 @@ pub fn find_docs(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 pub fn read_doc(dir: &Path) -> Result<Doc, Diagnostic> {
     let gpath = dir.join("gold.tsv");
     let read = |p: &Path| {
-        fs::read_to_string(p).map_err(|e| {
+        let text = fs::read_to_string(p).map_err(|e| {
             Diagnostic::error("io", Location::file(p), format!("cannot read: {e}"), "check the corpus folder")
+        })?;
+        // A byte-order mark is no part of the first line or of the header's first language.
+        Ok(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
         })
     };
     let gold = parse_gold(&read(&gpath)?, &display_path(&gpath))?;

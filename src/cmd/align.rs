@@ -98,6 +98,8 @@ pub fn run(args: Args) -> u8 {
             return code;
         }
     };
+    // A byte-order mark is no part of the first line (editors on Windows write one).
+    let (ta, tb) = (ta.strip_prefix('\u{feff}').unwrap_or(&ta), tb.strip_prefix('\u{feff}').unwrap_or(&tb));
     let la = args.lang_a.clone().unwrap_or_else(|| lang_of(&args.a));
     let lb = args.lang_b.clone().unwrap_or_else(|| lang_of(&args.b));
     let opts = Options::default();
