@@ -113,24 +113,27 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
 fn split_lacked_headings(groups: Vec<Group>, versions: &[(&str, &[Unit])]) -> Vec<Group> {
     let mut out = Vec::with_capacity(groups.len());
     for mut g in groups {
-        let (mut with, mut without) = (0, 0);
-        for (lang, units) in versions {
-            match g.members.get(*lang).map(Vec::as_slice) {
-                Some([first, _, ..])
-                    if features::heading_like(units[*first].text, lang) && !is_page_furniture(units[*first].text) =>
-                {
-                    with += 1
-                }
-                Some([only])
-                    if !features::heading_like(units[*only].text, lang)
-                        && features::heading_run_in(&units[*only], lang) == Some(false) =>
-                {
-                    without += 1
-                }
-                _ => {}
-            }
-        }
-        if with + without == versions.len() && without > 0 && with > without {
+        let members = |lang: &str| g.members.get(lang).map(Vec::as_slice);
+        let with = versions
+            .iter()
+            .filter(|(lang, units)| {
+                matches!(members(lang), Some([first, _, ..])
+                    if features::heading_like(units[*first].text, lang) && !is_page_furniture(units[*first].text))
+            })
+            .count();
+        // The seam test, the dearer, only where the headings can be the more: most groups
+        // have none.
+        let without = || {
+            versions
+                .iter()
+                .filter(|(lang, units)| {
+                    matches!(members(lang), Some([only])
+                        if !features::heading_like(units[*only].text, lang)
+                            && features::heading_run_in(&units[*only], lang) == Some(false))
+                })
+                .count()
+        };
+        if 2 * with > versions.len() && with < versions.len() && with + without() == versions.len() {
             let mut heading = Group { members: BTreeMap::new(), confidence: g.confidence, review: false };
             for (lang, m) in g.members.iter_mut().filter(|(_, m)| m.len() > 1) {
                 heading.members.insert(lang.clone(), vec![m.remove(0)]);
