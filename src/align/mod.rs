@@ -99,7 +99,7 @@ impl Default for Options {
             pinned_by_lang: BTreeMap::new(),
             mode: Mode::Full,
             review_below: 0.5,
-            corridor: 6,
+            corridor: 4,
             witness_rounds: nway::WITNESS_ROUNDS,
         }
     }
