@@ -6,7 +6,18 @@
 /// (U+00A0, U+202F) or another (U+0085, U+1680, U+2000…U+200A, U+2028, U+2029, U+205F,
 /// U+3000). Found by their lead bytes; not in text order.
 pub fn wide_spaces(s: &[u8]) -> impl Iterator<Item = bool> + '_ {
-    memchr::memchr3_iter(0xC2, 0xE1, 0xE2, s).chain(memchr::memchr_iter(0xE3, s)).filter_map(|k| wide_space_at(s, k))
+    lead_bytes(s).filter_map(|k| wide_space_at(s, k))
+}
+
+/// Where the white space characters outside ASCII in `s` start, and their lengths in bytes;
+/// not in text order.
+pub fn wide_space_spans(s: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    lead_bytes(s).filter(|&k| wide_space_at(s, k).is_some()).map(|k| (k, if s[k] == 0xC2 { 2 } else { 3 }))
+}
+
+/// The positions of the bytes that can start a white space character outside ASCII.
+fn lead_bytes(s: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr3_iter(0xC2, 0xE1, 0xE2, s).chain(memchr::memchr_iter(0xE3, s))
 }
 
 /// Whether byte `k` of `s` starts a white space character outside ASCII, and if so whether

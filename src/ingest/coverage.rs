@@ -54,25 +54,18 @@ struct Bytes([i64; 256]);
 impl Bytes {
     fn add(&mut self, s: &str, sign: i64) {
         let bytes = s.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            // Whitespace outside ASCII starts with one of these lead bytes (U+0085, U+00A0,
-            // U+1680, U+2000…U+205F, U+3000): decode only those.
-            if matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
-                let c = s[i..].chars().next().unwrap_or(' ');
-                if !c.is_whitespace() {
-                    for &byte in &bytes[i..i + c.len_utf8()] {
-                        self.0[byte as usize] += sign;
-                    }
-                }
-                i += c.len_utf8();
-            } else {
-                if !b.is_ascii_whitespace() && b != 0x0b {
-                    self.0[b as usize] += sign;
-                }
-                i += 1;
+        // Every byte counted, without a branch, then white space taken off: ASCII's entries
+        // are cleared (nothing else has those bytes), the wide spaces' bytes subtracted.
+        for &b in bytes {
+            self.0[b as usize] += sign;
+        }
+        for (k, len) in crate::whitespace::wide_space_spans(bytes) {
+            for &b in &bytes[k..k + len] {
+                self.0[b as usize] -= sign;
             }
+        }
+        for b in [b' ', b'\t', b'\n', 0x0b, 0x0c, b'\r'] {
+            self.0[b as usize] = 0;
         }
     }
 }
@@ -156,6 +149,23 @@ mod tests {
 
     const SOURCE: &str = "Distr. générale\n16 mars 2022\nFrançais\nOriginal : anglais\n\n\
         Titre\n\n1. Le Groupe a examiné le point¹.\n\n¹ Voir A/69/720.\n\n15-11931\n";
+
+    #[test]
+    fn byte_counts_are_those_of_the_characters_that_are_not_white_space() {
+        let text = "a b\tc\u{b}d\u{c}e\r\nf\u{a0}g\u{202f}h\u{2003}i\u{3000}j\u{85}k\u{1680}l \
+            \u{c2}\u{e2}é中文。\u{200b}\u{1c}Ā ٣ \u{feff}";
+        let mut bytes = Bytes([0; 256]);
+        bytes.add(text, 1);
+        let mut expected = [0i64; 256];
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            for &b in c.to_string().as_bytes() {
+                expected[b as usize] += 1;
+            }
+        }
+        assert_eq!(bytes.0, expected);
+        bytes.add(text, -1);
+        assert_eq!(bytes.0, [0; 256]);
+    }
 
     #[test]
     fn a_parsed_source_is_fully_accounted_for() {
