@@ -336,8 +336,7 @@ fn features_of(
     full: bool,
     sides: Option<&SideCache>,
 ) -> (Arc<Side>, Arc<Side>) {
-    let latin = |l: &str| matches!(l, "en" | "fr" | "es" | "pt" | "it" | "de" | "nl");
-    let stems = full && latin(langs.0) && latin(langs.1);
+    let stems = full && features::has_stems(langs.0) && features::has_stems(langs.1);
     let side = |units: &[Unit], keep: &[usize], lang: &str| match sides {
         Some(cache) => cache.side(units, keep, lang, stems),
         None => Arc::new(features::side(units, keep, lang, stems)),

@@ -80,6 +80,7 @@ pub(crate) fn class_of(token: u32) -> Class {
 }
 
 /// The token ids of every unit, stored flat: `get(i)` is unit i's sorted, deduplicated ids.
+#[derive(Clone)]
 pub(crate) struct Toks {
     data: Vec<u32>,
     start: Vec<usize>,
@@ -93,6 +94,21 @@ impl Toks {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &[u32]> {
         self.start.windows(2).map(|w| &self.data[w[0]..w[1]])
     }
+
+    /// The same lists less the cognate stems.
+    fn without_stems(&self) -> Toks {
+        let mut out = Toks { data: Vec::with_capacity(self.data.len()), start: vec![0] };
+        for ids in self.iter() {
+            out.data.extend(ids.iter().filter(|&&t| class_of(t) != Class::Stem));
+            out.start.push(out.data.len());
+        }
+        out
+    }
+}
+
+/// Whether cognate stems are evidence between two versions in `lang`: Latin-script languages.
+pub(crate) fn has_stems(lang: &str) -> bool {
+    matches!(lang, "en" | "fr" | "es" | "pt" | "it" | "de" | "nl")
 }
 
 /// The features of one side; vectors are indexed by unit.
@@ -137,7 +153,26 @@ impl SideCache {
     /// [`side`] of `all`, kept for the next alignment that asks; `keep` must be what the
     /// aligner keeps of `all` (its lines that are not stray), the same for every call.
     pub(crate) fn side(&self, all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Arc<Side> {
-        cached(&self.sides, (all.as_ptr() as usize, all.len(), stems), || side(all, keep, lang, stems))
+        cached(&self.sides, (all.as_ptr() as usize, all.len(), stems), || {
+            // A version that has stems is aligned with stems with some versions and without with
+            // others: the features without are those with, less the stems (tokens are the same
+            // otherwise), which saves tokenising it twice.
+            if !stems && has_stems(lang) {
+                let with = self.side(all, keep, lang, true);
+                Side {
+                    len: with.len.clone(),
+                    toks: with.toks.without_stems(),
+                    cont: with.cont.clone(),
+                    bare: with.bare.clone(),
+                    heading: with.heading.clone(),
+                    mark: with.mark.clone(),
+                    inner: with.inner.clone(),
+                    breaks: with.breaks.clone(),
+                }
+            } else {
+                side(all, keep, lang, stems)
+            }
+        })
     }
 
     /// [`kept`] of `all`, kept for the next alignment that asks.
@@ -627,6 +662,18 @@ fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl Fn
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn features_without_stems_are_those_with_less_the_stems() {
+        let lines =
+            ["1. The Organization of American States (OAS) adopted 12 resolutions.", "Reconnaissant l'importance", ""];
+        let units: Vec<Unit> = lines.iter().map(|l| Unit::from_line(l)).collect();
+        let keep: Vec<usize> = (0..units.len()).collect();
+        let (with, without) = (side(&units, &keep, "en", true), side(&units, &keep, "en", false));
+        let lists = |t: &Toks| t.iter().map(<[u32]>::to_vec).collect::<Vec<_>>();
+        assert_ne!(lists(&with.toks), lists(&without.toks));
+        assert_eq!(lists(&with.toks.without_stems()), lists(&without.toks));
+    }
 
     #[test]
     fn cached_features_are_computed_once_per_list_and_stems() {
