@@ -250,14 +250,15 @@ pub fn find_docs(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 pub fn read_doc(dir: &Path) -> Result<Doc, Diagnostic> {
     let gpath = dir.join("gold.tsv");
     let read = |p: &Path| {
-        let text = fs::read_to_string(p).map_err(|e| {
+        let mut text = fs::read_to_string(p).map_err(|e| {
             Diagnostic::error("io", Location::file(p), format!("cannot read: {e}"), "check the corpus folder")
         })?;
-        // A byte-order mark is no part of the first line or of the header's first language.
-        Ok(match text.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_string(),
-            None => text,
-        })
+        // A byte-order mark is no part of the first line or of the header's first language;
+        // removed in place, without a copy of the text.
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        Ok(text)
     };
     let gold = parse_gold(&read(&gpath)?, &display_path(&gpath))?;
     let mut texts = BTreeMap::new();
