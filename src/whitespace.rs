@@ -12,12 +12,68 @@ pub fn wide_spaces(s: &[u8]) -> impl Iterator<Item = bool> + '_ {
 /// Where the white space characters outside ASCII in `s` start, and their lengths in bytes;
 /// not in text order.
 pub fn wide_space_spans(s: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    lead_bytes(s).filter(|&k| wide_space_at(s, k).is_some()).map(|k| (k, if s[k] == 0xC2 { 2 } else { 3 }))
+    lead_bytes(s).map(|k| (k, space_len_at(s, k))).filter(|&(_, n)| n > 0)
 }
 
 /// The positions of the bytes that can start a white space character outside ASCII.
 fn lead_bytes(s: &[u8]) -> impl Iterator<Item = usize> + '_ {
     memchr::memchr3_iter(0xC2, 0xE1, 0xE2, s).chain(memchr::memchr_iter(0xE3, s))
+}
+
+/// The length in bytes of the white space character (`char::is_whitespace`) that starts at
+/// byte `k` of `s`, or 0 when none does.
+pub fn space_len_at(s: &[u8], k: usize) -> usize {
+    match s[k] {
+        b' ' | b'\t'..=b'\r' => 1,
+        0xC2 | 0xE1 | 0xE2 | 0xE3 => match wide_space_at(s, k) {
+            Some(_) if s[k] == 0xC2 => 2,
+            Some(_) => 3,
+            None => 0,
+        },
+        _ => 0,
+    }
+}
+
+/// `bytes` as a table indexed by byte: one look-up for loops that test every byte of a text
+/// against several values.
+pub const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+}
+
+/// Whether a white space character can start with byte `b`: one look-up where
+/// [`space_len_at`] makes several tests.
+fn may_start_space(b: u8) -> bool {
+    const LEADS: [bool; 256] = byte_set(b" \t\n\x0b\x0c\r\xc2\xe1\xe2\xe3");
+    LEADS[usize::from(b)]
+}
+
+/// The words of `text` as `str::split_whitespace` gives them, found on the bytes.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    let s = text.as_bytes();
+    let mut k = 0;
+    std::iter::from_fn(move || {
+        loop {
+            if k >= s.len() {
+                return None;
+            }
+            match space_len_at(s, k) {
+                0 => break,
+                n => k += n,
+            }
+        }
+        let start = k;
+        // A continuation byte never starts a space, so stepping byte by byte stops on one.
+        while k < s.len() && (!may_start_space(s[k]) || space_len_at(s, k) == 0) {
+            k += 1;
+        }
+        Some(&text[start..k])
+    })
 }
 
 /// Whether byte `k` of `s` starts a white space character outside ASCII, and if so whether
@@ -43,6 +99,24 @@ mod tests {
             let found: Vec<bool> = wide_spaces(text.as_bytes()).collect();
             let expected = if c.is_whitespace() { vec![matches!(c, '\u{a0}' | '\u{202f}'); 2] } else { vec![] };
             assert_eq!(found, expected, "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn words_are_those_split_whitespace_gives() {
+        let spaces: String = (0..=0x3000u32).filter_map(char::from_u32).filter(|c| c.is_whitespace()).collect();
+        let mut text = String::from("  un\u{a0}1\u{202f}800 ");
+        for (i, c) in spaces.chars().enumerate() {
+            text.push(c);
+            text.push_str(["mot", "é", "", "字", "\u{a0}"][i % 5]);
+        }
+        text.push_str("fin\u{85}");
+        let ours: Vec<&str> = words(&text).collect();
+        assert_eq!(ours, text.split_whitespace().collect::<Vec<_>>());
+        assert!(ours.len() > 15);
+        for (k, c) in text.char_indices() {
+            let expected = if c.is_whitespace() { c.len_utf8() } else { 0 };
+            assert_eq!(space_len_at(text.as_bytes(), k), expected, "U+{:04X}", c as u32);
         }
     }
 }

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use super::{Unit, segment};
 use crate::furniture;
+use crate::whitespace::{self, byte_set, space_len_at};
 
 /// What a token is; the class decides its weight and whether its absence on the other side
 /// counts against a bead.
@@ -310,27 +311,52 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
         None => ("", text),
     };
     let mut count = num.chars().filter(|c| !c.is_whitespace()).count() as u32;
-    let mut chars = body.trim().chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_whitespace() {
+    // On the bytes, decoding only what is not white space.
+    let body = body.trim();
+    let bytes = body.as_bytes();
+    let skip_spaces = |k: &mut usize| {
+        while *k < bytes.len() {
+            match space_len_at(bytes, *k) {
+                0 => break,
+                n => *k += n,
+            }
+        }
+    };
+    let mut k = 0;
+    // The ASCII that can end a sentence or follow its end.
+    const SENTENCE_BYTES: [bool; 256] = byte_set(b" \t\n\x0b\x0c\r.!?;:,");
+    while let Some(&b) = bytes.get(k) {
+        // Most characters are other ASCII, which need no decoding.
+        if b < 0x80 && !SENTENCE_BYTES[usize::from(b)] {
+            count += 1;
+            k += 1;
             continue;
         }
+        let Some((c, n)) = char_at(body, k) else { break };
+        if space_len_at(bytes, k) > 0 {
+            k += n;
+            continue;
+        }
+        k += n;
         count += 1;
         let full_width = matches!(c, '。' | '！' | '？' | '；' | '：');
         let comma = matches!(c, ',' | '،');
         if !(full_width || comma || matches!(c, '.' | '!' | '?' | ';' | ':' | '…' | '؟' | '؛')) {
             continue;
         }
-        while chars.next_if(|&q| matches!(q, '"' | '\'' | ')' | '”' | '’' | '»' | '）' | '」')).is_some() {
+        while let Some((_, n)) =
+            char_at(body, k).filter(|&(q, _)| matches!(q, '"' | '\'' | ')' | '”' | '’' | '»' | '）' | '」'))
+        {
             count += 1;
+            k += n;
         }
-        let spaced = chars.peek().is_some_and(|q| q.is_whitespace());
-        while chars.next_if(|q| q.is_whitespace()).is_some() {}
-        let Some(&next) = chars.peek() else { break };
+        let spaced = k < bytes.len() && space_len_at(bytes, k) > 0;
+        skip_spaces(&mut k);
+        let Some((next, _)) = char_at(body, k) else { break };
         // After a comma, a capital ("..., Recalling") or, in Arabic, "وإذ" ("and whereas"): the
         // clauses of a resolution's preamble.
         let opens = if comma {
-            next.is_uppercase() || (c == '،' && chars.clone().take(3).eq("وإذ".chars()))
+            next.is_uppercase() || (c == '،' && body[k..].starts_with("وإذ"))
         } else {
             !next.is_lowercase()
         };
@@ -340,12 +366,38 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
     }
 }
 
+/// The character that starts at byte `k` of `s` and its length in bytes; `None` at the end.
+fn char_at(s: &str, k: usize) -> Option<(char, usize)> {
+    let b = *s.as_bytes().get(k)?;
+    if b < 0x80 {
+        return Some((char::from(b), 1));
+    }
+    let c = s[k..].chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
+/// The length of the Latin letter (as [`is_latin_letter`]) that starts at byte `k` of `s`.
+fn latin_letter_at(s: &str, k: usize) -> Option<usize> {
+    match *s.as_bytes().get(k)? {
+        b if b.is_ascii_alphabetic() => Some(1),
+        // Every Latin letter beyond ASCII is below U+0250, so two bytes led by 0xC2..0xC9.
+        0xC2..=0xC9 => char_at(s, k).filter(|&(c, _)| is_latin_letter(c)).map(|(_, n)| n),
+        _ => None,
+    }
+}
+
+/// The value of the decimal digit that starts at byte `k` of `s` (as [`digit`]) and its length.
+fn digit_at(s: &str, k: usize) -> Option<(char, usize)> {
+    char_at(s, k).and_then(|(c, n)| Some((digit(c)?, n)))
+}
+
 /// The number of characters of `text` that are not whitespace (`char::is_whitespace`),
 /// counted on the bytes: decoding every character cost more than the rest of the feature
 /// extraction for a unit's length.
 fn visible_chars(text: &str) -> usize {
     let b = text.as_bytes();
-    let ascii = b.iter().filter(|&&x| x == b' ' || x.wrapping_sub(b'\t') < 5).count();
+    // `|`, not `||`: without a branch the count is vectorised.
+    let ascii = b.iter().filter(|&&x| (x == b' ') | (x.wrapping_sub(b'\t') < 5)).count();
     let wide = crate::whitespace::wide_spaces(b).count();
     text.chars().count() - ascii - wide
 }
@@ -356,9 +408,9 @@ fn inner_marks(text: &str, out: &mut Vec<u32>) {
     let text = text.trim_start();
     // The unit's own number is not inside it.
     let mut rest = segment::leading_number(text).and_then(|num| text.strip_prefix(num)).unwrap_or(text);
-    while let Some(at) = rest.find(['.', ';', ':', '。', '；', '：', '!', '?']) {
-        let end = at + rest[at..].chars().next().map_or(1, char::len_utf8);
-        let full_width = !rest.is_char_boundary(at + 1);
+    while let Some(at) = stop_at(rest.as_bytes()) {
+        let full_width = rest.as_bytes()[at] >= 0x80;
+        let end = at + if full_width { 3 } else { 1 };
         let after = &rest[end..];
         rest = after;
         let next = after.trim_start();
@@ -370,6 +422,23 @@ fn inner_marks(text: &str, out: &mut Vec<u32>) {
             out.push(mark);
         }
     }
+}
+
+/// Where the first of `.`, `;`, `:`, `!`, `?`, `。`, `；` and `：` is in `s`: on the bytes, which
+/// a search for any of several characters decodes one by one.
+fn stop_at(s: &[u8]) -> Option<usize> {
+    const CANDIDATES: [bool; 256] = byte_set(b".;:!?\xe3\xef");
+    let mut k = 0;
+    while let Some(at) = s[k..].iter().position(|&b| CANDIDATES[usize::from(b)]) {
+        k += at;
+        match s[k] {
+            0xE3 if !s[k + 1..].starts_with(&[0x80, 0x82]) => {}
+            0xEF if !(s[k + 1..].starts_with(&[0xBC, 0x9B]) || s[k + 1..].starts_with(&[0xBC, 0x9A])) => {}
+            _ => return Some(k),
+        }
+        k += 1;
+    }
+    None
 }
 
 fn digit_mark(unit: &Unit) -> u32 {
@@ -565,15 +634,15 @@ fn trimmed(c: char) -> bool {
 #[derive(Default)]
 struct Scratch {
     token: String,
-    chars: Vec<char>,
+    words: String,
 }
 
 /// Gives `emit` the tokens of `unit` in order. Each is built in one buffer, reused: a unit
 /// has dozens of them and sentence alignment tokenises every sentence.
 fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl FnMut(Class, &str)) {
-    let Scratch { token, chars } = scratch;
+    let Scratch { token, words } = scratch;
     token.clear();
-    chars.clear();
+    words.clear();
     let mut text = unit.text.trim_start();
     if let Some(num) = unit.num {
         token.extend(
@@ -586,7 +655,7 @@ fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl Fn
         text = text.strip_prefix(num).unwrap_or(text);
     }
     // The text less its symbols and URLs, words separated by one space.
-    for word in text.split_whitespace() {
+    for word in whitespace::words(text) {
         // Most words begin and end with a letter or digit, which `trimmed` never matches.
         let bare = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
         let w = if bare(word.as_bytes().first()) && bare(word.as_bytes().last()) {
@@ -594,67 +663,87 @@ fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl Fn
         } else {
             word.trim_matches(trimmed)
         };
-        // The one-byte search first: it rules out nearly every word at the cost of a memchr.
-        if (w.contains(':') && w.contains("://")) || w.starts_with("www.") {
+        // The one-byte search first: it rules out nearly every word. Words are short, so a
+        // plain loop, where a memchr costs more in setting up than in searching.
+        if (w.bytes().any(|b| b == b':') && w.contains("://")) || w.starts_with("www.") {
             emit(Class::Sym, &w.to_lowercase());
         } else if w.len() > 2 && furniture::is_document_symbol(w) {
             emit(Class::Sym, w);
-        } else if word.is_ascii() {
-            // Widened byte by byte, which is much faster than decoding.
-            chars.extend(word.bytes().map(char::from));
         } else {
-            chars.extend(word.chars());
+            words.push_str(word);
         }
-        chars.push(' ');
+        words.push(' ');
     }
+    let words = words.as_str();
     let mut k = 0;
-    while k < chars.len() {
-        let c = chars[k];
+    while let Some(&b) = words.as_bytes().get(k) {
+        // Most bytes are ASCII that is neither a letter nor a digit, or inside a letter run.
+        if b < 0x80 && !b.is_ascii_alphanumeric() {
+            k += 1;
+            continue;
+        }
+        let Some((c, n)) = char_at(words, k) else { break };
         if let Some(d) = digit(c) {
             token.clear();
             token.push(d);
-            k += 1;
-            while let Some(d) = chars.get(k).copied().and_then(digit) {
+            k += n;
+            while let Some((d, n)) = digit_at(words, k) {
                 token.push(d);
-                k += 1;
+                k += n;
             }
             // Thousands groups: "1 800", "1,800", "1.800", "1 800" all read 1800.
-            while k < chars.len()
-                && matches!(chars[k], ',' | '.' | ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{66c}' | '\'')
-                && (1..=3).all(|o| chars.get(k + o).copied().and_then(digit).is_some())
-                && chars.get(k + 4).copied().and_then(digit).is_none()
+            while let Some((_, n)) = char_at(words, k)
+                .filter(|&(c, _)| matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{66c}' | '\''))
             {
-                token.extend((1..=3).filter_map(|o| digit(chars[k + o])));
-                k += 4;
+                let mut group = [' '; 3];
+                let mut end = k + n;
+                for g in &mut group {
+                    let Some((d, n)) = digit_at(words, end) else { break };
+                    *g = d;
+                    end += n;
+                }
+                if group[2] == ' ' || digit_at(words, end).is_some() {
+                    break;
+                }
+                token.extend(group);
+                k = end;
             }
             // A decimal part: "8.1" and "8,1" are the same number.
-            if k + 1 < chars.len() && matches!(chars[k], ',' | '.' | '\u{66b}') && digit(chars[k + 1]).is_some() {
+            if let Some((_, n)) = char_at(words, k).filter(|&(c, _)| matches!(c, ',' | '.' | '\u{66b}'))
+                && digit_at(words, k + n).is_some()
+            {
                 token.push('.');
-                k += 1;
-                while let Some(d) = chars.get(k).copied().and_then(digit) {
+                k += n;
+                while let Some((d, n)) = digit_at(words, k) {
                     token.push(d);
-                    k += 1;
+                    k += n;
                 }
             }
             let class = if token.len() > 1 { Class::Num } else { Class::Digit };
             emit(class, token);
         } else if is_latin_letter(c) {
             let start = k;
-            while k < chars.len() && is_latin_letter(chars[k]) {
-                k += 1;
+            let mut letters = 0;
+            while let Some(n) = latin_letter_at(words, k) {
+                k += n;
+                letters += 1;
             }
-            if k - start >= 3 && c.is_uppercase() {
-                token.clear();
-                token.extend(&chars[start..k]);
-                emit(Class::Word, token);
+            if letters >= 3 && c.is_uppercase() {
+                emit(Class::Word, &words[start..k]);
             }
-            if stems && k - start >= 6 {
+            if stems && letters >= 6 {
                 token.clear();
-                token.extend(chars[start..start + 5].iter().map(|&c| fold(c)));
+                match words.as_bytes().get(start..start + 5) {
+                    // Most stems are ASCII, folded a byte at a time.
+                    Some(head) if head.is_ascii() => {
+                        token.extend(head.iter().map(|b| char::from(b.to_ascii_lowercase())))
+                    }
+                    _ => token.extend(words[start..].chars().take(5).map(fold)),
+                }
                 emit(Class::Stem, token);
             }
         } else {
-            k += 1;
+            k += n;
         }
     }
 }
@@ -762,6 +851,16 @@ mod tests {
             assert_eq!(visible_chars(&s), s.chars().filter(|c| !c.is_whitespace()).count(), "{c:?}");
         }
         assert_eq!(visible_chars(" é\u{a0}x\u{2009}’\u{3000}"), 3);
+    }
+
+    #[test]
+    fn stops_are_found_on_the_bytes_as_by_characters() {
+        let stops = ['.', ';', ':', '!', '?', '。', '；', '：'];
+        // Lead bytes shared with the stops (「 and ＝) and other scripts around them.
+        for text in ["", "abc", "a. b", "第一「二」三。四", "全角＝；x", "ａ：ｂ", "مرحبا؟ ثم؛ نعم.", "Да! нет?", "终"]
+        {
+            assert_eq!(stop_at(text.as_bytes()), text.find(stops), "{text}");
+        }
     }
 
     #[test]
