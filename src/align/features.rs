@@ -376,6 +376,94 @@ fn char_at(s: &str, k: usize) -> Option<(char, usize)> {
     Some((c, c.len_utf8()))
 }
 
+/// A time of day written with `number` ("10", "10.15") as one token, "H:MM" on a 24-hour
+/// clock, and the length of what follows the number that belongs to it; `None` when the
+/// number is not a time. Every version gives a meeting's time, each in its own notation: "at
+/// 3 p.m.", "a las 15.00 horas", "à 15 heures", "в 15 ч. 00 м.", "下午3时", "الساعة 15:00"; read
+/// as numbers, the hour and minutes matched in no other version and counted against the bead.
+/// Only notations that cannot be durations are read ("24 horas", "24 heures" can).
+fn time_of(before: &str, number: &str, after: &str) -> Option<(String, usize)> {
+    let (hour, minutes) = match number.split_once('.') {
+        Some((h, m)) if m.len() == 2 => (h, Some(m)),
+        Some(_) => return None,
+        None => (number, None),
+    };
+    let hour: u32 = hour.parse().ok().filter(|&h| hour.len() <= 2 && h <= 24)?;
+    let two_digits = |s: &str| -> Option<(u32, usize)> {
+        let (d1, n1) = digit_at(s, 0)?;
+        let (d2, n2) = digit_at(s, n1)?;
+        let value = d1.to_digit(10)? * 10 + d2.to_digit(10)?;
+        (digit_at(s, n1 + n2).is_none() && value < 60).then_some((value, n1 + n2))
+    };
+    let mut minute = minutes.map(|m| m.parse::<u32>().ok().filter(|&m| m < 60));
+    if minute == Some(None) {
+        return None;
+    }
+    let mut used = 0;
+    // "10:15" in any language.
+    if minute.is_none()
+        && let Some((m, n)) = after.strip_prefix(':').and_then(two_digits)
+    {
+        minute = Some(Some(m));
+        used = 1 + n;
+    }
+    let rest = &after[used..];
+    let clock = |h: u32, m: Option<Option<u32>>| format!("{h}:{:02}", m.flatten().unwrap_or(0));
+    // English: "10 a.m.", "3.35 p.m.", "6:15 p.m.".
+    for (suffix, pm) in [(" a.m.", false), (" p.m.", true)] {
+        if rest.starts_with(suffix) && (1..=12).contains(&hour) {
+            let h = hour % 12 + if pm { 12 } else { 0 };
+            return Some((clock(h, minute), used + suffix.len()));
+        }
+    }
+    if used > 0 {
+        return Some((clock(hour, minute), used));
+    }
+    // Spanish "10.15 horas", with its minutes: "24 horas" is also a duration.
+    if minute.is_some() && rest.starts_with(" horas") {
+        return Some((clock(hour, minute), " horas".len()));
+    }
+    // French "10 h 15", "10h15", and "à 10 heures", "de 15 heures".
+    if let Some(m) = rest.strip_prefix(" h ").or_else(|| rest.strip_prefix('h')).and_then(two_digits)
+        && minute.is_none()
+    {
+        let len = rest.len() - rest.trim_start_matches([' ', 'h']).len() + m.1;
+        return Some((clock(hour, Some(Some(m.0))), len));
+    }
+    if minute.is_none()
+        && rest.starts_with(" heures")
+        && [" à ", " de ", "\u{a0}à ", "jusqu'à ", "jusqu’à "].iter().any(|w| format!(" {before}").ends_with(w))
+    {
+        return Some((clock(hour, None), " heures".len()));
+    }
+    // Russian "10 ч. 15 м.", "23 час. 59 мин.".
+    for mark in [" ч. ", " час. "] {
+        if minute.is_none()
+            && let Some((m, n)) = rest.strip_prefix(mark).and_then(two_digits)
+        {
+            let tail = &rest[mark.len() + n..];
+            if tail.starts_with(" м") {
+                return Some((clock(hour, Some(Some(m))), mark.len() + n));
+            }
+        }
+    }
+    // Chinese "10时", "3时35分", after 上午 (morning) or 下午, 晚上 (afternoon, evening); without
+    // those, "5时期" is a period, not a time.
+    if minute.is_none()
+        && let Some(tail) = rest.strip_prefix('时')
+    {
+        let pm = ["下午", "晚上"].iter().any(|w| before.ends_with(w));
+        let half_day = pm || ["上午", "中午", "凌晨"].iter().any(|w| before.ends_with(w));
+        let with_minutes = two_digits(tail).filter(|&(_, n)| tail[n..].starts_with('分'));
+        if half_day || with_minutes.is_some() || hour >= 13 {
+            let h = if pm && hour < 12 { hour + 12 } else { hour };
+            let len = '时'.len_utf8() + with_minutes.map_or(0, |(_, n)| n + '分'.len_utf8());
+            return Some((clock(h, Some(with_minutes.map(|(m, _)| m))), len));
+        }
+    }
+    None
+}
+
 /// The length of the Latin letter (as [`is_latin_letter`]) that starts at byte `k` of `s`.
 fn latin_letter_at(s: &str, k: usize) -> Option<usize> {
     match *s.as_bytes().get(k)? {
@@ -684,6 +772,7 @@ fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl Fn
         }
         let Some((c, n)) = char_at(words, k) else { break };
         if let Some(d) = digit(c) {
+            let start = k;
             token.clear();
             token.push(d);
             k += n;
@@ -718,6 +807,11 @@ fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl Fn
                     token.push(d);
                     k += n;
                 }
+            }
+            if let Some((time, end)) = time_of(&words[..start], token, &words[k..]) {
+                emit(Class::Num, &time);
+                k += end;
+                continue;
             }
             let class = if token.len() > 1 { Class::Num } else { Class::Digit };
             emit(class, token);
@@ -808,6 +902,28 @@ mod tests {
         assert_eq!(toks("2014 2015"), vec!["2014", "2015"]);
         assert_eq!(toks("8.1 per cent"), toks("8,1 %"));
         assert_eq!(toks("8.1 per cent"), vec!["8.1"]);
+    }
+
+    #[test]
+    fn times_of_day_read_the_same_in_every_notation() {
+        let at_three =
+            ["at 3 p.m.", "a las 15.00 horas", "à 15 heures", "в 15 ч. 00 м.", "下午3时举行", "الساعة 15:00"];
+        for text in at_three {
+            assert_eq!(toks(text), vec!["15:00"], "{text}");
+        }
+        let quarter_past_ten =
+            ["at 10.15 a.m.", "a las 10.15 horas", "à 10 h 15", "в 10 ч. 15 м.", "上午10时15分", "الساعة 10:15"];
+        for text in quarter_past_ten {
+            assert_eq!(toks(text), vec!["10:15"], "{text}");
+        }
+        assert_eq!(toks("at 6:15 p.m. and 12.23 p.m."), vec!["18:15", "12:23"]);
+        assert_eq!(toks("截至2013年7月31日23时59分"), vec!["2013", "7", "31", "23:59"]);
+        // Durations, periods and other numbers stay numbers.
+        assert_eq!(toks("las 24 horas del día"), vec!["24"]);
+        assert_eq!(toks("dans les 24 heures"), vec!["24"]);
+        assert_eq!(toks("全环基金5时期"), vec!["5"]);
+        assert_eq!(toks("ratio 10.5 a.m."), vec!["10.5"]);
+        assert_eq!(toks("8.30"), vec!["8.30"]);
     }
 
     #[test]
