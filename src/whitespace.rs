@@ -46,6 +46,17 @@ pub const fn byte_set(bytes: &[u8]) -> [bool; 256] {
     table
 }
 
+/// The first byte at or after `k` that does not start a white space character.
+pub fn after_spaces(s: &[u8], mut k: usize) -> usize {
+    while k < s.len() {
+        match space_len_at(s, k) {
+            0 => break,
+            n => k += n,
+        }
+    }
+    k
+}
+
 /// Whether a white space character can start with byte `b`: one look-up where
 /// [`space_len_at`] makes several tests.
 fn may_start_space(b: u8) -> bool {
@@ -58,14 +69,9 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
     let s = text.as_bytes();
     let mut k = 0;
     std::iter::from_fn(move || {
-        loop {
-            if k >= s.len() {
-                return None;
-            }
-            match space_len_at(s, k) {
-                0 => break,
-                n => k += n,
-            }
+        k = after_spaces(s, k);
+        if k >= s.len() {
+            return None;
         }
         let start = k;
         // A continuation byte never starts a space, so stepping byte by byte stops on one.

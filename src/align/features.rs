@@ -314,14 +314,6 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
     // On the bytes, decoding only what is not white space.
     let body = body.trim();
     let bytes = body.as_bytes();
-    let skip_spaces = |k: &mut usize| {
-        while *k < bytes.len() {
-            match space_len_at(bytes, *k) {
-                0 => break,
-                n => *k += n,
-            }
-        }
-    };
     let mut k = 0;
     // The ASCII that can end a sentence or follow its end.
     const SENTENCE_BYTES: [bool; 256] = byte_set(b" \t\n\x0b\x0c\r.!?;:,");
@@ -351,7 +343,7 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
             k += n;
         }
         let spaced = k < bytes.len() && space_len_at(bytes, k) > 0;
-        skip_spaces(&mut k);
+        k = whitespace::after_spaces(bytes, k);
         let Some((next, _)) = char_at(body, k) else { break };
         // After a comma, a capital ("..., Recalling") or, in Arabic, "وإذ" ("and whereas"): the
         // clauses of a resolution's preamble.
@@ -395,20 +387,20 @@ fn time_of(before: &str, number: &str, after: &str) -> Option<(String, usize)> {
         let value = d1.to_digit(10)? * 10 + d2.to_digit(10)?;
         (digit_at(s, n1 + n2).is_none() && value < 60).then_some((value, n1 + n2))
     };
-    let mut minute = minutes.map(|m| m.parse::<u32>().ok().filter(|&m| m < 60));
-    if minute == Some(None) {
-        return None;
-    }
+    let mut minute = match minutes {
+        Some(m) => Some(m.parse::<u32>().ok().filter(|&m| m < 60)?),
+        None => None,
+    };
     let mut used = 0;
     // "10:15" in any language.
     if minute.is_none()
         && let Some((m, n)) = after.strip_prefix(':').and_then(two_digits)
     {
-        minute = Some(Some(m));
+        minute = Some(m);
         used = 1 + n;
     }
     let rest = &after[used..];
-    let clock = |h: u32, m: Option<Option<u32>>| format!("{h}:{:02}", m.flatten().unwrap_or(0));
+    let clock = |h: u32, m: Option<u32>| format!("{h}:{:02}", m.unwrap_or(0));
     // English: "10 a.m.", "3.35 p.m.", "6:15 p.m.".
     for (suffix, pm) in [(" a.m.", false), (" p.m.", true)] {
         if rest.starts_with(suffix) && (1..=12).contains(&hour) {
@@ -424,11 +416,12 @@ fn time_of(before: &str, number: &str, after: &str) -> Option<(String, usize)> {
         return Some((clock(hour, minute), " horas".len()));
     }
     // French "10 h 15", "10h15", and "à 10 heures", "de 15 heures".
-    if let Some(m) = rest.strip_prefix(" h ").or_else(|| rest.strip_prefix('h')).and_then(two_digits)
-        && minute.is_none()
-    {
-        let len = rest.len() - rest.trim_start_matches([' ', 'h']).len() + m.1;
-        return Some((clock(hour, Some(Some(m.0))), len));
+    for mark in [" h ", "h"] {
+        if minute.is_none()
+            && let Some((m, n)) = rest.strip_prefix(mark).and_then(two_digits)
+        {
+            return Some((clock(hour, Some(m)), mark.len() + n));
+        }
     }
     if minute.is_none()
         && rest.starts_with(" heures")
@@ -443,7 +436,7 @@ fn time_of(before: &str, number: &str, after: &str) -> Option<(String, usize)> {
         {
             let tail = &rest[mark.len() + n..];
             if tail.starts_with(" м") {
-                return Some((clock(hour, Some(Some(m))), mark.len() + n));
+                return Some((clock(hour, Some(m)), mark.len() + n));
             }
         }
     }
@@ -458,7 +451,7 @@ fn time_of(before: &str, number: &str, after: &str) -> Option<(String, usize)> {
         if half_day || with_minutes.is_some() || hour >= 13 {
             let h = if pm && hour < 12 { hour + 12 } else { hour };
             let len = '时'.len_utf8() + with_minutes.map_or(0, |(_, n)| n + '分'.len_utf8());
-            return Some((clock(h, Some(with_minutes.map(|(m, _)| m))), len));
+            return Some((clock(h, with_minutes.map(|(m, _)| m)), len));
         }
     }
     None
