@@ -380,7 +380,10 @@ fn time_of(before: &str, number: &str, after: &str) -> Option<(String, usize)> {
         Some(_) => return None,
         None => (number, None),
     };
-    let hour: u32 = hour.parse().ok().filter(|&h| hour.len() <= 2 && h <= 24)?;
+    if hour.len() > 2 {
+        return None;
+    }
+    let hour: u32 = hour.parse().ok().filter(|&h| h <= 24)?;
     let two_digits = |s: &str| -> Option<(u32, usize)> {
         let (d1, n1) = digit_at(s, 0)?;
         let (d2, n2) = digit_at(s, n1)?;
@@ -423,9 +426,8 @@ fn time_of(before: &str, number: &str, after: &str) -> Option<(String, usize)> {
             return Some((clock(hour, Some(m)), mark.len() + n));
         }
     }
-    if minute.is_none()
-        && rest.starts_with(" heures")
-        && [" à ", " de ", "\u{a0}à ", "jusqu'à ", "jusqu’à "].iter().any(|w| format!(" {before}").ends_with(w))
+    let word_before = || before.trim_end().rsplit(' ').next().unwrap_or("");
+    if minute.is_none() && rest.starts_with(" heures") && ["à", "de", "jusqu'à", "jusqu’à"].contains(&word_before())
     {
         return Some((clock(hour, None), " heures".len()));
     }
@@ -512,9 +514,9 @@ fn stop_at(s: &[u8]) -> Option<usize> {
     let mut k = 0;
     while let Some(at) = s[k..].iter().position(|&b| CANDIDATES[usize::from(b)]) {
         k += at;
-        match s[k] {
-            0xE3 if !s[k + 1..].starts_with(&[0x80, 0x82]) => {}
-            0xEF if !(s[k + 1..].starts_with(&[0xBC, 0x9B]) || s[k + 1..].starts_with(&[0xBC, 0x9A])) => {}
+        match (s[k], s.get(k + 1..k + 3)) {
+            (0xE3, Some([0x80, 0x82])) | (0xEF, Some([0xBC, 0x9A | 0x9B])) => return Some(k),
+            (0xE3 | 0xEF, _) => {}
             _ => return Some(k),
         }
         k += 1;
