@@ -32,10 +32,13 @@ fn symbol_segments(s: &str) -> bool {
     count >= 2 && has_digit
 }
 
-/// A line that is page furniture: the document symbol (`A/69/720`, `E/CN.15/2015/1*`), the
-/// job number (`15-11931`, `15-11931 (F)`, `GE.15-01234`, `V.19-05432`) with the date stamps
-/// printed after it on a first page (`GE.15-01234 (F) 250115 260115`), the job number as a
-/// bar code's caption (`*1501234*`), a page number (`2/4`, `- 3 -`), or several of these.
+/// A line that is page furniture: the document symbol (`A/69/720`, `E/CN.15/2015/1*`), with
+/// its part (`A/69/308 (Part II)`) and the page number a running head prints beside it
+/// (`A/69/720 5`, `5 A/69/720`, `A/69/720 page 5`); the job number (`15-11931`,
+/// `15-11931 (F)`, `GE.15-01234`, `V.19-05432`) with the date stamps printed after it on a
+/// first page (`GE.15-01234 (F) 250115 260115`); the job number as a bar code's caption
+/// (`*1501234*`); a page number (`2/4`, `- 3 -`) or page label in any of the six languages
+/// (`Page 3 of 12`, `Página 3 de 12`, `стр. 5`, `第 3 页，共 12 页`); or several of these.
 pub fn is_page_furniture(line: &str) -> bool {
     let line = line.trim();
     if line.is_empty() || line.len() > 80 {
@@ -44,20 +47,93 @@ pub fn is_page_furniture(line: &str) -> bool {
     if let Some(inner) = line.strip_prefix("- ").and_then(|l| l.strip_suffix(" -")) {
         return !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit());
     }
-    let (mut job, mut stamps) = (false, false);
+    if is_page_label(line) {
+        return true;
+    }
+    let (mut job, mut stamps, mut symbol, mut bare) = (false, false, false, false);
     let mut tokens = line.split_whitespace().peekable();
     while let Some(t) = tokens.next() {
         if is_job_number(t) || is_bar_code(t) {
             job = true;
         } else if is_date_stamp(t) {
             stamps = true;
-        } else if !(is_page_number(t) || is_document_symbol(t.trim_end_matches('*'))) {
+        } else if is_document_symbol(t.trim_end_matches('*')) {
+            symbol = true;
+            // `(Part II)`, `(Vol. I)`: the part of the document the symbol names.
+            if tokens.next_if(|n| matches!(*n, "(Part" | "(Vol.")).is_some()
+                && tokens.next_if(|n| is_part_number(n)).is_none()
+            {
+                return false;
+            }
+        } else if is_page_word(t) {
+            // `page 5` beside a symbol: the label and its number.
+            if tokens.next_if(|n| is_small_number(n)).is_none() {
+                return false;
+            }
+            bare = true;
+        } else if is_small_number(t) {
+            bare = true;
+        } else if !(is_page_number(t) || t.starts_with('第') && is_page_label(t)) {
             return false;
         }
         tokens.next_if(|n| is_language_tag(n));
     }
-    // Six digits alone are a number of a table; after a job number, its printing dates.
-    !stamps || job
+    // Six digits alone are a number of a table; after a job number, its printing dates. A
+    // number alone is a table's too; beside a symbol, the page of a running head.
+    (!stamps || job) && (!bare || symbol)
+}
+
+/// `page`, `Page`, `página`, `Страница`, `стр.`, `الصفحة`: the word before a page number.
+fn is_page_word(t: &str) -> bool {
+    matches!(
+        t,
+        "page"
+            | "Page"
+            | "p."
+            | "página"
+            | "Página"
+            | "pág."
+            | "Pág."
+            | "страница"
+            | "Страница"
+            | "стр."
+            | "Стр."
+            | "الصفحة"
+    )
+}
+
+/// `of`, `de`, `sur`, `из`, `من`: between a page number and the number of pages.
+fn is_pages_word(t: &str) -> bool {
+    matches!(t, "of" | "de" | "sur" | "из" | "من")
+}
+
+fn is_small_number(t: &str) -> bool {
+    (1..=4).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `II)`, `2)`: the number that closes `(Part II)`.
+fn is_part_number(t: &str) -> bool {
+    t.strip_suffix(')')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| matches!(b, b'I' | b'V' | b'X') || b.is_ascii_digit()))
+}
+
+/// A page label alone on its line: `Page 3`, `Page 3 of 12`, `Página 3 de 12`,
+/// `Страница 3 из 12`, `الصفحة 3 من 12`, `第 3 页，共 12 页`, `第3页`.
+fn is_page_label(line: &str) -> bool {
+    if let Some(rest) = line.strip_prefix('第') {
+        let compact: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+        let Some((page, rest)) = compact.split_once('页') else { return false };
+        let total = rest.trim_start_matches(['，', ',', '/']).strip_prefix('共').and_then(|t| t.strip_suffix('页'));
+        return is_small_number(page) && (rest.is_empty() || total.is_some_and(is_small_number));
+    }
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    match tokens[..] {
+        [word, page] => is_page_word(word) && word != "p." && is_small_number(page),
+        [word, page, of, total] => {
+            is_page_word(word) && is_small_number(page) && is_pages_word(of) && is_small_number(total)
+        }
+        _ => false,
+    }
 }
 
 /// `(F)`, `(E)`: the language letter printed after a job number.
@@ -140,6 +216,22 @@ mod tests {
             "15-01234 (E)    030215",
             "*1501234*",
             "15-01234X",
+            "A/69/308 (Part II) 6",
+            "A/69/422/Add.1 8",
+            "5 A/69/714",
+            "A/69/693 page 3",
+            "A/69/767 página 5",
+            "A/69/767 стр. 5",
+            "A/69/767 الصفحة 5",
+            "Page 7 sur 32",
+            "Page 3 of 12",
+            "Página 11 de 29",
+            "Страница 3 из 12",
+            "الصفحة 3 من 12",
+            "第 3 页，共 12 页",
+            "第5页",
+            "A/69/767 第5页",
+            "Page 5",
         ] {
             assert!(is_page_furniture(s), "{s}");
         }
@@ -158,6 +250,16 @@ mod tests {
             "- -",
             "*123*",
             "",
+            "8 January 2015",
+            "5 12",
+            "page 3 of the report",
+            "Page",
+            "p. 5",
+            "A/69/308 (Part",
+            "A/69/308 (Part two)",
+            "第三章",
+            "第 3 页，共",
+            "Chapter 5 of 12",
         ] {
             assert!(!is_page_furniture(s), "{s}");
         }
