@@ -3,6 +3,8 @@
 //! furniture from the model; the aligner, which also reads plain lines, leaves it unaligned.
 //! Both recognise it here, so that a line is furniture to both or to neither.
 
+use crate::lang;
+
 /// A UN document symbol: `A/69/720`, `CTOC/COP/WG.7/2019/4`, `E/CN.15/2015/1`, `A/69/722/Add.2`.
 #[inline]
 pub fn is_document_symbol(s: &str) -> bool {
@@ -47,7 +49,7 @@ pub fn is_page_furniture(line: &str) -> bool {
     if let Some(inner) = line.strip_prefix("- ").and_then(|l| l.strip_suffix(" -")) {
         return !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit());
     }
-    if is_page_label(line) {
+    if is_page_label(line) || is_recycling_note(line) {
         return true;
     }
     let (mut job, mut stamps, mut symbol, mut bare) = (false, false, false, false);
@@ -81,6 +83,36 @@ pub fn is_page_furniture(line: &str) -> bool {
     // Six digits alone are a number of a table; after a job number, its printing dates. A
     // number alone is a table's too; beside a symbol, the page of a running head.
     (!stamps || job) && (!bare || symbol)
+}
+
+/// Which of a version's lines are page furniture: those [`is_page_furniture`] recognises,
+/// and a date alone on its line between two of them (blank lines count for nothing), as a
+/// footer prints the date of issue between the job number and the next page's running head.
+/// Elsewhere a date alone is a letter's, a meeting's or a heading's, and stays content, even
+/// beside a running head (on `unpc-dev-hard`, taking those for furniture lost strict F1).
+pub fn page_furniture<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<bool> {
+    let lines: Vec<&str> = lines.into_iter().collect();
+    let mut furniture: Vec<bool> = lines.iter().map(|l| is_page_furniture(l)).collect();
+    let filled: Vec<usize> = (0..lines.len()).filter(|&k| !lines[k].trim().is_empty()).collect();
+    for w in filled.windows(3) {
+        if furniture[w[0]] && furniture[w[2]] && lang::parse_date(lines[w[1]]).is_some() {
+            furniture[w[1]] = true;
+        }
+    }
+    furniture
+}
+
+/// `Please recycle`, in the six languages, under the bar code of a first page.
+fn is_recycling_note(line: &str) -> bool {
+    matches!(
+        line.trim_start_matches('♲').trim(),
+        "Please recycle"
+            | "Merci de recycler"
+            | "Se ruega reciclar"
+            | "Просьба отправить на вторичную переработку"
+            | "请回收"
+            | "الرجاء إعادة الاستعمال"
+    )
 }
 
 /// `page`, `Page`, `página`, `Страница`, `стр.`, `الصفحة`: the word before a page number.
@@ -198,6 +230,17 @@ mod tests {
     }
 
     #[test]
+    fn a_date_is_furniture_between_furniture_only() {
+        let lines = ["Text of the paragraph.", "15-01234 (E)", "", "8 January 2015", "A/69/720 3", "More text."];
+        assert_eq!(page_furniture(lines), [false, true, false, true, true, false]);
+        // A letter's date; a date after a running head, before text.
+        let lines = ["Letter dated", "8 January 2015", "from the Permanent Representative", "A/69/720", "12 mars 2015"];
+        assert_eq!(page_furniture(lines), [false, false, false, true, false]);
+        let lines = ["A/69/720", "12 de marzo de 2015", "Texto."];
+        assert_eq!(page_furniture(lines), [true, false, false]);
+    }
+
+    #[test]
     fn furniture() {
         for s in [
             "15-11931",
@@ -232,6 +275,8 @@ mod tests {
             "第5页",
             "A/69/767 第5页",
             "Page 5",
+            "Please recycle",
+            "♲ Merci de recycler",
         ] {
             assert!(is_page_furniture(s), "{s}");
         }

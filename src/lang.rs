@@ -84,27 +84,28 @@ pub fn code_for_name(name: &str) -> Option<&'static str> {
     LANGUAGE_NAMES.iter().find(|(_, names)| names.contains(&name.as_str())).map(|(code, _)| *code)
 }
 
-/// Month names in the date conventions of UN headers (en, fr, es, ru in the genitive).
+/// Month names in the date conventions of UN headers (en, fr, es, ru in the genitive, ar as
+/// the name after the slash).
 const MONTHS: [&[&str]; 12] = [
-    &["january", "janvier", "enero", "января", "январь"],
-    &["february", "février", "fevrier", "febrero", "февраля", "февраль"],
-    &["march", "mars", "marzo", "марта", "март"],
-    &["april", "avril", "abril", "апреля", "апрель"],
-    &["may", "mai", "mayo", "мая", "май"],
-    &["june", "juin", "junio", "июня", "июнь"],
-    &["july", "juillet", "julio", "июля", "июль"],
-    &["august", "août", "aout", "agosto", "августа", "август"],
-    &["september", "septembre", "septiembre", "setiembre", "сентября", "сентябрь"],
-    &["october", "octobre", "octubre", "октября", "октябрь"],
-    &["november", "novembre", "noviembre", "ноября", "ноябрь"],
-    &["december", "décembre", "decembre", "diciembre", "декабря", "декабрь"],
+    &["january", "janvier", "enero", "января", "январь", "يناير"],
+    &["february", "février", "fevrier", "febrero", "февраля", "февраль", "فبراير"],
+    &["march", "mars", "marzo", "марта", "март", "مارس"],
+    &["april", "avril", "abril", "апреля", "апрель", "أبريل"],
+    &["may", "mai", "mayo", "мая", "май", "مايو"],
+    &["june", "juin", "junio", "июня", "июнь", "يونيه"],
+    &["july", "juillet", "julio", "июля", "июль", "يوليه"],
+    &["august", "août", "aout", "agosto", "августа", "август", "أغسطس"],
+    &["september", "septembre", "septiembre", "setiembre", "сентября", "сентябрь", "سبتمبر"],
+    &["october", "octobre", "octubre", "октября", "октябрь", "أكتوبر"],
+    &["november", "novembre", "noviembre", "ноября", "ноябрь", "نوفمبر"],
+    &["december", "décembre", "decembre", "diciembre", "декабря", "декабрь", "ديسمبر"],
 ];
 
 /// Parses a header date as UN documents write it — `16 mars 2022`, `9 November 2015`,
 /// `1er juin 2012`, `21 de junio de 2019`, `2015年11月9日` — into `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Option<String> {
     let text = text.trim().trim_end_matches('.');
-    if !text.bytes().any(|b| b.is_ascii_digit()) || text.len() > 40 {
+    if !text.bytes().any(|b| b.is_ascii_digit()) || text.len() > 64 {
         return None;
     }
     if let Some(iso) = parse_cjk_date(text) {
@@ -112,10 +113,13 @@ pub fn parse_date(text: &str) -> Option<String> {
     }
     // Three words, counted before anything is lower-cased: most short lines with a digit
     // (symbols, job numbers, page numbers) are not dates and stop here.
+    // Arabic names a month twice, `آذار/مارس`, some in two words (`كانون الثاني/يناير`):
+    // the name after the slash is enough.
     let mut words = text
         .split(char::is_whitespace)
-        .filter(|w| !w.is_empty() && !matches!(*w, "de" | "del" | "г." | "года" | "г"))
-        .map(|w| w.trim_end_matches(','));
+        .filter(|w| !w.is_empty() && !matches!(*w, "de" | "del" | "г." | "года" | "г" | "كانون" | "تشرين"))
+        .map(|w| w.trim_end_matches(','))
+        .map(|w| if w.starts_with(|c: char| !c.is_ascii()) { w.rsplit('/').next().unwrap_or(w) } else { w });
     let (Some(day), Some(month), Some(year), None) = (words.next(), words.next(), words.next(), words.next()) else {
         return None;
     };
@@ -171,6 +175,8 @@ mod tests {
         assert_eq!(parse_date("21 de junio de 2019").as_deref(), Some("2019-06-21"));
         assert_eq!(parse_date("2015年11月9日").as_deref(), Some("2015-11-09"));
         assert_eq!(parse_date("9 ноября 2015 года").as_deref(), Some("2015-11-09"));
+        assert_eq!(parse_date("12 آذار/مارس 2015").as_deref(), Some("2015-03-12"));
+        assert_eq!(parse_date("9 تشرين الثاني/نوفمبر 2015").as_deref(), Some("2015-11-09"));
         assert_eq!(parse_date("31 février 2022"), None);
         assert_eq!(parse_date("Français"), None);
     }

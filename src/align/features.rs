@@ -202,7 +202,11 @@ fn cached<T>(list: &Mutex<Vec<(ListKey, Arc<T>)>>, key: ListKey, compute: impl F
 /// The units the programme aligns: all of them but page furniture (running heads, page
 /// numbers) in `Mode::Full`, which is put back afterwards.
 pub(crate) fn kept(units: &[Unit], full: bool) -> Vec<usize> {
-    (0..units.len()).filter(|&k| !full || !furniture::is_page_furniture(units[k].text)).collect()
+    if !full {
+        return (0..units.len()).collect();
+    }
+    let furniture = furniture::page_furniture(units.iter().map(|u| u.text));
+    (0..units.len()).filter(|&k| !furniture[k]).collect()
 }
 
 /// The features of the units `all[keep[..]]` in `lang`; `stems` adds cognate stems (for two

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::features::{self, SideCache};
 use super::{Bead, LACKS, Options, Unit, Witnesses, align_witnessed, witnesses_agree};
-use crate::furniture::is_page_furniture;
+use crate::furniture::page_furniture;
 
 /// One aligned group: for each language the units it holds (languages without any are left
 /// out). The group's id is that of its first pivot unit when it has one.
@@ -36,7 +36,9 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
         return Vec::new();
     };
     let (plang, punits) = versions[p];
-    let pairs = pairs_with_pivot(versions, p, opts);
+    let strays: Vec<Vec<bool>> =
+        versions.iter().map(|(_, units)| page_furniture(units.iter().map(|u| u.text))).collect();
+    let pairs = pairs_with_pivot(versions, &strays, p, opts);
     // joined[k]: pivot unit k is in the same group as unit k-1.
     let mut joined = vec![false; punits.len()];
     for (_, beads) in &pairs {
@@ -85,13 +87,13 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
         while let Some((_, g)) = rest.next_if(|e| e.0.0 == slot) {
             here.push(g);
         }
-        out.extend(pair_up(here, versions));
+        out.extend(pair_up(here, versions, &strays));
         if slot < groups.len() {
             out.push(groups[slot].clone());
         }
     }
-    let mut out = split_lacked_headings(out, versions);
-    absorb_strays(&mut out, versions);
+    let mut out = split_lacked_headings(out, versions, &strays);
+    absorb_strays(&mut out, versions, &strays);
     out.retain(|g| !g.members.is_empty());
     for g in &mut out {
         for v in g.members.values_mut() {
@@ -110,15 +112,16 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
 /// when every version of the group either starts with a heading-shaped unit followed by more,
 /// or holds one unit that is not a heading and shows no seam, and the former are the more,
 /// the headings become a group of their own before the paragraph's.
-fn split_lacked_headings(groups: Vec<Group>, versions: &[(&str, &[Unit])]) -> Vec<Group> {
+fn split_lacked_headings(groups: Vec<Group>, versions: &[(&str, &[Unit])], strays: &[Vec<bool>]) -> Vec<Group> {
     let mut out = Vec::with_capacity(groups.len());
     for mut g in groups {
         let members = |lang: &str| g.members.get(lang).map(Vec::as_slice);
         let with = versions
             .iter()
-            .filter(|(lang, units)| {
+            .zip(strays)
+            .filter(|((lang, units), stray)| {
                 matches!(members(lang), Some([first, _, ..])
-                    if features::heading_like(units[*first].text, lang) && !is_page_furniture(units[*first].text))
+                    if features::heading_like(units[*first].text, lang) && !stray[*first])
             })
             .count();
         // The seam test, the dearer, only where the headings can be the more: most groups
@@ -145,11 +148,11 @@ fn split_lacked_headings(groups: Vec<Group>, versions: &[(&str, &[Unit])]) -> Ve
     out
 }
 
-fn is_stray_group(g: &Group, versions: &[(&str, &[Unit])]) -> bool {
+fn is_stray_group(g: &Group, versions: &[(&str, &[Unit])], strays: &[Vec<bool>]) -> bool {
     let mut units = g.members.iter().flat_map(|(l, v)| v.iter().map(move |&k| (l, k)));
     match (units.next(), units.next()) {
         (Some((l, k)), None) => {
-            versions.iter().any(|(vl, u)| vl == l && u.get(k).is_some_and(|u| is_page_furniture(u.text)))
+            versions.iter().zip(strays).any(|((vl, _), stray)| vl == l && stray.get(k).is_some_and(|&s| s))
         }
         _ => false,
     }
@@ -158,8 +161,9 @@ fn is_stray_group(g: &Group, versions: &[(&str, &[Unit])]) -> bool {
 /// Units that the pivot lacks, found between the same two pivot groups in several versions:
 /// when every version has the same number of them (stray lines aside), they are one another's
 /// translations and are grouped in order.
-fn pair_up(here: Vec<Group>, versions: &[(&str, &[Unit])]) -> Vec<Group> {
-    let (strays, content): (Vec<Group>, Vec<Group>) = here.into_iter().partition(|g| is_stray_group(g, versions));
+fn pair_up(here: Vec<Group>, versions: &[(&str, &[Unit])], stray: &[Vec<bool>]) -> Vec<Group> {
+    let (strays, content): (Vec<Group>, Vec<Group>) =
+        here.into_iter().partition(|g| is_stray_group(g, versions, stray));
     let mut by_lang: BTreeMap<&String, Vec<&Group>> = BTreeMap::new();
     for g in &content {
         if let Some(l) = g.members.keys().next() {
@@ -188,8 +192,8 @@ fn pair_up(here: Vec<Group>, versions: &[(&str, &[Unit])]) -> Vec<Group> {
 
 /// A stray line (running head, page number) of one version that sits between two units of the
 /// same group belongs to that group: it was printed inside a paragraph broken by a page.
-fn absorb_strays(groups: &mut [Group], versions: &[(&str, &[Unit])]) {
-    for (lang, units) in versions {
+fn absorb_strays(groups: &mut [Group], versions: &[(&str, &[Unit])], strays: &[Vec<bool>]) {
+    for ((lang, units), stray) in versions.iter().zip(strays) {
         let mut owner = vec![usize::MAX; units.len()];
         for (g, group) in groups.iter().enumerate() {
             for &k in group.members.get(*lang).map_or(&[][..], Vec::as_slice) {
@@ -198,9 +202,8 @@ fn absorb_strays(groups: &mut [Group], versions: &[(&str, &[Unit])]) {
                 }
             }
         }
-        let stray: Vec<bool> = units.iter().map(|u| is_page_furniture(u.text)).collect();
         for k in 0..units.len() {
-            if !stray[k] || owner[k] == usize::MAX || !is_stray_group(&groups[owner[k]], versions) {
+            if !stray[k] || owner[k] == usize::MAX || !is_stray_group(&groups[owner[k]], versions, strays) {
                 continue;
             }
             let prev = (0..k).rev().find(|&p| !stray[p]);
@@ -228,7 +231,12 @@ pub(crate) const WITNESS_ROUNDS: usize = 2;
 /// damages each version differently, so where a bead is wrong (two paragraphs taken for one
 /// broken by a page, a heading glued to the wrong neighbour) the versions aligned with both
 /// sides mostly still see the units apart, and say so.
-fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> Vec<(usize, Vec<Bead>)> {
+fn pairs_with_pivot(
+    versions: &[(&str, &[Unit])],
+    strays: &[Vec<bool>],
+    p: usize,
+    opts: &Options,
+) -> Vec<(usize, Vec<Bead>)> {
     let plain = Options { pinned: Vec::new(), pinned_by_lang: BTreeMap::new(), ..opts.clone() };
     let options = |x: usize, y: usize| {
         let mut o = plain.clone();
@@ -256,7 +264,7 @@ fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> V
     // through the others, have nothing to contest: the other pairs and the rounds are skipped
     // (on the gold sets this changed no group, and it halves the work on undamaged documents).
     let mut beads: Vec<Vec<Bead>> = pairs[..direct].par_iter().map(|pair| align(pair, &Witnesses::default())).collect();
-    if rounds == 0 || beads.iter().zip(&pairs).all(|(b, &(_, k))| one_to_one(b, versions[p].1, versions[k].1)) {
+    if rounds == 0 || beads.iter().zip(&pairs).all(|(b, &(_, k))| one_to_one(b, &strays[p], &strays[k])) {
         return pairs.iter().map(|&(_, k)| k).zip(beads).collect();
     }
     beads.par_extend(pairs[direct..].par_iter().map(|pair| align(pair, &Witnesses::default())));
@@ -287,12 +295,13 @@ fn pairs_with_pivot(versions: &[(&str, &[Unit])], p: usize, opts: &Options) -> V
     pairs.iter().map(|&(_, k)| k).zip(beads).collect()
 }
 
-/// Whether every bead of an alignment of `pivot` with `other` pairs one unit with one, but
-/// those made of page furniture alone.
-fn one_to_one(beads: &[Bead], pivot: &[Unit], other: &[Unit]) -> bool {
-    let furniture = |units: &[usize], all: &[Unit]| units.iter().all(|&k| is_page_furniture(all[k].text));
+/// Whether every bead of an alignment of the pivot with another version pairs one unit with
+/// one, but those made of page furniture alone (`pivot_strays`, `other_strays`).
+fn one_to_one(beads: &[Bead], pivot_strays: &[bool], other_strays: &[bool]) -> bool {
+    let furniture = |units: &[usize], stray: &[bool]| units.iter().all(|&k| stray[k]);
     beads.iter().all(|b| {
-        (b.pivot.len() == 1 && b.other.len() == 1) || (furniture(&b.pivot, pivot) && furniture(&b.other, other))
+        (b.pivot.len() == 1 && b.other.len() == 1)
+            || (furniture(&b.pivot, pivot_strays) && furniture(&b.other, other_strays))
     })
 }
 
@@ -450,8 +459,9 @@ mod tests {
                     align_witnessed(versions[x].1, versions[y].1, langs, &opts, &Witnesses::default(), None)
                 })
                 .collect();
+            let strays: Vec<Vec<bool>> = units.iter().map(|u| page_furniture(u.iter().map(|u| u.text))).collect();
             let with_pivot = pairs.iter().zip(&beads).filter(|((x, _), _)| *x == 0);
-            if !with_pivot.clone().all(|(&(_, y), b)| one_to_one(b, versions[0].1, versions[y].1)) {
+            if !with_pivot.clone().all(|(&(_, y), b)| one_to_one(b, &strays[0], &strays[y])) {
                 continue;
             }
             skipped += 1;
@@ -467,16 +477,21 @@ mod tests {
 
     #[test]
     fn one_to_one_allows_page_furniture_alone() {
-        let units: Vec<Unit> = ["Text", "A/69/720", "More"].into_iter().map(Unit::from_line).collect();
-        assert!(one_to_one(&[bead(&[0], &[0]), bead(&[], &[1]), bead(&[1], &[2])], &units, &units));
-        assert!(!one_to_one(&[bead(&[0], &[0, 1]), bead(&[1], &[2])], &units, &units));
-        assert!(!one_to_one(&[bead(&[0], &[0]), bead(&[1], &[]), bead(&[], &[2])], &units, &units));
+        let strays = page_furniture(["Text", "A/69/720", "More"]);
+        assert!(one_to_one(&[bead(&[0], &[0]), bead(&[], &[1]), bead(&[1], &[2])], &strays, &strays));
+        assert!(!one_to_one(&[bead(&[0], &[0, 1]), bead(&[1], &[2])], &strays, &strays));
+        assert!(!one_to_one(&[bead(&[0], &[0]), bead(&[1], &[]), bead(&[], &[2])], &strays, &strays));
     }
 
     #[test]
     fn a_heading_the_others_have_is_one_a_version_lacks_unless_run_into_its_paragraph() {
         let lines = |t: &[&'static str]| -> Vec<Unit<'static>> { t.iter().map(|l| Unit::from_line(l)).collect() };
         let members = |g: &Group| g.members.iter().map(|(l, m)| format!("{l}{m:?}")).collect::<Vec<_>>().join(" ");
+        let split_lacked = |groups: Vec<Group>, versions: &[(&str, &[Unit])]| {
+            let strays: Vec<Vec<bool>> =
+                versions.iter().map(|(_, u)| page_furniture(u.iter().map(|u| u.text))).collect();
+            split_lacked_headings(groups, versions, &strays)
+        };
         let group = |m: &[(&str, &[usize])]| Group {
             members: m.iter().map(|(l, k)| (l.to_string(), k.to_vec())).collect(),
             confidence: 0.7,
@@ -488,18 +503,18 @@ mod tests {
         // The pivot lacks the heading.
         let paragraph = lines(&["The Permanent Mission of Bahrain presents its compliments to the Secretary-General."]);
         let g = group(&[("en", &[0]), ("es", &[0, 1]), ("fr", &[0, 1])]);
-        let split = split_lacked_headings(vec![g.clone()], &[("en", &paragraph), ("es", &es), ("fr", &fr)]);
+        let split = split_lacked(vec![g.clone()], &[("en", &paragraph), ("es", &es), ("fr", &fr)]);
         assert_eq!(split.iter().map(members).collect::<Vec<_>>(), ["es[0] fr[0]", "en[0] es[1] fr[1]"]);
         // Another version lacks it.
         let sin_titulo = lines(&["La Misión Permanente de Bahrein saluda atentamente al Secretario General."]);
         let g3 = group(&[("en", &[0, 1]), ("es", &[0]), ("fr", &[0, 1]), ("ru", &[0, 1])]);
         let ru = lines(&["Устойчивое развитие", "Постоянное представительство свидетельствует свое уважение."]);
         let versions = [("en", &en[..]), ("es", &sin_titulo[..]), ("fr", &fr[..]), ("ru", &ru[..])];
-        let split = split_lacked_headings(vec![g3], &versions);
+        let split = split_lacked(vec![g3], &versions);
         assert_eq!(split.iter().map(members).collect::<Vec<_>>(), ["en[0] fr[0] ru[0]", "en[1] es[0] fr[1] ru[1]"]);
         // The pivot ran the heading into its paragraph: the group stays whole.
         let run_in = lines(&["Sustainable development The Permanent Mission of Bahrain presents its compliments."]);
-        assert_eq!(split_lacked_headings(vec![g], &[("en", &run_in), ("es", &es), ("fr", &fr)]).len(), 1);
+        assert_eq!(split_lacked(vec![g], &[("en", &run_in), ("es", &es), ("fr", &fr)]).len(), 1);
     }
 
     #[test]

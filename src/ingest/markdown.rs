@@ -216,6 +216,7 @@ fn original_value(line: &str) -> Option<Option<&'static str>> {
 fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
     let mut raws: Vec<Raw<'a>> = Vec::new();
     let mut in_run = false;
+    let furniture = furniture::page_furniture(lines.iter().map(|l| l.1));
     for (at, &(_, line)) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             in_run = false;
@@ -225,7 +226,7 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
             RawKind::Hash(h)
         } else if lexical::is_stray(line) {
             RawKind::Artefact(DroppedKind::Stray)
-        } else if furniture::is_page_furniture(line) {
+        } else if furniture[at] {
             RawKind::Artefact(DroppedKind::PageArtefact)
         } else if note_body_marker(line, star_notes).is_some() {
             RawKind::Note
