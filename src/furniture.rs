@@ -86,18 +86,24 @@ pub fn is_page_furniture(line: &str) -> bool {
 }
 
 /// Which of a version's lines are page furniture: those [`is_page_furniture`] recognises,
-/// and a date alone on its line between two of them (blank lines count for nothing), as a
-/// footer prints the date of issue between the job number and the next page's running head.
-/// Elsewhere a date alone is a letter's, a meeting's or a heading's, and stays content, even
-/// beside a running head (on `unpc-dev-hard`, taking those for furniture lost strict F1).
+/// and a date alone on its line within a page break's furniture, between two furniture lines
+/// or beside two (blank lines count for nothing), as a footer prints the date of issue beside
+/// the job number and the next page's running head. Elsewhere a date alone is a letter's, a
+/// meeting's or a heading's, and stays content, even beside a single running head (on
+/// `unpc-dev-hard`, taking those for furniture lost strict F1).
 pub fn page_furniture<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<bool> {
     let lines: Vec<&str> = lines.into_iter().collect();
     let mut furniture: Vec<bool> = lines.iter().map(|l| is_page_furniture(l)).collect();
     let filled: Vec<usize> = (0..lines.len()).filter(|&k| !lines[k].trim().is_empty()).collect();
-    for w in filled.windows(3) {
-        if furniture[w[0]] && furniture[w[2]] && lang::parse_date(lines[w[1]]).is_some() {
-            furniture[w[1]] = true;
-        }
+    // Whether the n-th filled line before (negative) or after is furniture.
+    let is = |n: usize, d: isize| n.checked_add_signed(d).and_then(|m| filled.get(m)).is_some_and(|&k| furniture[k]);
+    let dates: Vec<usize> = (0..filled.len())
+        .filter(|&n| (is(n, -1) && (is(n, 1) || is(n, -2))) || (is(n, 1) && is(n, 2)))
+        .map(|n| filled[n])
+        .filter(|&k| lang::parse_date(lines[k]).is_some())
+        .collect();
+    for k in dates {
+        furniture[k] = true;
     }
     furniture
 }
@@ -230,7 +236,7 @@ mod tests {
     }
 
     #[test]
-    fn a_date_is_furniture_between_furniture_only() {
+    fn a_date_is_furniture_within_furniture_only() {
         let lines = ["Text of the paragraph.", "15-01234 (E)", "", "8 January 2015", "A/69/720 3", "More text."];
         assert_eq!(page_furniture(lines), [false, true, false, true, true, false]);
         // A letter's date; a date after a running head, before text.
@@ -238,6 +244,9 @@ mod tests {
         assert_eq!(page_furniture(lines), [false, false, false, true, false]);
         let lines = ["A/69/720", "12 de marzo de 2015", "Texto."];
         assert_eq!(page_furniture(lines), [true, false, false]);
+        // Beside two: the footer's first item, before the running head.
+        let lines = ["Texte.", "2 décembre 2015", "Page 9 sur 21", "A/69/789 page 10", "Suite."];
+        assert_eq!(page_furniture(lines), [false, true, true, true, false]);
     }
 
     #[test]
