@@ -113,7 +113,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
                 body.push(Block::Table(table));
             }
             RawKind::Hash(hashes) => {
-                let section = p.heading(raw, hashes as usize);
+                let section = p.heading(raw, hashes as usize, true);
                 refs.count(&section.heading);
                 body.open_section(section, Some(hashes));
             }
@@ -741,8 +741,10 @@ impl Parser<'_> {
         Table { eid: String::new(), rows, line: raw.line() }
     }
 
-    /// A `#` heading, or a text block recognised as one: number, heading text, `(suite)`.
-    fn heading(&mut self, raw: &Raw, hashes: usize) -> Section {
+    /// A `#` heading, or a text block recognised as one: number, heading text, `(suite)`. A
+    /// capital letter and a full stop (`B.`) number it only when `letter` says it fits: else
+    /// they are an initial or a title (`M. Victor Lopes (Brésil)`) and stay in the text.
+    fn heading(&mut self, raw: &Raw, hashes: usize, letter: bool) -> Section {
         let joined = raw.joined();
         let after_hashes = &joined[hashes..];
         let content = after_hashes.trim_start();
@@ -751,6 +753,7 @@ impl Parser<'_> {
         let content_start = joined.len() - content.len();
         let bare = &content[lead..];
         let numbering = lexical::heading_number(bare)
+            .filter(|(_, rank, ..)| letter || *rank != 2)
             .map(|(num, _, _, start)| (num, start))
             .or_else(|| lexical::paragraph_number(bare).map(|(num, _, start)| (num, start)))
             .or_else(|| {
@@ -805,6 +808,7 @@ impl Parser<'_> {
         });
         let bare = strip_emphasis(&joined);
         let lead = joined.len() - bare.len();
+        let letter_fits = lexical::heading_number(bare).is_some_and(|(_, _, value, _)| body.letter_fits(value));
         if let Some((dash, num, index, start)) = lexical::item_letter(bare) {
             let expects_item = body.last_paragraph().is_some_and(|p| {
                 let last = p.items.last().map_or(&p.text.text, |i| &i.text.text);
@@ -824,7 +828,7 @@ impl Parser<'_> {
                 return;
             }
             if dash.is_empty() && !next_continues && heading_shape(raw, &bare[start..], SHORT_HEADING) {
-                let section = self.heading(raw, 0);
+                let section = self.heading(raw, 0, letter_fits);
                 refs.count(&section.heading);
                 body.open_section(section, None);
                 return;
@@ -832,7 +836,7 @@ impl Parser<'_> {
         }
         if let Some((num, _, start)) = lexical::paragraph_number(bare) {
             if !next_continues && heading_shape(raw, &bare[start..], NUMBERED_HEADING) && lead == 0 {
-                let section = self.heading(raw, 0);
+                let section = self.heading(raw, 0, letter_fits);
                 refs.count(&section.heading);
                 body.open_section(section, None);
                 return;
@@ -850,18 +854,18 @@ impl Parser<'_> {
             }));
             return;
         }
-        if let Some((_, rank, value, _)) = lexical::heading_number(bare)
+        if let Some((_, rank, _, _)) = lexical::heading_number(bare)
             && !next_continues
             && weighted_len(&joined) <= 300
-            && (rank == 1 || body.letter_fits(value) || is_continued(&joined))
+            && (rank == 1 || letter_fits || is_continued(&joined))
         {
-            let section = self.heading(raw, 0);
+            let section = self.heading(raw, 0, true);
             refs.count(&section.heading);
             body.open_section(section, None);
             return;
         }
         if !next_continues && heading_shape(raw, &joined, SHORT_HEADING) && followed_by_content(rest) {
-            let section = self.heading(raw, 0);
+            let section = self.heading(raw, 0, letter_fits);
             refs.count(&section.heading);
             body.open_section(section, None);
             return;
@@ -1157,5 +1161,20 @@ mod tests {
         assert_eq!(unit_lines("fr", &format!("{cut}\n\n{rest}\n")), [1, 3]);
         // The same lines cut by a page break (a running head between them) are one paragraph.
         assert_eq!(unit_lines("fr", &format!("{cut}\n\n15-16347\n\n{rest}\n")), [1]);
+    }
+
+    #[test]
+    fn a_capital_and_a_full_stop_number_a_heading_only_in_its_sequence() {
+        let printed = |lang: &str, body: &str| -> Vec<(Option<String>, String)> {
+            let units = parse("t.md", lang, body).expression.units();
+            units.iter().map(|u| (u.num.clone(), u.text.text.clone())).collect()
+        };
+        // A list of members: "M." is Monsieur, not section M.
+        let members = "Membres\n\nM. Victor Lopes (Brésil)\n\nLe Brésil a été élu en 2012.\n";
+        assert!(printed("fr", members).contains(&(None, "M. Victor Lopes (Brésil)".into())));
+        // Section B after section A is numbered.
+        let sections = "A. Mandat\n\nLe texte du mandat.\n\nB. Travaux\n\nLe texte des travaux.\n";
+        let units = printed("fr", sections);
+        assert!(units.contains(&(Some("B.".into()), "Travaux".into())), "{units:?}");
     }
 }
