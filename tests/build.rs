@@ -4,11 +4,12 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{accord, repo, shared, tree};
+use common::{accord, alignment_rows, repo, shared, tree};
 use serde_json::Value;
 
 fn build(sources: &Path, out: &Path, jobs: &str) -> std::process::Output {
@@ -115,6 +116,27 @@ fn six_language_markdown_documents_come_out_as_single_rows() {
     eprintln!("6-way recall {six_way:.4}, exact {}, mixed rows {}", report["recall_6way_exact"], report["mixed_rows"]);
     assert!(six_way >= 0.95, "6-way recall {six_way}");
     assert_eq!(report["documents"], 25);
+
+    // Each language's cell of a group holds its units as that language prints them: the
+    // unit's own number (`V.`, `خامسا -`, `五.`), then its text, as segments.csv has them.
+    let mut printed: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+    let mut numbered = 0;
+    for row in common::csv_rows(&out.join("csv/segments.csv")) {
+        let key = (row["document"].clone(), row["group"].clone(), row["lang"].clone());
+        numbered += usize::from(!row["num"].is_empty());
+        let text = if row["num"].is_empty() { row["text"].clone() } else { format!("{} {}", row["num"], row["text"]) };
+        printed.entry(key).or_default().push(text);
+    }
+    let mut cells = 0;
+    for row in alignment_rows(&out) {
+        for lang in ["ar", "en", "es", "fr", "ru", "zh"] {
+            let key = (row["document"].clone(), row["eid"].clone(), lang.to_string());
+            let want = printed.get(&key).map(|t| t.join("\n")).unwrap_or_default();
+            assert_eq!(row[lang], want, "{key:?}");
+            cells += usize::from(!want.is_empty());
+        }
+    }
+    assert!(cells > 5000 && numbered > 1000, "{cells} cells, {numbered} numbered units");
 }
 
 #[test]

@@ -80,13 +80,18 @@ proptest! {
             expected.entry(lang).or_default().extend(body);
         }
         let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // What each unit's cell of alignments.csv holds: its number as written, then its text.
+        let mut numbered: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for row in read_table(&out, "segments") {
             prop_assert!(!row["text"].starts_with(FORMULA_STARTS), "formula cell {:?}", row["text"]);
-            found.entry(row["lang"].clone()).or_default().push(unguard(&row["text"]).to_string());
+            let text = unguard(&row["text"]).to_string();
+            let num = &row["num"];
+            numbered.entry(row["lang"].clone()).or_default().push(if num.is_empty() { text.clone() } else { format!("{num} {text}") });
+            found.entry(row["lang"].clone()).or_default().push(text);
         }
         prop_assert_eq!(&found, &expected);
 
-        // The aligned rows hold the same texts, guarded the same way.
+        // The aligned rows hold the same texts, each led by its number, guarded the same way.
         let mut aligned: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for row in read_table(&out, "alignments") {
             for lang in expected.keys() {
@@ -97,7 +102,7 @@ proptest! {
             }
         }
         for (lang, mut texts) in aligned {
-            let mut want = expected[&lang].clone();
+            let mut want = numbered[&lang].clone();
             texts.sort();
             want.sort();
             prop_assert_eq!(texts, want, "alignments.csv, {}", lang);

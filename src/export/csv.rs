@@ -116,9 +116,15 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
             text.clear();
             let found =
                 group.members.get(lang).into_iter().flatten().filter_map(|eid| units.get(lang.as_str())?.get(eid));
+            // Each unit led by its own number as this language prints it (`V.`, `خامسا -`,
+            // `五.`): the `num` column holds only the pivot's.
             for (k, unit) in found.enumerate() {
                 if k > 0 {
                     text.push('\n');
+                }
+                if let Some(num) = &unit.num {
+                    text.push_str(num);
+                    text.push(' ');
                 }
                 text.push_str(&unit.text.text);
             }
@@ -300,7 +306,10 @@ fn package(languages: &[String], info: &ReleaseInfo) -> Value {
     for l in languages {
         alignment_fields.push(free_text(
             l,
-            &format!("text of the group in `{l}` (units joined by a line break; empty when this language has none)"),
+            &format!(
+                "text of the group in `{l}`, each unit led by its number as `{l}` prints it (`12.`, `V.`, `a)`), \
+                 units joined by a line break; empty when this language has none"
+            ),
             Value::Null,
         ));
     }

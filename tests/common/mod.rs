@@ -107,7 +107,12 @@ pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// A release's `csv/alignments.csv`, each row by column name.
 pub fn alignment_rows(out: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(out.join("csv/alignments.csv")).unwrap();
+    csv_rows(&out.join("csv/alignments.csv"))
+}
+
+/// A CSV file with a header row, each row by column name.
+pub fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     reader.records().map(|r| headers.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect()).collect()
 }
