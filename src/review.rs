@@ -282,7 +282,8 @@ fn read_rows(at: &str, doc: &Document, sheet: &Range<Data>) -> Result<Vec<Row>, 
         let units: Vec<(String, String, u32)> = expression
             .units()
             .into_iter()
-            .map(|u| (u.eid, crate::ingest::text::collapse_whitespace(&u.text.text), u.line))
+            .map(|u| (crate::ingest::text::collapse_whitespace(&u.printed().text), u.eid, u.line))
+            .map(|(text, eid, line)| (eid, text, line))
             .collect();
         let source = &expression.source;
         let mut next = 0;

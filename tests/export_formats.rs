@@ -129,12 +129,17 @@ fn workbooks_read_back() {
             for (c, lang) in column_lang.iter().enumerate() {
                 let expression = doc.expression(lang).unwrap();
                 let units = expression.units();
-                let want: Vec<&str> = group
+                // Each unit as printed: its own number, then its text.
+                let want: Vec<String> = group
                     .members
                     .get(lang)
                     .into_iter()
                     .flatten()
-                    .map(|eid| units.iter().find(|u| &u.eid == eid).unwrap().text.text.as_str())
+                    .map(|eid| units.iter().find(|u| &u.eid == eid).unwrap())
+                    .map(|u| match u.num.as_deref() {
+                        Some(num) if !num.is_empty() => format!("{num} {}", u.text.text),
+                        _ => u.text.text.clone(),
+                    })
                     .collect();
                 assert_eq!(cell_text(sheet.get((row, c + 1))), want.join("\n"), "{} {} {lang}", doc.slug, group.eid);
             }

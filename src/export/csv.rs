@@ -122,7 +122,7 @@ pub fn rows(aligned: &Aligned, languages: &[String]) -> csv::Result<Rows> {
                 if k > 0 {
                     text.push('\n');
                 }
-                if let Some(num) = &unit.num {
+                if let Some(num) = unit.printed_number() {
                     text.push_str(num);
                     text.push(' ');
                 }

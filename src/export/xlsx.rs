@@ -42,7 +42,8 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
     for group in &aligned.alignment.groups {
         let mut row = Vec::with_capacity(columns.len());
         for column in &columns {
-            // A cell of one unit borrows its text: only joined units make a new one.
+            // Each unit as its version prints it, its own number first (the numbering is
+            // each language's). A cell of one unnumbered unit borrows its text.
             let mut text: Option<Cow<Text>> = None;
             for eid in group.members.get(column.expression.lang.as_str()).into_iter().flatten() {
                 let unit = column.units.get(eid.as_str()).ok_or_else(|| ExportError::UnknownUnit {
@@ -51,8 +52,8 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
                     eid: eid.clone(),
                 })?;
                 match &mut text {
-                    Some(t) => t.to_mut().append("\n", unit.text.clone()),
-                    None => text = Some(Cow::Borrowed(&unit.text)),
+                    Some(t) => t.to_mut().append("\n", unit.printed().into_owned()),
+                    None => text = Some(unit.printed()),
                 }
             }
             row.push(text.unwrap_or_default());

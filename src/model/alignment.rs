@@ -1,6 +1,7 @@
 //! The alignment of a document's language versions: groups of units, one group per unit of
 //! the pivot (or per unit that has no pivot counterpart), each with a confidence.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,28 @@ pub struct Unit {
     pub num: Option<String>,
     pub text: Text,
     pub line: u32,
+}
+
+impl Unit {
+    /// The unit's own number as its version prints it (`12.`, `V.`, `خامسا -`, `五.`), when
+    /// it has one.
+    pub fn printed_number(&self) -> Option<&str> {
+        self.num.as_deref().filter(|n| !n.is_empty())
+    }
+
+    /// The unit as its version prints it: its number, a space, then its text, the marks
+    /// shifted. Versions number in their own ways, so this is what a reader compares across
+    /// languages.
+    pub fn printed(&self) -> Cow<'_, Text> {
+        match self.printed_number() {
+            None => Cow::Borrowed(&self.text),
+            Some(num) => {
+                let mut text = Text::plain(num);
+                text.append(" ", self.text.clone());
+                Cow::Owned(text)
+            }
+        }
+    }
 }
 
 impl Expression {
@@ -135,4 +158,28 @@ pub struct Sentence {
     pub eid: String,
     pub start: usize,
     pub end: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Mark, MarkKind};
+
+    #[test]
+    fn a_unit_is_printed_with_its_own_number_and_its_marks_shifted() {
+        let text = Text { text: "Participants".into(), marks: vec![Mark { start: 0, end: 4, kind: MarkKind::Italic }] };
+        let unit = |num: Option<&str>| Unit {
+            eid: "sec_6".into(),
+            kind: UnitKind::Heading,
+            num: num.map(String::from),
+            text: text.clone(),
+            line: 9,
+        };
+        let printed = unit(Some("VI.")).printed().into_owned();
+        assert_eq!(printed.text, "VI. Participants");
+        assert_eq!((printed.marks[0].start, printed.marks[0].end), (4, 8));
+        assert_eq!(&printed.text[4..8], "Part");
+        assert!(matches!(unit(None).printed(), Cow::Borrowed(t) if t == &text));
+        assert_eq!(unit(Some("")).printed().text, "Participants");
+    }
 }
