@@ -2,7 +2,7 @@
 //! versions serving as witnesses (see [`pairs_with_pivot`]), and pivot units that any version
 //! joins into one bead become one group.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -38,7 +38,7 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
     let (plang, punits) = versions[p];
     let strays: Vec<Vec<bool>> =
         versions.iter().map(|(_, units)| page_furniture(units.iter().map(|u| u.text))).collect();
-    let pairs = pairs_with_pivot(versions, &strays, p, opts);
+    let (pairs, others) = pairs_with_pivot(versions, &strays, p, opts);
     // joined[k]: pivot unit k is in the same group as unit k-1.
     let mut joined = vec![false; punits.len()];
     for (_, beads) in &pairs {
@@ -79,6 +79,7 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
             }
         }
     }
+    let mut extra = attach_through_others(extra, &mut groups, versions, &others);
     extra.sort_by_key(|e| e.0);
     let mut out = Vec::with_capacity(groups.len() + extra.len());
     let mut rest = extra.into_iter().peekable();
@@ -102,6 +103,69 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
         g.review = g.confidence < opts.review_below;
     }
     out
+}
+
+/// Units that the pivot lacks, which another version holds in one line with units of a
+/// neighbouring pivot group (a paragraph the pivot lost, run into its neighbour by that
+/// version's conversion), belong to that group, as the other versions' own groups do: so say
+/// the pairs without the pivot (`others`) when every one of them that places the units with
+/// a pivot group places them with the same one.
+fn attach_through_others(
+    extra: Vec<((usize, usize, usize), Group)>,
+    groups: &mut [Group],
+    versions: &[(&str, &[Unit])],
+    others: &[PairBeads],
+) -> Vec<((usize, usize, usize), Group)> {
+    if others.is_empty() || extra.is_empty() {
+        return extra;
+    }
+    // owner[k][u]: the pivot group holding unit u of version k.
+    let mut owner: Vec<Vec<Option<usize>>> = versions.iter().map(|(_, u)| vec![None; u.len()]).collect();
+    for (g, group) in groups.iter().enumerate() {
+        for (k, (lang, _)) in versions.iter().enumerate() {
+            for &u in group.members.get(*lang).map_or(&[][..], Vec::as_slice) {
+                owner[k][u] = Some(g);
+            }
+        }
+    }
+    let mut kept = Vec::with_capacity(extra.len());
+    for ((slot, k, seq), group) in extra {
+        let lang = versions[k].0;
+        let units = &group.members[lang];
+        // Per pair with version m: the pivot group that m's units beside ours belong to, or
+        // MAX when they belong to several.
+        let mut votes = Vec::new();
+        for ((x, y), beads) in others {
+            let (x, y) = (*x, *y);
+            let (m, ours_first) = match (x == k, y == k) {
+                (true, _) => (y, true),
+                (_, true) => (x, false),
+                _ => continue,
+            };
+            let mut places = BTreeSet::new();
+            for b in beads {
+                let (ours, theirs) = if ours_first { (&b.pivot, &b.other) } else { (&b.other, &b.pivot) };
+                if ours.iter().any(|u| units.contains(u)) {
+                    places.extend(theirs.iter().filter_map(|&v| owner[m][v]));
+                }
+            }
+            match places.len() {
+                0 => {}
+                1 => votes.extend(places),
+                _ => votes.push(usize::MAX),
+            }
+        }
+        let target = votes.first().copied().filter(|&g| votes.iter().all(|&v| v == g));
+        // Slot s lies between pivot groups s-1 and s.
+        match target.filter(|&g| g + 1 == slot || g == slot) {
+            Some(g) => {
+                groups[g].members.entry(lang.to_string()).or_default().extend(units);
+                groups[g].confidence = groups[g].confidence.min(group.confidence);
+            }
+            None => kept.push(((slot, k, seq), group)),
+        }
+    }
+    kept
 }
 
 /// A heading that some versions lack: those versions' pairs with the pivot glue the heading
@@ -236,7 +300,7 @@ fn pairs_with_pivot(
     strays: &[Vec<bool>],
     p: usize,
     opts: &Options,
-) -> Vec<(usize, Vec<Bead>)> {
+) -> (Vec<(usize, Vec<Bead>)>, Vec<PairBeads>) {
     let plain = Options { pinned: Vec::new(), pinned_by_lang: BTreeMap::new(), ..opts.clone() };
     let options = |x: usize, y: usize| {
         let mut o = plain.clone();
@@ -265,16 +329,19 @@ fn pairs_with_pivot(
     // (on the gold sets this changed no group, and it halves the work on undamaged documents).
     let mut beads: Vec<Vec<Bead>> = pairs[..direct].par_iter().map(|pair| align(pair, &Witnesses::default())).collect();
     if rounds == 0 || beads.iter().zip(&pairs).all(|(b, &(_, k))| one_to_one(b, &strays[p], &strays[k])) {
-        return pairs.iter().map(|&(_, k)| k).zip(beads).collect();
+        return (pairs.iter().map(|&(_, k)| k).zip(beads).collect(), Vec::new());
     }
     beads.par_extend(pairs[direct..].par_iter().map(|pair| align(pair, &Witnesses::default())));
     // Whether a pair's beads are still those of its alignment without witnesses: while the
     // witnesses contradict none of them, aligning the pair again would return them unchanged.
     let mut unwitnessed = vec![true; beads.len()];
+    let mut others = Vec::new();
     for round in 1..=rounds {
         let span = all_spans(&pairs, &beads, versions);
         let count = if round == rounds { direct } else { pairs.len() };
-        beads.truncate(count);
+        if round == rounds {
+            others = pairs[direct..].iter().copied().zip(beads.split_off(direct)).collect();
+        }
         // The beads move into the round: those the witnesses agree with are kept, not copied.
         let realigned: Vec<(Vec<Bead>, bool)> = beads
             .into_par_iter()
@@ -292,7 +359,7 @@ fn pairs_with_pivot(
             .collect();
         (beads, unwitnessed) = realigned.into_iter().unzip();
     }
-    pairs.iter().map(|&(_, k)| k).zip(beads).collect()
+    (pairs.iter().map(|&(_, k)| k).zip(beads).collect(), others)
 }
 
 /// Whether every bead of an alignment of the pivot with another version pairs one unit with
@@ -320,6 +387,9 @@ fn all_spans(
     }
     span
 }
+
+/// The beads of the pair of versions (x, y), x on the pivot side of each bead.
+type PairBeads = ((usize, usize), Vec<Bead>);
 
 /// Per unit of a version, a range [lo, hi) of units of another version.
 type Ranges = Vec<(u32, u32)>;
@@ -515,6 +585,49 @@ mod tests {
         // The pivot ran the heading into its paragraph: the group stays whole.
         let run_in = lines(&["Sustainable development The Permanent Mission of Bahrain presents its compliments."]);
         assert_eq!(split_lacked(vec![g], &[("en", &run_in), ("es", &es), ("fr", &fr)]).len(), 1);
+    }
+
+    #[test]
+    fn a_unit_the_pivot_lacks_joins_the_group_another_version_runs_it_into() {
+        let lines = |t: &[&'static str]| -> Vec<Unit<'static>> { t.iter().map(|l| Unit::from_line(l)).collect() };
+        let en = lines(&["First.", "Third."]);
+        let fr = lines(&["Premier.", "Deuxième. Troisième."]);
+        let es = lines(&["Primero.", "Segundo.", "Tercero."]);
+        let ru = lines(&["Первый.", "Второй.", "Третий."]);
+        let versions = [("en", &en[..]), ("fr", &fr[..]), ("es", &es[..]), ("ru", &ru[..])];
+        let group = |m: &[(&str, &[usize])]| Group {
+            members: m.iter().map(|(l, k)| (l.to_string(), k.to_vec())).collect(),
+            confidence: 1.0,
+            review: false,
+        };
+        let mut groups = vec![
+            group(&[("en", &[0]), ("fr", &[0]), ("es", &[0]), ("ru", &[0])]),
+            group(&[("en", &[1]), ("fr", &[1]), ("es", &[2]), ("ru", &[2])]),
+        ];
+        let extra = |k: usize| ((1, k, 1), group(&[(versions[k].0, &[1])]));
+        // fr holds the second paragraph in one line with the third; es and ru have it apart.
+        let others = vec![
+            ((1, 2), vec![bead(&[0], &[0]), bead(&[1], &[1, 2])]),
+            ((1, 3), vec![bead(&[0], &[0]), bead(&[1], &[1, 2])]),
+            ((2, 3), vec![bead(&[0], &[0]), bead(&[1], &[1]), bead(&[2], &[2])]),
+        ];
+        let kept = attach_through_others(vec![extra(2), extra(3)], &mut groups, &versions, &others);
+        assert!(kept.is_empty());
+        assert_eq!(groups[1].members["es"], [2, 1]);
+        assert_eq!(groups[1].members["ru"], [2, 1]);
+        // Where one pair places it with the group before and another with the group after, it
+        // stays a group of its own.
+        let mut groups2 = vec![
+            group(&[("en", &[0]), ("fr", &[0]), ("es", &[0]), ("ru", &[0])]),
+            group(&[("en", &[1]), ("fr", &[1]), ("es", &[2]), ("ru", &[2])]),
+        ];
+        let split = vec![
+            ((1, 2), vec![bead(&[0], &[0, 1]), bead(&[1], &[2])]),
+            ((2, 3), vec![bead(&[0], &[0]), bead(&[1], &[1, 2]), bead(&[2], &[])]),
+        ];
+        let kept = attach_through_others(vec![extra(2)], &mut groups2, &versions, &split);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(groups2[1].members["es"], [2]);
     }
 
     #[test]
