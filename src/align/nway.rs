@@ -79,6 +79,7 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
             }
         }
     }
+    join_through_others(&mut groups, versions, &others);
     let mut extra = attach_through_others(extra, &mut groups, versions, &others);
     extra.sort_by_key(|e| e.0);
     let mut out = Vec::with_capacity(groups.len() + extra.len());
@@ -105,6 +106,74 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
     out
 }
 
+/// `owner[k][u]`: the group holding unit u of version k.
+fn owners(groups: &[Group], versions: &[(&str, &[Unit])]) -> Vec<Vec<Option<usize>>> {
+    let mut owner: Vec<Vec<Option<usize>>> = versions.iter().map(|(_, u)| vec![None; u.len()]).collect();
+    for (g, group) in groups.iter().enumerate() {
+        for (k, (lang, _)) in versions.iter().enumerate() {
+            for &u in group.members.get(*lang).map_or(&[][..], Vec::as_slice) {
+                owner[k][u] = Some(g);
+            }
+        }
+    }
+    owner
+}
+
+/// Two neighbouring pivot groups that another version runs together in one unit (two
+/// paragraphs merged by its conversion, which its pair with the pivot took for one of them and
+/// a lost one) are one group: so say the pairs without the pivot when every one of them that
+/// places the unit places it across the same two groups.
+fn join_through_others(groups: &mut [Group], versions: &[(&str, &[Unit])], others: &[PairBeads]) {
+    if others.is_empty() || groups.len() < 2 {
+        return;
+    }
+    let owner = owners(groups, versions);
+    // seen[k][u]: per pair that places unit u of version k, the pivot groups of the units
+    // beside it.
+    let mut seen: Vec<Vec<Vec<BTreeSet<usize>>>> = versions.iter().map(|(_, u)| vec![Vec::new(); u.len()]).collect();
+    for ((x, y), beads) in others {
+        for b in beads {
+            let groups_of =
+                |k: usize, units: &[usize]| -> BTreeSet<usize> { units.iter().filter_map(|&u| owner[k][u]).collect() };
+            let (gx, gy) = (groups_of(*x, &b.pivot), groups_of(*y, &b.other));
+            if !gy.is_empty() {
+                for &u in &b.pivot {
+                    seen[*x][u].push(gy.clone());
+                }
+            }
+            if !gx.is_empty() {
+                for &v in &b.other {
+                    seen[*y][v].push(gx.clone());
+                }
+            }
+        }
+    }
+    // joins[g]: group g is one with group g-1.
+    let mut joins = vec![false; groups.len()];
+    for (k, units) in seen.iter().enumerate() {
+        for (u, sets) in units.iter().enumerate() {
+            let (Some(g), Some(first)) = (owner[k][u], sets.first()) else { continue };
+            if sets.iter().all(|s| s == first) && first.len() == 2 && first.contains(&g) {
+                let (lo, hi) = (first.first().copied().unwrap_or(g), first.last().copied().unwrap_or(g));
+                if hi == lo + 1 {
+                    joins[hi] = true;
+                }
+            }
+        }
+    }
+    for g in 1..groups.len() {
+        if joins[g] {
+            let root = (0..g).rev().find(|&r| !joins[r]).unwrap_or(0);
+            let moved = std::mem::take(&mut groups[g].members);
+            let confidence = groups[g].confidence;
+            for (lang, units) in moved {
+                groups[root].members.entry(lang).or_default().extend(units);
+            }
+            groups[root].confidence = groups[root].confidence.min(confidence);
+        }
+    }
+}
+
 /// Units that the pivot lacks, which another version holds in one line with units of a
 /// neighbouring pivot group (a paragraph the pivot lost, run into its neighbour by that
 /// version's conversion), belong to that group, as the other versions' own groups do: so say
@@ -119,15 +188,7 @@ fn attach_through_others(
     if others.is_empty() || extra.is_empty() {
         return extra;
     }
-    // owner[k][u]: the pivot group holding unit u of version k.
-    let mut owner: Vec<Vec<Option<usize>>> = versions.iter().map(|(_, u)| vec![None; u.len()]).collect();
-    for (g, group) in groups.iter().enumerate() {
-        for (k, (lang, _)) in versions.iter().enumerate() {
-            for &u in group.members.get(*lang).map_or(&[][..], Vec::as_slice) {
-                owner[k][u] = Some(g);
-            }
-        }
-    }
+    let owner = owners(groups, versions);
     let mut kept = Vec::with_capacity(extra.len());
     for ((slot, k, seq), group) in extra {
         let lang = versions[k].0;
@@ -628,6 +689,43 @@ mod tests {
         let kept = attach_through_others(vec![extra(2)], &mut groups2, &versions, &split);
         assert_eq!(kept.len(), 1);
         assert_eq!(groups2[1].members["es"], [2]);
+    }
+
+    #[test]
+    fn two_groups_another_version_runs_together_are_one() {
+        let lines = |t: &[&'static str]| -> Vec<Unit<'static>> { t.iter().map(|l| Unit::from_line(l)).collect() };
+        let en = lines(&["First.", "Second."]);
+        let fr = lines(&["Premier. Deuxième."]);
+        let es = lines(&["Primero.", "Segundo."]);
+        let ru = lines(&["Первый.", "Второй."]);
+        let versions = [("en", &en[..]), ("fr", &fr[..]), ("es", &es[..]), ("ru", &ru[..])];
+        let group = |m: &[(&str, &[usize])]| Group {
+            members: m.iter().map(|(l, k)| (l.to_string(), k.to_vec())).collect(),
+            confidence: 1.0,
+            review: false,
+        };
+        // The pivot pair took fr's line for the second paragraph alone.
+        let apart = || {
+            vec![
+                group(&[("en", &[0]), ("es", &[0]), ("ru", &[0])]),
+                group(&[("en", &[1]), ("fr", &[0]), ("es", &[1]), ("ru", &[1])]),
+            ]
+        };
+        let mut groups = apart();
+        let others = vec![
+            ((1, 2), vec![bead(&[0], &[0, 1])]),
+            ((1, 3), vec![bead(&[0], &[0, 1])]),
+            ((2, 3), vec![bead(&[0], &[0]), bead(&[1], &[1])]),
+        ];
+        join_through_others(&mut groups, &versions, &others);
+        assert_eq!(groups[0].members["en"], [0, 1]);
+        assert_eq!(groups[0].members["fr"], [0]);
+        assert!(groups[1].members.is_empty());
+        // One pair places the line with the second paragraph alone: the groups stay apart.
+        let mut groups = apart();
+        let others = vec![((1, 2), vec![bead(&[0], &[0, 1])]), ((1, 3), vec![bead(&[], &[0]), bead(&[0], &[1])])];
+        join_through_others(&mut groups, &versions, &others);
+        assert_eq!(groups, apart());
     }
 
     #[test]
