@@ -282,8 +282,10 @@ fn read_rows(at: &str, doc: &Document, sheet: &Range<Data>) -> Result<Vec<Row>, 
         let units: Vec<(String, String, u32)> = expression
             .units()
             .into_iter()
-            .map(|u| (crate::ingest::text::collapse_whitespace(&u.printed().text), u.eid, u.line))
-            .map(|(text, eid, line)| (eid, text, line))
+            .map(|u| {
+                let text = crate::ingest::text::collapse_whitespace(&u.printed().text);
+                (u.eid, text, u.line)
+            })
             .collect();
         let source = &expression.source;
         let mut next = 0;

@@ -329,11 +329,11 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
             continue;
         }
         let Some((c, n)) = char_at(body, k) else { break };
-        if space_len_at(bytes, k) > 0 {
-            k += n;
+        let space = space_len_at(bytes, k) > 0;
+        k += n;
+        if space {
             continue;
         }
-        k += n;
         count += 1;
         let full_width = matches!(c, '。' | '！' | '？' | '；' | '：');
         let comma = matches!(c, ',' | '،');

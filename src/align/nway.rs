@@ -58,9 +58,8 @@ pub fn align_nway(versions: &[(&str, &[Unit])], pivot_lang: &str, opts: &Options
         gid.push(g);
         groups[g].members.entry(plang.to_string()).or_default().push(k);
     }
-    // Units the pivot lacks, keyed by (slot, language position, order): slot 0 is before
-    // every pivot group, slot g+1 right after group g.
-    let mut extra: Vec<((usize, usize, usize), Group)> = Vec::new();
+    // Units the pivot lacks.
+    let mut extra: Vec<Extra> = Vec::new();
     for (k, beads) in &pairs {
         let lang = versions[*k].0;
         let mut slot = 0;
@@ -165,16 +164,17 @@ fn join_through_others(groups: &mut [Group], versions: &[(&str, &[Unit])], other
             }
         }
     }
-    for g in 1..groups.len() {
-        if joins[g] {
-            let root = (0..g).rev().find(|&r| !joins[r]).unwrap_or(0);
-            let moved = std::mem::take(&mut groups[g].members);
-            let confidence = groups[g].confidence;
-            for (lang, units) in moved {
-                groups[root].members.entry(lang).or_default().extend(units);
-            }
-            groups[root].confidence = groups[root].confidence.min(confidence);
+    let mut root = 0;
+    for g in 0..groups.len() {
+        if !joins[g] {
+            root = g;
+            continue;
         }
+        let moved = std::mem::take(&mut groups[g].members);
+        for (lang, units) in moved {
+            groups[root].members.entry(lang).or_default().extend(units);
+        }
+        groups[root].confidence = groups[root].confidence.min(groups[g].confidence);
     }
 }
 
@@ -184,11 +184,11 @@ fn join_through_others(groups: &mut [Group], versions: &[(&str, &[Unit])], other
 /// the pairs without the pivot (`others`) when every one of them that places the units with
 /// a pivot group places them with the same one.
 fn attach_through_others(
-    extra: Vec<((usize, usize, usize), Group)>,
+    extra: Vec<Extra>,
     groups: &mut [Group],
     versions: &[(&str, &[Unit])],
     others: &[PairBeads],
-) -> Vec<((usize, usize, usize), Group)> {
+) -> Vec<Extra> {
     if others.is_empty() || extra.is_empty() {
         return extra;
     }
@@ -452,6 +452,10 @@ fn all_spans(
     }
     span
 }
+
+/// A group of units the pivot lacks, keyed by (slot, version, order): slot 0 is before every
+/// pivot group, slot g+1 right after group g.
+type Extra = ((usize, usize, usize), Group);
 
 /// The beads of the pair of versions (x, y), x on the pivot side of each bead.
 type PairBeads = ((usize, usize), Vec<Bead>);

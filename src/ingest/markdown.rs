@@ -808,7 +808,8 @@ impl Parser<'_> {
         });
         let bare = strip_emphasis(&joined);
         let lead = joined.len() - bare.len();
-        let letter_fits = lexical::heading_number(bare).is_some_and(|(_, _, value, _)| body.letter_fits(value));
+        let heading_number = lexical::heading_number(bare);
+        let letter_fits = heading_number.is_some_and(|(_, _, value, _)| body.letter_fits(value));
         if let Some((dash, num, index, start)) = lexical::item_letter(bare) {
             let expects_item = body.last_paragraph().is_some_and(|p| {
                 let last = p.items.last().map_or(&p.text.text, |i| &i.text.text);
@@ -854,7 +855,7 @@ impl Parser<'_> {
             }));
             return;
         }
-        if let Some((_, rank, _, _)) = lexical::heading_number(bare)
+        if let Some((_, rank, _, _)) = heading_number
             && !next_continues
             && weighted_len(&joined) <= 300
             && (rank == 1 || letter_fits || is_continued(&joined))
