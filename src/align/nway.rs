@@ -355,17 +355,172 @@ fn absorb_strays(groups: &mut [Group], versions: &[(&str, &[Unit])], strays: &[V
 /// still gained (0.002 F1 on the damaged dev set), a third did not.
 pub(crate) const WITNESS_ROUNDS: usize = 2;
 
-/// Every version aligned with the pivot `p`, as (version, beads). Every pair of versions is
-/// aligned on its own first, then again with the other versions as witnesses. PDF conversion
-/// damages each version differently, so where a bead is wrong (two paragraphs taken for one
-/// broken by a page, a heading glued to the wrong neighbour) the versions aligned with both
-/// sides mostly still see the units apart, and say so.
+/// Every version aligned with the pivot `p`, as (version, beads), and the pairs without the
+/// pivot as the witness rounds left them (none when the rounds were not needed). Each version
+/// is aligned with the pivot on its own first; where that is not one for one, every pair of
+/// versions is aligned again with the others as witnesses (see [`witness_rounds`]). Damage is
+/// local, so the rounds run only in windows around the beads that are not one for one, each
+/// [`WINDOW_MARGIN`] pivot units wider on both sides and cut where every version's beads
+/// meet: the rest of the document keeps its beads with the pivot.
 fn pairs_with_pivot(
     versions: &[(&str, &[Unit])],
     strays: &[Vec<bool>],
     p: usize,
     opts: &Options,
 ) -> (Vec<(usize, Vec<Bead>)>, Vec<PairBeads>) {
+    let others: Vec<usize> = (0..versions.len()).filter(|&k| k != p).collect();
+    let sides = SideCache::default();
+    let direct: Vec<Vec<Bead>> = others
+        .par_iter()
+        .map(|&k| {
+            let mut o = Options { pinned: Vec::new(), pinned_by_lang: BTreeMap::new(), ..opts.clone() };
+            o.pinned = opts.pinned_by_lang.get(versions[k].0).cloned().unwrap_or_default();
+            let (x, y) = (versions[p], versions[k]);
+            align_witnessed(x.1, y.1, (x.0, y.0), &o, &Witnesses::default(), Some(&sides))
+        })
+        .collect();
+    // Two versions have no witness: their one pair is aligned once.
+    let rounds = if versions.len() < 3 { 0 } else { opts.witness_rounds };
+    // When each pair with the pivot is one to one throughout, every version has the pivot's
+    // units one for one and the witnesses, which link the pivot to each version through the
+    // others, have nothing to contest (on the gold sets this changed no group).
+    let clean = |b: &Bead, k: usize| one_to_one(std::slice::from_ref(b), &strays[p], &strays[k]);
+    if rounds == 0 || direct.iter().zip(&others).all(|(beads, &k)| beads.iter().all(|b| clean(b, k))) {
+        return (others.into_iter().zip(direct).collect(), Vec::new());
+    }
+    let n = versions[p].1.len();
+    // Pins are in the whole document's numbering: with them, one window covers it all.
+    let windows = if opts.pinned_by_lang.is_empty() { windows(&direct, &others, n, &clean) } else { vec![(0, n)] };
+    if windows == [(0, n)] {
+        let (beads, pairs) = witness_rounds(versions, p, opts, direct, &sides);
+        return (others.into_iter().zip(beads).collect(), pairs);
+    }
+    let mut spliced: Vec<Vec<Bead>> = vec![Vec::new(); direct.len()];
+    // The first bead of each pair with the pivot that is not spliced yet.
+    let mut rest = vec![0; direct.len()];
+    let mut witnessed_pairs: Vec<PairBeads> = Vec::new();
+    for &(s, e) in &windows {
+        let (from, to): (Vec<_>, Vec<_>) = direct.iter().map(|beads| (cut(beads, s, n), cut(beads, e, n))).unzip();
+        // Each version's units in the window, the pivot's too.
+        let mut bounds = vec![(s, e); versions.len()];
+        for (i, &k) in others.iter().enumerate() {
+            bounds[k] = (from[i].1, to[i].1);
+        }
+        let sub: Vec<(&str, &[Unit])> =
+            versions.iter().zip(&bounds).map(|((lang, units), &(lo, hi))| (*lang, &units[lo..hi])).collect();
+        let start = |x: usize, y: usize| (bounds[x].0, bounds[y].0);
+        let sub_direct: Vec<Vec<Bead>> = (0..direct.len())
+            .map(|i| direct[i][from[i].0..to[i].0].iter().map(|b| rebased(b, start(p, others[i]), (0, 0))).collect())
+            .collect();
+        let (beads, pairs) = witness_rounds(&sub, p, opts, sub_direct, &sides);
+        for (i, window_beads) in beads.into_iter().enumerate() {
+            spliced[i].extend_from_slice(&direct[i][rest[i]..from[i].0]);
+            spliced[i].extend(window_beads.iter().map(|b| rebased(b, (0, 0), start(p, others[i]))));
+            rest[i] = to[i].0;
+        }
+        if witnessed_pairs.is_empty() {
+            witnessed_pairs = pairs.iter().map(|(xy, _)| (*xy, Vec::new())).collect();
+        }
+        for ((xy, all), (_, window_beads)) in witnessed_pairs.iter_mut().zip(pairs) {
+            all.extend(window_beads.iter().map(|b| rebased(b, (0, 0), start(xy.0, xy.1))));
+        }
+    }
+    for (i, beads) in direct.iter().enumerate() {
+        spliced[i].extend_from_slice(&beads[rest[i]..]);
+    }
+    (others.into_iter().zip(spliced).collect(), witnessed_pairs)
+}
+
+/// How many pivot units around a bead that is not one for one the witness rounds also
+/// realign: a version that lost a paragraph is often aligned one for one, but shifted, over a
+/// few paragraphs before its pair with the pivot meets the loss.
+const WINDOW_MARGIN: usize = 8;
+
+/// The windows of pivot units `[s, e)` where a pair with the pivot has a bead that is not
+/// `clean`, widened by [`WINDOW_MARGIN`] and out to where every pair has a bead starting (see
+/// [`cut`]); in order, apart.
+fn windows(
+    direct: &[Vec<Bead>],
+    others: &[usize],
+    n: usize,
+    clean: &dyn Fn(&Bead, usize) -> bool,
+) -> Vec<(usize, usize)> {
+    // starts[c]: how many pairs have a bead whose first pivot unit is c.
+    let mut starts = vec![0usize; n + 1];
+    let mut trouble: Vec<(usize, usize)> = Vec::new();
+    for (beads, &k) in direct.iter().zip(others) {
+        let mut next: usize = 0;
+        for b in beads {
+            if let Some(&first) = b.pivot.first() {
+                starts[first] += 1;
+            }
+            if !clean(b, k) {
+                // A bead without pivot units sits before pivot unit `next`, on the left of a
+                // cut there: the window must hold the unit before it (the first, at the start).
+                trouble.push(match (b.pivot.first(), b.pivot.last()) {
+                    (Some(&lo), Some(&hi)) => (lo, hi + 1),
+                    _ => (next.saturating_sub(1), next.max(1).min(n)),
+                });
+            }
+            next = b.pivot.last().map_or(next, |&u| u + 1);
+        }
+    }
+    let cuttable = |c: usize| c == 0 || c == n || starts[c] == direct.len();
+    trouble.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (lo, hi) in trouble {
+        let mut s = lo.saturating_sub(WINDOW_MARGIN);
+        let mut e = (hi + WINDOW_MARGIN).min(n);
+        while !cuttable(s) {
+            s -= 1;
+        }
+        while !cuttable(e) {
+            e += 1;
+        }
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// Where a cut before pivot unit `c` falls in `beads` (a pair with the pivot, where some bead
+/// starts at `c` or `c` is 0 or `n`): the index of the first bead after it, and the other
+/// version's units before it. Beads without pivot units right before the cut stay before it.
+fn cut(beads: &[Bead], c: usize, n: usize) -> (usize, usize) {
+    let t = match c {
+        0 => 0,
+        _ if c == n => beads.len(),
+        _ => beads.iter().position(|b| b.pivot.first().is_some_and(|&u| u >= c)).unwrap_or(beads.len()),
+    };
+    (t, beads[..t].iter().map(|b| b.other.len()).sum())
+}
+
+/// `bead` moved from a numbering whose first units (pivot side, other side) are `from` to one
+/// where they are `to`.
+fn rebased(bead: &Bead, from: (usize, usize), to: (usize, usize)) -> Bead {
+    let moved = |units: &[usize], (f, t): (usize, usize)| units.iter().map(|&u| u - f + t).collect();
+    Bead {
+        pivot: moved(&bead.pivot, (from.0, to.0)),
+        other: moved(&bead.other, (from.1, to.1)),
+        confidence: bead.confidence,
+    }
+}
+
+/// Every pair of versions aligned, the pairs with the pivot `p` given (`direct`, in version
+/// order without the pivot), then again with the other versions as witnesses. PDF conversion
+/// damages each version differently, so where a bead is wrong (two paragraphs taken for one
+/// broken by a page, a heading glued to the wrong neighbour) the versions aligned with both
+/// sides mostly still see the units apart, and say so. Returns the pairs with the pivot and
+/// the other pairs, as the rounds left them.
+fn witness_rounds(
+    versions: &[(&str, &[Unit])],
+    p: usize,
+    opts: &Options,
+    direct: Vec<Vec<Bead>>,
+    sides: &SideCache,
+) -> (Vec<Vec<Bead>>, Vec<PairBeads>) {
     let plain = Options { pinned: Vec::new(), pinned_by_lang: BTreeMap::new(), ..opts.clone() };
     let options = |x: usize, y: usize| {
         let mut o = plain.clone();
@@ -380,32 +535,23 @@ fn pairs_with_pivot(
     for (n, &x) in others.iter().enumerate() {
         pairs.extend(others[n + 1..].iter().map(|&y| (x, y)));
     }
-    let direct = versions.len() - 1;
-    let sides = SideCache::default();
+    let count_direct = versions.len() - 1;
     let align = |&(x, y): &(usize, usize), seen: &Witnesses| {
         let langs = (versions[x].0, versions[y].0);
-        align_witnessed(versions[x].1, versions[y].1, langs, &options(x, y), seen, Some(&sides))
+        align_witnessed(versions[x].1, versions[y].1, langs, &options(x, y), seen, Some(sides))
     };
-    // Two versions have no witness: their one pair is aligned once.
-    let rounds = if versions.len() < 3 { 0 } else { opts.witness_rounds };
-    // The pairs with the pivot first. When each is one-to-one throughout, every version has
-    // the pivot's units one for one and the witnesses, which link the pivot to each version
-    // through the others, have nothing to contest: the other pairs and the rounds are skipped
-    // (on the gold sets this changed no group, and it halves the work on undamaged documents).
-    let mut beads: Vec<Vec<Bead>> = pairs[..direct].par_iter().map(|pair| align(pair, &Witnesses::default())).collect();
-    if rounds == 0 || beads.iter().zip(&pairs).all(|(b, &(_, k))| one_to_one(b, &strays[p], &strays[k])) {
-        return (pairs.iter().map(|&(_, k)| k).zip(beads).collect(), Vec::new());
-    }
-    beads.par_extend(pairs[direct..].par_iter().map(|pair| align(pair, &Witnesses::default())));
+    let rounds = opts.witness_rounds;
+    let mut beads = direct;
+    beads.par_extend(pairs[count_direct..].par_iter().map(|pair| align(pair, &Witnesses::default())));
     // Whether a pair's beads are still those of its alignment without witnesses: while the
     // witnesses contradict none of them, aligning the pair again would return them unchanged.
     let mut unwitnessed = vec![true; beads.len()];
-    let mut others = Vec::new();
+    let mut rest = Vec::new();
     for round in 1..=rounds {
         let span = all_spans(&pairs, &beads, versions);
-        let count = if round == rounds { direct } else { pairs.len() };
+        let count = if round == rounds { count_direct } else { pairs.len() };
         if round == rounds {
-            others = pairs[direct..].iter().copied().zip(beads.split_off(direct)).collect();
+            rest = pairs[count_direct..].iter().copied().zip(beads.split_off(count_direct)).collect();
         }
         // The beads move into the round: those the witnesses agree with are kept, not copied.
         let realigned: Vec<(Vec<Bead>, bool)> = beads
@@ -416,7 +562,7 @@ fn pairs_with_pivot(
                 let seen = witnessed(&span, versions, (x, y));
                 let texts = (versions[x].1, versions[y].1);
                 let langs = (versions[x].0, versions[y].0);
-                if fresh && witnesses_agree(texts, langs, &options(x, y), &seen, &before, Some(&sides)) {
+                if fresh && witnesses_agree(texts, langs, &options(x, y), &seen, &before, Some(sides)) {
                     return (before, true);
                 }
                 (align(&(x, y), &seen), false)
@@ -424,7 +570,7 @@ fn pairs_with_pivot(
             .collect();
         (beads, unwitnessed) = realigned.into_iter().unzip();
     }
-    (pairs.iter().map(|&(_, k)| k).zip(beads).collect(), others)
+    (beads, rest)
 }
 
 /// Whether every bead of an alignment of the pivot with another version pairs one unit with
@@ -612,6 +758,63 @@ mod tests {
             }
         }
         assert!(skipped > 0, "no document was one-to-one with its pivot");
+    }
+
+    /// Windows open [`WINDOW_MARGIN`] pivot units around each bead that is not one for one, join
+    /// where they meet, and end only where every pair has a bead starting.
+    #[test]
+    fn the_rounds_run_in_windows_around_the_beads_that_are_not_one_for_one() {
+        const M: usize = WINDOW_MARGIN;
+        let n = 60;
+        let ones = |skip: &[usize]| -> Vec<Bead> {
+            (0..n).filter(|k| !skip.contains(k)).map(|k| bead(&[k], &[k])).collect::<Vec<_>>()
+        };
+        // Pair 0 lacks pivot unit 9 (its other units are numbered as the pivot's for brevity).
+        let mut lost = ones(&[9]);
+        lost.insert(9, bead(&[9], &[]));
+        // Pair 1 runs pivot units 17 and 18 into one line, splits unit 40 in two, and has two
+        // furniture lines (26, 27) the other version has not: clean, but no cut between them.
+        let mut other = ones(&[17, 18, 26, 27, 40]);
+        other.insert(17, bead(&[17, 18], &[17]));
+        other.insert(25, bead(&[26, 27], &[]));
+        other.insert(37, bead(&[40], &[40, 41]));
+        let clean = |b: &Bead, _: usize| (b.pivot.len() == 1 && b.other.len() == 1) || b.pivot == [26, 27];
+        let found = windows(&[lost, other], &[1, 2], n, &clean);
+        // 9 and 17-18 are within reach of each other; 19 + M = 27 falls inside the furniture.
+        assert_eq!(found, vec![(9 - M, 28), (40 - M, 41 + M)]);
+        // A pair not one for one at its first bead opens the window at the start.
+        let mut first = ones(&[0]);
+        first.insert(0, bead(&[], &[0]));
+        first.insert(1, bead(&[0], &[]));
+        assert_eq!(windows(&[first], &[1], n, &clean), vec![(0, 1 + M)]);
+    }
+
+    /// Windows splice into each pair's beads: every unit of both versions in one bead, in order,
+    /// on a document where the versions lack a few paragraphs here and there (the UDHR: Arabic
+    /// and French each have one line fewer) and are one for one elsewhere.
+    #[test]
+    fn beads_spliced_from_windows_hold_every_unit_once_in_order() {
+        let texts = corpus_texts("udhr");
+        let units: Vec<Vec<Unit>> = texts.iter().map(|(_, t)| t.lines().map(Unit::from_line).collect()).collect();
+        let versions: Vec<(&str, &[Unit])> = texts.iter().zip(&units).map(|((l, _), u)| (*l, &u[..])).collect();
+        let strays: Vec<Vec<bool>> = units.iter().map(|u| page_furniture(u.iter().map(|u| u.text))).collect();
+        let (pairs, others) = pairs_with_pivot(&versions, &strays, 0, &Options::default());
+        let all = |k: usize| (0..units[k].len()).collect::<Vec<_>>();
+        let sides = |beads: &[Bead]| -> (Vec<usize>, Vec<usize>) {
+            (beads.iter().flat_map(|b| b.pivot.clone()).collect(), beads.iter().flat_map(|b| b.other.clone()).collect())
+        };
+        for (k, beads) in &pairs {
+            assert_eq!(sides(beads), (all(0), all(*k)), "pivot with version {k}");
+        }
+        // The pairs without the pivot were aligned in the windows only, in order.
+        let mut placed = 0;
+        for ((x, y), beads) in &others {
+            let (a, b) = sides(beads);
+            assert!(a.windows(2).all(|w| w[0] < w[1]) && b.windows(2).all(|w| w[0] < w[1]), "{x}-{y}");
+            assert!(a.last() < Some(&units[*x].len()) && b.last() < Some(&units[*y].len()), "{x}-{y}");
+            placed += a.len();
+        }
+        assert!(placed > 0 && placed < others.len() * units[0].len() / 2, "{placed} units in windows");
     }
 
     #[test]
