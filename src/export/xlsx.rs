@@ -62,6 +62,9 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
     }
 
     let mut workbook = Workbook::new();
+    // Deflate without lazy matching: on the bench corpus's workbooks, 7.6 % larger than at the
+    // default level 6 and about a fifth less time to write them.
+    workbook.set_zip_compression_level(2);
     workbook.set_properties(&properties(aligned, info).map_err(wrap)?);
     alignment_sheet(workbook.add_worksheet(), aligned, &columns, &cells).map_err(wrap)?;
     metadata_sheet(workbook.add_worksheet(), aligned, &columns, info).map_err(wrap)?;
