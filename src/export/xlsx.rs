@@ -120,23 +120,31 @@ fn alignment_sheet(
     sheet.write_string_with_format(0, confidence_col, "confidence", &header)?;
     sheet.write_string_with_format(0, status_col, "review status", &header)?;
 
-    // Made once: the workbook looks every cell's format up by value.
+    // The columns carry the plain formats, which cells written without one take: the workbook
+    // looks a cell's own format up by value, hashing all of it, and most rows are not flagged.
     let plain = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
     let flagged = plain.clone().set_background_color(Color::RGB(REVIEW_FILL));
     let [plain_number, flagged_number] = [&plain, &flagged].map(|f| f.clone().set_num_format("0.00"));
+    for col in 0..=status_col {
+        sheet.set_column_format(col, if col == confidence_col { &plain_number } else { &plain })?;
+    }
     let mut widths = vec![0.0f64; status_col as usize + 1];
     widths[0] = width("eId");
     for (g, (group, row)) in groups.iter().zip(cells).enumerate() {
         let r = g as u32 + 1;
-        let (base, number) = if group.review { (&flagged, &flagged_number) } else { (&plain, &plain_number) };
-        sheet.write_string_with_format(r, 0, &group.eid, base)?;
+        let (base, number) = if group.review { (Some(&flagged), Some(&flagged_number)) } else { (None, None) };
+        write_cell(sheet, r, 0, &group.eid, base)?;
         widths[0] = widths[0].max(width(&group.eid));
         for (c, text) in row.iter().enumerate() {
             let col = c as u16 + 1;
             write_text(sheet, r, col, text, base)?;
             widths[col as usize] = widths[col as usize].max(width(&text.text));
         }
-        sheet.write_number_with_format(r, confidence_col, f64::from(group.confidence), number)?;
+        let confidence = f64::from(group.confidence);
+        match number {
+            Some(format) => sheet.write_number_with_format(r, confidence_col, confidence, format)?,
+            None => sheet.write_number(r, confidence_col, confidence)?,
+        };
         // A reviewer's earlier decisions (alignment.toml) show in the next round.
         let status = if group.rejected {
             Some("rejected")
@@ -147,9 +155,10 @@ fn alignment_sheet(
         } else {
             None
         };
-        match status {
-            Some(status) => sheet.write_string_with_format(r, status_col, status, base)?,
-            None => sheet.write_blank(r, status_col, base)?,
+        match (status, base) {
+            (Some(status), _) => write_cell(sheet, r, status_col, status, base)?,
+            (None, Some(format)) => sheet.write_blank(r, status_col, format)?,
+            (None, None) => sheet,
         };
     }
 
@@ -174,22 +183,42 @@ fn alignment_sheet(
 }
 
 /// Writes `text` into a cell, as rich text when it has italic (or foreign), bold or
-/// superscript marks, so that a reviewer sees the typography of the source.
-fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &Text, base: &Format) -> Result<(), XlsxError> {
+/// superscript marks, so that a reviewer sees the typography of the source. Without `base`, the
+/// cell takes its column's format.
+fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &Text, base: Option<&Format>) -> Result<(), XlsxError> {
     if text.is_empty() {
-        sheet.write_blank(row, col, base)?;
+        if let Some(format) = base {
+            sheet.write_blank(row, col, format)?;
+        }
         return Ok(());
     }
     let runs = runs(text);
     if runs.iter().all(|(style, _)| *style == Style::default()) {
-        sheet.write_string_with_format(row, col, &text.text, base)?;
+        write_cell(sheet, row, col, &text.text, base)?;
         return Ok(());
     }
     let formats: Vec<Format> = runs.iter().map(|(style, _)| style.format()).collect();
     let segments: Vec<(&Format, &str)> =
         formats.iter().zip(&runs).map(|(f, (_, range))| (f, &text.text[range.clone()])).collect();
-    sheet.write_rich_string_with_format(row, col, &segments, base)?;
+    match base {
+        Some(format) => sheet.write_rich_string_with_format(row, col, &segments, format)?,
+        None => sheet.write_rich_string(row, col, &segments)?,
+    };
     Ok(())
+}
+
+/// Writes a string with `base`, or with its column's format.
+fn write_cell<'s>(
+    sheet: &'s mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    base: Option<&Format>,
+) -> Result<&'s mut Worksheet, XlsxError> {
+    match base {
+        Some(format) => sheet.write_string_with_format(row, col, text, format),
+        None => sheet.write_string(row, col, text),
+    }
 }
 
 /// Font style of a run of text.
