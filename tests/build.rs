@@ -163,6 +163,48 @@ fn validate_outputs_checks_a_release_against_its_manifest() {
     assert_eq!(codes, ["release-hash-mismatch", "release-missing-file", "release-extra-file"]);
 }
 
+/// A release mostly repeats the one before it: a file with the same bytes is the previous
+/// release's own file, linked rather than written again; a file whose bytes change (its source
+/// did, or someone edited the old copy, or made it a link to elsewhere) is written anew, and
+/// the release still matches its manifest.
+#[test]
+fn a_rebuild_links_what_the_previous_release_holds_byte_for_byte() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (sources, out) = (dir.path().join("sources"), dir.path().join("out"));
+    for doc in ["udhr", "a-69-720"] {
+        common::copy_document(&repo().join("sources").join(doc), &sources.join(doc));
+    }
+    assert!(build(&sources, &out, "2").status.success());
+    let first = tree(&out);
+    let inode = |p: &str| fs::metadata(out.join(p)).unwrap().ino();
+    let kept = ["xlsx/a-69-720.xlsx", "akn/a-69-720/fr.xml", "tmx/a-69-720.tmx"];
+    let before: Vec<u64> = kept.iter().map(|p| inode(p)).collect();
+    // Edited in place, and replaced by a link to a copy outside the release.
+    let edited = "akn/udhr/fr.xml";
+    let (edited_inode, original) = (inode(edited), fs::read(out.join(edited)).unwrap());
+    fs::write(out.join(edited), b"edited").unwrap();
+    let linked = out.join("xliff/udhr.en-fr.xlf");
+    fs::copy(&linked, dir.path().join("copy.xlf")).unwrap();
+    fs::remove_file(&linked).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("copy.xlf"), &linked).unwrap();
+    // One source changes: its document's files change.
+    let source = sources.join("udhr/en.txt");
+    let text = fs::read_to_string(&source).unwrap().replacen("Preamble", "Preamble of the Declaration", 1);
+    fs::write(&source, text).unwrap();
+    assert!(build(&sources, &out, "2").status.success());
+    accord().arg("validate").arg("--outputs").arg(&out).assert().success();
+    let after: Vec<u64> = kept.iter().map(|p| inode(p)).collect();
+    assert_eq!(before, after, "same bytes: the previous release's files");
+    assert!(kept.iter().all(|p| fs::metadata(out.join(p)).unwrap().nlink() == 1));
+    assert_ne!(inode(edited), edited_inode);
+    assert_eq!(fs::read(out.join(edited)).unwrap(), original, "the edited copy is written again");
+    assert!(fs::symlink_metadata(&linked).unwrap().file_type().is_file(), "not the link to elsewhere");
+    let second = tree(&out);
+    assert_ne!(first[Path::new("xlsx/udhr.xlsx")], second[Path::new("xlsx/udhr.xlsx")]);
+    assert_eq!(first[Path::new("xlsx/a-69-720.xlsx")], second[Path::new("xlsx/a-69-720.xlsx")]);
+}
+
 /// A small deterministic generator (splitmix64) for the kill points: the seed is printed, and
 /// `ACCORD_KILL_SEED` replays a run.
 struct SplitMix(u64);
