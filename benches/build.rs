@@ -1,12 +1,13 @@
 //! Throughput, thread speed-up and peak memory of `accord build` with every format, on a
 //! corpus of at least 200 MB built by replicating `sources/` (`ACCORD_BENCH_MB` sets another
 //! size, e.g. 400). Runs the release binary as a child, as a user would, replacing the
-//! previous release each time, and measures wall time, CPU time and peak RSS of the child
-//! (`wait4`). The baseline in the same run is `accord validate` on the same corpus (read,
-//! parse and validate on every core): the figures are meant as ratios, since the machine may
-//! be shared. A CSV-only build and a CSV+TMX+XLIFF build in the same run give what the
-//! translators' formats add. Run with `cargo bench --bench build`; the binary is built by cargo with the
-//! bench.
+//! previous release each time (whose files with the same bytes the build links rather than
+//! writes), and measures wall time, CPU time and peak RSS of the child (`wait4`). The baseline
+//! in the same run is `accord validate` on the same corpus (read, parse and validate on every
+//! core): the figures are meant as ratios, since the machine may be shared. A CSV-only build
+//! and a CSV+TMX+XLIFF build in the same run give what the translators' formats add; a build
+//! into a new folder, what a first release costs. Run with `cargo bench --bench build`; the
+//! binary is built by cargo with the bench.
 
 mod common;
 
@@ -49,16 +50,33 @@ fn main() {
     for formats in [ALL, "csv", "csv,tmx,xliff"] {
         build(formats, 2);
     }
-    let mut best: Vec<Option<Run>> = vec![None; 5];
-    for _ in 0..RUNS {
-        let runs = [validate(), build(ALL, 1), build(ALL, 2), build("csv", 2), build("csv,tmx,xliff", 2)];
+    // A build into a new folder each time: no previous release to replace, nor to reuse files
+    // of (a build links the files the release it replaces holds byte for byte). The folders are
+    // removed at the end, not between runs, so no run creates files right after many deletions.
+    let fresh = |k: usize| {
+        let dir = releases.join(format!("out-new-{k}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    };
+    let fresh_dirs: Vec<PathBuf> = (0..RUNS).map(fresh).collect();
+    let build_new = |dir: &PathBuf| {
+        run(Command::new(env!("CARGO_BIN_EXE_accord"))
+            .args(["build", "--quiet", "--format", ALL, "--jobs", "2", "--sources"])
+            .arg(&corpus)
+            .arg("--out")
+            .arg(dir))
+    };
+    let mut best: Vec<Option<Run>> = vec![None; 6];
+    for dir in &fresh_dirs {
+        let runs =
+            [validate(), build(ALL, 1), build(ALL, 2), build("csv", 2), build("csv,tmx,xliff", 2), build_new(dir)];
         for (k, r) in runs.into_iter().enumerate() {
             if best[k].as_ref().is_none_or(|b| r.wall < b.wall) {
                 best[k] = Some(r);
             }
         }
     }
-    let [baseline, one, two, csv, translators] = [0, 1, 2, 3, 4].map(|k| best[k].clone().expect("measured"));
+    let [baseline, one, two, csv, translators, new] = [0, 1, 2, 3, 4, 5].map(|k| best[k].clone().expect("measured"));
     println!(
         "{:<32} {:>8} {:>7} {:>8} {:>7} {:>10} {:>7}",
         "run (best of 2)", "wall s", "MB/s", "user s", "sys s", "peak RSS", "÷ base"
@@ -69,6 +87,7 @@ fn main() {
         ("build, all formats, --jobs 2", &two),
         ("build, csv, --jobs 2", &csv),
         ("build, csv,tmx,xliff, --jobs 2", &translators),
+        ("build, all, --jobs 2, new folder", &new),
     ] {
         println!(
             "{name:<32} {:>8.2} {:>7.1} {:>8.2} {:>7.2} {:>7} MB {:>7.2}",
@@ -88,5 +107,8 @@ fn main() {
     );
     for formats in [ALL, "csv", "csv,tmx,xliff"] {
         std::fs::remove_dir_all(out(formats)).expect("remove the release");
+    }
+    for dir in &fresh_dirs {
+        std::fs::remove_dir_all(dir).expect("remove the release");
     }
 }
