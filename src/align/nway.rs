@@ -373,9 +373,8 @@ fn pairs_with_pivot(
     let direct: Vec<Vec<Bead>> = others
         .par_iter()
         .map(|&k| {
-            let mut o = Options { pinned: Vec::new(), pinned_by_lang: BTreeMap::new(), ..opts.clone() };
-            o.pinned = opts.pinned_by_lang.get(versions[k].0).cloned().unwrap_or_default();
             let (x, y) = (versions[p], versions[k]);
+            let o = pair_options(opts, versions, p, (p, k));
             align_witnessed(x.1, y.1, (x.0, y.0), &o, &Witnesses::default(), Some(&sides))
         })
         .collect();
@@ -508,6 +507,13 @@ fn rebased(bead: &Bead, from: (usize, usize), to: (usize, usize)) -> Bead {
     }
 }
 
+/// The options of the pair of versions (x, y): the reviewer's pins of y's language when x is
+/// the pivot `p`, none otherwise.
+fn pair_options(opts: &Options, versions: &[(&str, &[Unit])], p: usize, (x, y): (usize, usize)) -> Options {
+    let pinned = if x == p { opts.pinned_by_lang.get(versions[y].0).cloned().unwrap_or_default() } else { Vec::new() };
+    Options { pinned, pinned_by_lang: BTreeMap::new(), ..opts.clone() }
+}
+
 /// Every pair of versions aligned, the pairs with the pivot `p` given (`direct`, in version
 /// order without the pivot), then again with the other versions as witnesses. PDF conversion
 /// damages each version differently, so where a bead is wrong (two paragraphs taken for one
@@ -521,14 +527,7 @@ fn witness_rounds(
     direct: Vec<Vec<Bead>>,
     sides: &SideCache,
 ) -> (Vec<Vec<Bead>>, Vec<PairBeads>) {
-    let plain = Options { pinned: Vec::new(), pinned_by_lang: BTreeMap::new(), ..opts.clone() };
-    let options = |x: usize, y: usize| {
-        let mut o = plain.clone();
-        if x == p {
-            o.pinned = opts.pinned_by_lang.get(versions[y].0).cloned().unwrap_or_default();
-        }
-        o
-    };
+    let options = |x: usize, y: usize| pair_options(opts, versions, p, (x, y));
     // Every pair once, the pivot first in its own pairs.
     let mut pairs: Vec<(usize, usize)> = (0..versions.len()).filter(|&k| k != p).map(|k| (p, k)).collect();
     let others: Vec<usize> = (0..versions.len()).filter(|&k| k != p).collect();
