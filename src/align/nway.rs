@@ -131,10 +131,10 @@ fn join_through_others(groups: &mut [Group], versions: &[(&str, &[Unit])], other
     // seen[k][u]: per pair that places unit u of version k, the pivot groups of the units
     // beside it.
     let mut seen: Vec<Vec<Vec<BTreeSet<usize>>>> = versions.iter().map(|(_, u)| vec![Vec::new(); u.len()]).collect();
+    let groups_of =
+        |k: usize, units: &[usize]| -> BTreeSet<usize> { units.iter().filter_map(|&u| owner[k][u]).collect() };
     for ((x, y), beads) in others {
         for b in beads {
-            let groups_of =
-                |k: usize, units: &[usize]| -> BTreeSet<usize> { units.iter().filter_map(|&u| owner[k][u]).collect() };
             let (gx, gy) = (groups_of(*x, &b.pivot), groups_of(*y, &b.other));
             if !gy.is_empty() {
                 for &u in &b.pivot {
@@ -383,8 +383,8 @@ fn pairs_with_pivot(
     // When each pair with the pivot is one to one throughout, every version has the pivot's
     // units one for one and the witnesses, which link the pivot to each version through the
     // others, have nothing to contest (on the gold sets this changed no group).
-    let clean = |b: &Bead, k: usize| one_to_one(std::slice::from_ref(b), &strays[p], &strays[k]);
-    if rounds == 0 || direct.iter().zip(&others).all(|(beads, &k)| beads.iter().all(|b| clean(b, k))) {
+    let clean = |b: &Bead, k: usize| one_for_one(b, &strays[p], &strays[k]);
+    if rounds == 0 || direct.iter().zip(&others).all(|(beads, &k)| one_to_one(beads, &strays[p], &strays[k])) {
         return (others.into_iter().zip(direct).collect(), Vec::new());
     }
     let n = versions[p].1.len();
@@ -572,14 +572,17 @@ fn witness_rounds(
     (beads, rest)
 }
 
-/// Whether every bead of an alignment of the pivot with another version pairs one unit with
-/// one, but those made of page furniture alone (`pivot_strays`, `other_strays`).
+/// Whether every bead of an alignment of the pivot with another version is [`one_for_one`].
 fn one_to_one(beads: &[Bead], pivot_strays: &[bool], other_strays: &[bool]) -> bool {
+    beads.iter().all(|b| one_for_one(b, pivot_strays, other_strays))
+}
+
+/// Whether a bead of the pivot with another version pairs one unit with one, or is made of
+/// page furniture alone (`pivot_strays`, `other_strays`).
+fn one_for_one(b: &Bead, pivot_strays: &[bool], other_strays: &[bool]) -> bool {
     let furniture = |units: &[usize], stray: &[bool]| units.iter().all(|&k| stray[k]);
-    beads.iter().all(|b| {
-        (b.pivot.len() == 1 && b.other.len() == 1)
-            || (furniture(&b.pivot, pivot_strays) && furniture(&b.other, other_strays))
-    })
+    (b.pivot.len() == 1 && b.other.len() == 1)
+        || (furniture(&b.pivot, pivot_strays) && furniture(&b.other, other_strays))
 }
 
 /// `span[(x, y)]`: for each unit of version x, the units of version y in its bead, for every

@@ -561,9 +561,9 @@ fn write_manifest(
 pub(super) struct Staging {
     dir: PathBuf,
     out: PathBuf,
-    /// The release being replaced, when there is one: a file the new release holds byte for
-    /// byte is linked from it rather than written again (see [`Staging::reused`]).
-    previous: Option<PathBuf>,
+    /// Whether `out` holds a release this one replaces: a file the new release holds byte for
+    /// byte is then linked from it rather than written again (see [`Staging::reused`]).
+    replaces: bool,
     /// The folders of the release made last: a folder is made once, not tried again for each
     /// of its files. Only the last few are remembered, so memory does not grow with the
     /// documents (one folder each in `akn/`); one forgotten and met again is made again,
@@ -586,8 +586,8 @@ impl Staging {
             remove_tree(&dir)?;
         }
         fs::create_dir_all(&dir)?;
-        let previous = out.join("manifest.json").is_file().then(|| out.to_path_buf());
-        Ok(Staging { dir, out: out.to_path_buf(), previous, folders: Mutex::default() })
+        let replaces = out.join("manifest.json").is_file();
+        Ok(Staging { dir, out: out.to_path_buf(), replaces, folders: Mutex::default() })
     }
 
     /// Writes one file of the release and returns its manifest entry. It is made durable
@@ -609,10 +609,11 @@ impl Staging {
     /// system without hard links) leaves the file to be written.
     #[cfg(unix)]
     fn reused(&self, path: &Path, to: &Path, bytes: &[u8]) -> bool {
-        use std::io::Read;
         use std::os::unix::fs::MetadataExt;
-        let Some(previous) = &self.previous else { return false };
-        let from = previous.join(path);
+        if !self.replaces {
+            return false;
+        }
+        let from = self.out.join(path);
         let same = || -> std::io::Result<bool> {
             // Not a link to elsewhere, and not shared with a file outside the release, which
             // could change the new release through it.
@@ -620,9 +621,7 @@ impl Staging {
             if !meta.file_type().is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
                 return Ok(false);
             }
-            let mut old = Vec::with_capacity(bytes.len());
-            fs::File::open(&from)?.read_to_end(&mut old)?;
-            Ok(old == bytes)
+            Ok(fs::read(&from)? == bytes)
         };
         same().unwrap_or(false) && fs::hard_link(&from, to).is_ok()
     }

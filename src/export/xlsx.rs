@@ -155,11 +155,7 @@ fn alignment_sheet(
         } else {
             None
         };
-        match (status, base) {
-            (Some(status), _) => write_cell(sheet, r, status_col, status, base)?,
-            (None, Some(format)) => sheet.write_blank(r, status_col, format)?,
-            (None, None) => sheet,
-        };
+        write_cell(sheet, r, status_col, status.unwrap_or_default(), base)?;
     }
 
     sheet.set_column_width(0, widths[0].clamp(MIN_WIDTH, MAX_EID_WIDTH))?;
@@ -186,12 +182,6 @@ fn alignment_sheet(
 /// superscript marks, so that a reviewer sees the typography of the source. Without `base`, the
 /// cell takes its column's format.
 fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &Text, base: Option<&Format>) -> Result<(), XlsxError> {
-    if text.is_empty() {
-        if let Some(format) = base {
-            sheet.write_blank(row, col, format)?;
-        }
-        return Ok(());
-    }
     let runs = runs(text);
     if runs.iter().all(|(style, _)| *style == Style::default()) {
         write_cell(sheet, row, col, &text.text, base)?;
@@ -207,7 +197,8 @@ fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &Text, base: Opti
     Ok(())
 }
 
-/// Writes a string with `base`, or with its column's format.
+/// Writes a string with `base`, or with its column's format. An empty string with `base` is a
+/// blank cell that shows it; without, no cell at all (`rust_xlsxwriter` does both).
 fn write_cell<'s>(
     sheet: &'s mut Worksheet,
     row: u32,
