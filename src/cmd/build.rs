@@ -653,14 +653,18 @@ impl Staging {
         }
         let full = self.dir.join(path);
         if let Some(folder) = full.parent() {
-            // Held while the folder is made, so that no thread writes into it before.
-            let mut made = self.folders.lock().expect("no writer panicked");
-            if !made.iter().any(|f| f == folder) {
+            let known = |made: &VecDeque<PathBuf>| made.iter().any(|f| f == folder);
+            // Made without the lock, which other writers would wait for: two threads making
+            // the same folder both succeed, and each writes only once its own call returned.
+            if !known(&self.folders.lock().expect("no writer panicked")) {
                 fs::create_dir_all(folder)?;
-                if made.len() == FOLDERS_REMEMBERED {
-                    made.pop_front();
+                let mut made = self.folders.lock().expect("no writer panicked");
+                if !known(&made) {
+                    if made.len() == FOLDERS_REMEMBERED {
+                        made.pop_front();
+                    }
+                    made.push_back(folder.to_path_buf());
                 }
-                made.push_back(folder.to_path_buf());
             }
         }
         Ok(full)
