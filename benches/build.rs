@@ -110,7 +110,7 @@ fn main() {
     }
     println!("speed-up --jobs 2 / --jobs 1: {:.2}×", one.wall / two.wall);
     let cpu = |r: &Run| r.user + r.sys;
-    for ((label, _), r) in ON_TOP.iter().zip(&best[4..]) {
+    for ((label, _), r) in ON_TOP.iter().zip(&best[4..4 + ON_TOP.len()]) {
         println!(
             "{label} on top of CSV: wall +{:.0} %, CPU (user + sys) +{:.0} %, {:.2} ms of CPU per document",
             100.0 * (r.wall / csv.wall - 1.0),
