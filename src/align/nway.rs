@@ -390,10 +390,6 @@ fn pairs_with_pivot(
     let n = versions[p].1.len();
     // Pins are in the whole document's numbering: with them, one window covers it all.
     let windows = if opts.pinned_by_lang.is_empty() { windows(&direct, &others, n, &clean) } else { vec![(0, n)] };
-    if windows == [(0, n)] {
-        let (beads, pairs) = witness_rounds(versions, p, opts, direct, &sides);
-        return (others.into_iter().zip(beads).collect(), pairs);
-    }
     let mut spliced: Vec<Vec<Bead>> = vec![Vec::new(); direct.len()];
     // The first bead of each pair with the pivot that is not spliced yet.
     let mut rest = vec![0; direct.len()];
