@@ -198,8 +198,8 @@ fn attach_through_others(
         let lang = versions[k].0;
         let units = &group.members[lang];
         // Per pair with version m: the pivot group that m's units beside ours belong to, or
-        // MAX when they belong to several.
-        let mut votes = Vec::new();
+        // `None` when they belong to several.
+        let mut votes: Vec<Option<usize>> = Vec::new();
         for ((x, y), beads) in others {
             let (x, y) = (*x, *y);
             let (m, ours_first) = match (x == k, y == k) {
@@ -216,11 +216,11 @@ fn attach_through_others(
             }
             match places.len() {
                 0 => {}
-                1 => votes.extend(places),
-                _ => votes.push(usize::MAX),
+                1 => votes.push(places.first().copied()),
+                _ => votes.push(None),
             }
         }
-        let target = votes.first().copied().filter(|&g| votes.iter().all(|&v| v == g));
+        let target = votes.first().copied().flatten().filter(|&g| votes.iter().all(|&v| v == Some(g)));
         // Slot s lies between pivot groups s-1 and s.
         match target.filter(|&g| g + 1 == slot || g == slot) {
             Some(g) => {
