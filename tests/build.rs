@@ -99,6 +99,33 @@ fn a_failing_document_leaves_the_previous_release_untouched() {
 }
 
 #[test]
+fn a_file_the_system_cannot_make_fails_the_build_as_io_and_keeps_the_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("sources");
+    common::copy_document(&repo().join("sources/udhr"), &sources.join("udhr"));
+    let out = dir.path().join("out");
+    assert!(build(&sources, &out, "1").status.success());
+    let before = tree(&out);
+    // The workbooks' sheets go through temporary files: with nowhere to put them, the system
+    // failed, not the document (exit 2, not 1), and the previous release stays.
+    let failed = accord()
+        .args(["build", "--quiet", "--sources"])
+        .arg(&sources)
+        .arg("--out")
+        .arg(&out)
+        .env("TMPDIR", dir.path().join("missing"))
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("temporary file") && stderr.contains("TMPDIR"), "{stderr}");
+    assert!(!stderr.contains("bug in accord"), "{stderr}");
+    assert_eq!(tree(&out), before);
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(names.len(), 2, "only sources/ and out/ remain: {names:?}");
+}
+
+#[test]
 fn six_language_markdown_documents_come_out_as_single_rows() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");

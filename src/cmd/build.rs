@@ -74,6 +74,8 @@ struct Built {
     inputs: Vec<Entry>,
     outputs: Vec<Entry>,
     counts: Counts,
+    /// The first file the system could not write.
+    failed: Option<std::io::Error>,
 }
 
 /// The manifest's counts: each document's, and the release's as their sum.
@@ -252,10 +254,16 @@ pub fn run(args: Args) -> u8 {
             display_path(&args.out),
         );
         write_manifest(&args, &formats, &filters, &info, totals, &staging).map_err(|e| e.to_string())?;
-        staging.commit().map_err(|e| e.to_string())?;
         Ok(summary)
     })();
-    let summary = match finished {
+    let committed = match finished {
+        Ok(summary) => staging.commit().map(|()| summary).map_err(|e| e.to_string()),
+        Err(e) => {
+            staging.abandon();
+            Err(e)
+        }
+    };
+    let summary = match committed {
         Ok(summary) => summary,
         Err(e) => {
             eprintln!("accord build: cannot write {}: {e}", display_path(&args.out));
@@ -282,7 +290,8 @@ struct Totals {
     shown: Vec<Diagnostic>,
     inputs: EntrySpill,
     outputs: EntrySpill,
-    /// The first failure to write an entry out, reported when the manifest is written.
+    /// The first file or manifest entry the system could not write, reported when the
+    /// manifest would be written.
     failed: Option<std::io::Error>,
 }
 
@@ -319,6 +328,9 @@ impl Totals {
         }
         for entry in built.outputs {
             self.output(entry);
+        }
+        if let Some(e) = built.failed {
+            self.failed.get_or_insert(e);
         }
     }
 
@@ -359,7 +371,7 @@ fn build_one(
         .map(|f| Entry { path: display_path(&f.path), bytes: f.bytes, sha256: f.sha256.clone() })
         .collect();
     counts.input_bytes = inputs.iter().map(|e| e.bytes).sum();
-    let mut built = Built { diagnostics: Vec::new(), inputs, outputs: Vec::new(), counts };
+    let mut built = Built { diagnostics: Vec::new(), inputs, outputs: Vec::new(), counts, failed: None };
     let Some(doc) = &loaded.document else {
         built.diagnostics = diagnostics;
         return (built, None);
@@ -411,15 +423,24 @@ fn build_one(
         ("tmx", export::tmx::export),
         ("xliff", export::xliff::export),
     ];
-    for (format, exporter) in exporters {
-        if formats.contains(format) {
-            let written = exporter(&aligned, info).map_err(|e| e.to_string()).and_then(|files| {
-                files.iter().map(|f| staging.write(f).map_err(|e| e.to_string())).collect::<Result<Vec<_>, _>>()
-            });
-            match written {
-                Ok(entries) => built.outputs.extend(entries),
-                Err(e) => diagnostics.push(failed(e)),
+    // A file the system cannot write is not the document's fault: the build stops with exit 2.
+    for (_, exporter) in exporters.into_iter().filter(|(format, _)| formats.contains(*format)) {
+        match exporter(&aligned, info) {
+            Ok(files) => {
+                for file in &files {
+                    match staging.write(file) {
+                        Ok(entry) => built.outputs.push(entry),
+                        Err(e) => {
+                            let message = format!("{}: {e}", display_path(&file.path));
+                            built.failed.get_or_insert(std::io::Error::new(e.kind(), message));
+                        }
+                    }
+                }
             }
+            Err(e @ export::ExportError::TempFile { .. }) => {
+                built.failed.get_or_insert(std::io::Error::other(e.to_string()));
+            }
+            Err(e) => diagnostics.push(failed(e.to_string())),
         }
     }
     built.diagnostics = diagnostics;

@@ -76,6 +76,9 @@ pub enum ExportError {
     UnknownUnit { document: String, lang: String, eid: String },
     #[error("{document}: workbook: {source}")]
     Xlsx { document: String, source: rust_xlsxwriter::XlsxError },
+    /// The system, not the document, failed: the workbook's temporary files have nowhere to go.
+    #[error("{document}: workbook: cannot make a temporary file in {} (TMPDIR names a writable folder): {source}", dir.display())]
+    TempFile { document: String, dir: PathBuf, source: std::io::Error },
     #[error("{document}: XML: {source}")]
     Xml { document: String, source: std::io::Error },
 }
