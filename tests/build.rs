@@ -102,14 +102,17 @@ fn a_failing_document_leaves_the_previous_release_untouched() {
 fn a_file_the_system_cannot_make_fails_the_build_as_io_and_keeps_the_release() {
     let dir = tempfile::tempdir().unwrap();
     let sources = dir.path().join("sources");
-    common::copy_document(&repo().join("sources/udhr"), &sources.join("udhr"));
+    for doc in ["udhr", "wg7-2019-draft-report-addendum", "wg7-2022-annotated-provisional-agenda"] {
+        common::copy_document(&repo().join("sources").join(doc), &sources.join(doc));
+    }
     let out = dir.path().join("out");
     assert!(build(&sources, &out, "1").status.success());
     let before = tree(&out);
     // The workbooks' sheets go through temporary files: with nowhere to put them, the system
-    // failed, not the document (exit 2, not 1), and the previous release stays.
+    // failed, not the document (exit 2, not 1), and the previous release stays. The documents
+    // after the first failure are passed over, which must not leave a worker waiting.
     let failed = accord()
-        .args(["build", "--quiet", "--sources"])
+        .args(["build", "--quiet", "--jobs", "2", "--sources"])
         .arg(&sources)
         .arg("--out")
         .arg(&out)
@@ -119,6 +122,7 @@ fn a_file_the_system_cannot_make_fails_the_build_as_io_and_keeps_the_release() {
     assert_eq!(failed.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&failed.stderr);
     assert!(stderr.contains("temporary file") && stderr.contains("TMPDIR"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one failure reported: {stderr}");
     assert!(!stderr.contains("bug in accord"), "{stderr}");
     assert_eq!(tree(&out), before);
     let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
