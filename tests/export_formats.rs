@@ -158,6 +158,28 @@ fn workbooks_read_back() {
     }
 }
 
+/// Rich text (italic foreign titles, bold, superscripts) sits in the shared strings, where
+/// Excel writes it and where tools made for Excel's files look for it, never inline.
+#[test]
+fn workbook_text_is_in_the_shared_strings_rich_text_included() {
+    let mut rich = 0;
+    for (doc, alignment) in documents() {
+        let aligned = Aligned { document: &doc, alignment: &alignment, units: &doc.unit_index(), sources: &[] };
+        let files = xlsx::export(&aligned, &info()).unwrap();
+        let mut archive = zip::ZipArchive::new(Cursor::new(files[0].bytes.clone())).unwrap();
+        let mut part = |name: &str| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+            text
+        };
+        for sheet in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"] {
+            assert!(!part(sheet).contains("inlineStr"), "{}: {sheet} has inline strings", doc.slug);
+        }
+        rich += usize::from(part("xl/sharedStrings.xml").contains("<rPr>"));
+    }
+    assert!(rich >= 3, "only {rich} workbooks with rich text: the test would prove nothing");
+}
+
 /// `xmllint --noout --nonet --schema schemas/akn/akomantoso30.xsd` on every file.
 #[test]
 fn akn_expressions_are_schema_valid() {

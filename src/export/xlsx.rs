@@ -69,12 +69,17 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
     // default level 6 and about a fifth less time to write them.
     workbook.set_zip_compression_level(2);
     workbook.set_properties(&properties(aligned, info).map_err(wrap)?);
-    // Sheets in low-memory mode stream their rows to an unnamed temporary file. Otherwise
-    // rust_xlsxwriter spawns a thread per sheet to assemble it, and spawning two threads per
-    // workbook cost more than the temporary files (a CSV+XLSX build of the bench corpus took
-    // a quarter less time at --jobs 2). The sheets are the same but for rows' optional `spans`.
-    alignment_sheet(workbook.add_worksheet_with_low_memory().map_err(wrap)?, aligned, &columns, &cells)
-        .map_err(wrap)?;
+    // A sheet in low-memory mode streams its rows to an unnamed temporary file, where an
+    // ordinary one has rust_xlsxwriter spawn a thread to assemble it when the workbook is
+    // saved: two threads per workbook cost more than the files (a CSV+XLSX build of the bench
+    // corpus took a quarter less time at --jobs 2). Such a sheet is the same but for the rows'
+    // optional `spans`, except that it writes rich text inline rather than in the shared
+    // strings, where Excel puts it and where tools made for Excel's files may only look: a
+    // groups sheet with rich text stays ordinary.
+    let rich = cells.iter().flatten().any(|text| !text.marks.is_empty() && !is_plain(&runs(text)));
+    let groups_sheet =
+        if rich { workbook.add_worksheet() } else { workbook.add_worksheet_with_low_memory().map_err(wrap)? };
+    alignment_sheet(groups_sheet, aligned, &columns, &cells).map_err(wrap)?;
     metadata_sheet(workbook.add_worksheet_with_low_memory().map_err(wrap)?, aligned, &columns, info).map_err(wrap)?;
     let bytes = workbook.save_to_buffer().map_err(wrap)?;
     Ok(vec![File { path: PathBuf::from("xlsx").join(format!("{}.xlsx", doc.slug)), bytes }])
@@ -191,7 +196,7 @@ fn alignment_sheet(
 /// cell takes its column's format.
 fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &Text, base: Option<&Format>) -> Result<(), XlsxError> {
     let runs = runs(text);
-    if runs.iter().all(|(style, _)| *style == Style::default()) {
+    if is_plain(&runs) {
         write_cell(sheet, row, col, &text.text, base)?;
         return Ok(());
     }
@@ -242,6 +247,11 @@ impl Style {
         }
         f
     }
+}
+
+/// Whether `runs` are all unstyled: the text is written as a plain string.
+fn is_plain(runs: &[(Style, std::ops::Range<usize>)]) -> bool {
+    runs.iter().all(|(style, _)| *style == Style::default())
 }
 
 /// Splits `text` into maximal non-empty runs of one style.
