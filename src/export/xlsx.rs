@@ -72,10 +72,10 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
     // A sheet in low-memory mode streams its rows to an unnamed temporary file, where an
     // ordinary one has rust_xlsxwriter spawn a thread to assemble it when the workbook is
     // saved: two threads per workbook cost more than the files (a CSV+XLSX build of the bench
-    // corpus took a quarter less time at --jobs 2). Such a sheet is the same but for the rows'
-    // optional `spans`, except that it writes rich text inline rather than in the shared
-    // strings, where Excel puts it and where tools made for Excel's files may only look: a
-    // groups sheet with rich text stays ordinary.
+    // corpus took a quarter less time at --jobs 2). Such a sheet has the same cells and styles,
+    // but it writes rich text inline rather than in the shared strings, where Excel puts it
+    // and where tools made for Excel's files may only look: a groups sheet with rich text
+    // stays ordinary.
     let rich = cells.iter().flatten().any(|text| !text.marks.is_empty() && !is_plain(&runs(text)));
     let groups_sheet =
         if rich { workbook.add_worksheet() } else { workbook.add_worksheet_with_low_memory().map_err(wrap)? };
