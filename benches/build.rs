@@ -70,22 +70,23 @@ fn main() {
             .arg("--out")
             .arg(dir))
     };
-    let mut names: Vec<String> = [
-        "baseline: accord validate",
-        "build, all formats, --jobs 1",
-        "build, all formats, --jobs 2",
-        "build, csv, --jobs 2",
-    ]
-    .map(String::from)
-    .to_vec();
-    names.extend(ON_TOP.map(|(_, f)| format!("build, {f}, --jobs 2")));
-    names.push("build, all, --jobs 2, new folder".into());
-    let mut best: Vec<Option<Run>> = vec![None; names.len()];
+    // Each timed run with its name, in the order they run and print.
+    type Step<'a> = (String, Box<dyn Fn(&PathBuf) -> Run + 'a>);
+    let mut steps: Vec<Step> = vec![
+        ("baseline: accord validate".into(), Box::new(|_| validate())),
+        ("build, all formats, --jobs 1".into(), Box::new(|_| build(ALL, 1))),
+        ("build, all formats, --jobs 2".into(), Box::new(|_| build(ALL, 2))),
+        ("build, csv, --jobs 2".into(), Box::new(|_| build("csv", 2))),
+    ];
+    let first_on_top = steps.len();
+    for (_, formats) in ON_TOP {
+        steps.push((format!("build, {formats}, --jobs 2"), Box::new(move |_| build(formats, 2))));
+    }
+    steps.push(("build, all, --jobs 2, new folder".into(), Box::new(|dir| build_new(dir))));
+    let mut best: Vec<Option<Run>> = vec![None; steps.len()];
     for dir in &fresh_dirs {
-        let mut runs = vec![validate(), build(ALL, 1), build(ALL, 2), build("csv", 2)];
-        runs.extend(ON_TOP.map(|(_, f)| build(f, 2)));
-        runs.push(build_new(dir));
-        for (k, r) in runs.into_iter().enumerate() {
+        for (k, (_, step)) in steps.iter().enumerate() {
+            let r = step(dir);
             if best[k].as_ref().is_none_or(|b| r.wall < b.wall) {
                 best[k] = Some(r);
             }
@@ -97,7 +98,7 @@ fn main() {
         "{:<32} {:>8} {:>7} {:>8} {:>7} {:>10} {:>7}",
         "run (best of 2)", "wall s", "MB/s", "user s", "sys s", "peak RSS", "÷ base"
     );
-    for (name, r) in names.iter().zip(&best) {
+    for ((name, _), r) in steps.iter().zip(&best) {
         println!(
             "{name:<32} {:>8.2} {:>7.1} {:>8.2} {:>7.2} {:>7} MB {:>7.2}",
             r.wall,
@@ -110,7 +111,7 @@ fn main() {
     }
     println!("speed-up --jobs 2 / --jobs 1: {:.2}×", one.wall / two.wall);
     let cpu = |r: &Run| r.user + r.sys;
-    for ((label, _), r) in ON_TOP.iter().zip(&best[4..4 + ON_TOP.len()]) {
+    for ((label, _), r) in ON_TOP.iter().zip(&best[first_on_top..]) {
         println!(
             "{label} on top of CSV: wall +{:.0} %, CPU (user + sys) +{:.0} %, {:.2} ms of CPU per document",
             100.0 * (r.wall / csv.wall - 1.0),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
@@ -206,15 +206,14 @@ pub fn run(args: Args) -> u8 {
     // One worker per thread takes documents in order, so that they finish nearly in order
     // and their CSV rows can be streamed without holding the corpus.
     let next = AtomicUsize::new(0);
-    // Once the system failed to write a file the release is lost (a full disk fails every
-    // document after): the documents left are passed over, each still finished in turn so
-    // that no worker waits for one that never comes.
-    let lost = AtomicBool::new(false);
     rayon::broadcast(|_| {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(target) = targets.get(i) else { break };
-            if lost.load(Ordering::Relaxed) {
+            // Once the system failed to write a file the release is lost (a full disk fails
+            // every document after): the documents left are passed over, each still finished
+            // in turn so that no worker waits for one that never comes.
+            if totals.lock().expect("no worker panicked").failed.is_some() {
                 if let Some(t) = &tables {
                     t.finished(i, None);
                 }
@@ -228,11 +227,7 @@ pub fn run(args: Args) -> u8 {
                 t.finished(i, rows);
             }
             bar.inc(1);
-            let mut totals = totals.lock().expect("no worker panicked");
-            totals.add(b, args.quiet);
-            if totals.failed.is_some() {
-                lost.store(true, Ordering::Relaxed);
-            }
+            totals.lock().expect("no worker panicked").add(b, args.quiet);
         }
     });
     bar.finish_and_clear();

@@ -59,7 +59,7 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
                     None => text = Some(unit.printed()),
                 }
             }
-            row.push(text.unwrap_or_default());
+            row.push(Cell::of(text.unwrap_or_default()));
         }
         cells.push(row);
     }
@@ -76,13 +76,27 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
     // but it writes rich text inline rather than in the shared strings, where Excel puts it
     // and where tools made for Excel's files may only look: a groups sheet with rich text
     // stays ordinary.
-    let rich = cells.iter().flatten().any(|text| !text.marks.is_empty() && !is_plain(&runs(text)));
+    let rich = cells.iter().flatten().any(|cell| cell.runs.is_some());
     let groups_sheet =
         if rich { workbook.add_worksheet() } else { workbook.add_worksheet_with_low_memory().map_err(wrap)? };
     alignment_sheet(groups_sheet, aligned, &columns, &cells).map_err(wrap)?;
     metadata_sheet(workbook.add_worksheet_with_low_memory().map_err(wrap)?, aligned, &columns, info).map_err(wrap)?;
     let bytes = workbook.save_to_buffer().map_err(wrap)?;
     Ok(vec![File { path: PathBuf::from("xlsx").join(format!("{}.xlsx", doc.slug)), bytes }])
+}
+
+/// A text cell: its text, and its runs of style when it is rich text.
+struct Cell<'a> {
+    text: Cow<'a, Text>,
+    runs: Option<Vec<(Style, std::ops::Range<usize>)>>,
+}
+
+impl<'a> Cell<'a> {
+    fn of(text: Cow<'a, Text>) -> Self {
+        let runs = Some(&text).filter(|t| !t.marks.is_empty()).map(|t| runs(t));
+        let runs = runs.filter(|runs| runs.iter().any(|(style, _)| *style != Style::default()));
+        Cell { text, runs }
+    }
 }
 
 /// A language column: its expression, its header, and its units' texts by eId.
@@ -118,7 +132,7 @@ fn alignment_sheet(
     sheet: &mut Worksheet,
     aligned: &Aligned,
     columns: &[Column],
-    cells: &[Vec<Cow<Text>>],
+    cells: &[Vec<Cell>],
 ) -> Result<(), XlsxError> {
     let groups = &aligned.alignment.groups;
     let status_col = columns.len() as u16 + 2;
@@ -148,10 +162,10 @@ fn alignment_sheet(
         let (base, number) = if group.review { (Some(&flagged), Some(&flagged_number)) } else { (None, None) };
         write_cell(sheet, r, 0, &group.eid, base)?;
         widths[0] = widths[0].max(width(&group.eid));
-        for (c, text) in row.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
             let col = c as u16 + 1;
-            write_text(sheet, r, col, text, base)?;
-            widths[col as usize] = widths[col as usize].max(width(&text.text));
+            write_text(sheet, r, col, cell, base)?;
+            widths[col as usize] = widths[col as usize].max(width(&cell.text.text));
         }
         let confidence = f64::from(group.confidence);
         match number {
@@ -194,15 +208,15 @@ fn alignment_sheet(
 /// Writes `text` into a cell, as rich text when it has italic (or foreign), bold or
 /// superscript marks, so that a reviewer sees the typography of the source. Without `base`, the
 /// cell takes its column's format.
-fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &Text, base: Option<&Format>) -> Result<(), XlsxError> {
-    let runs = runs(text);
-    if is_plain(&runs) {
+fn write_text(sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell, base: Option<&Format>) -> Result<(), XlsxError> {
+    let text = &cell.text;
+    let Some(runs) = &cell.runs else {
         write_cell(sheet, row, col, &text.text, base)?;
         return Ok(());
-    }
+    };
     let formats: Vec<Format> = runs.iter().map(|(style, _)| style.format()).collect();
     let segments: Vec<(&Format, &str)> =
-        formats.iter().zip(&runs).map(|(f, (_, range))| (f, &text.text[range.clone()])).collect();
+        formats.iter().zip(runs).map(|(f, (_, range))| (f, &text.text[range.clone()])).collect();
     match base {
         Some(format) => sheet.write_rich_string_with_format(row, col, &segments, format)?,
         None => sheet.write_rich_string(row, col, &segments)?,
@@ -247,11 +261,6 @@ impl Style {
         }
         f
     }
-}
-
-/// Whether `runs` are all unstyled: the text is written as a plain string.
-fn is_plain(runs: &[(Style, std::ops::Range<usize>)]) -> bool {
-    runs.iter().all(|(style, _)| *style == Style::default())
 }
 
 /// Splits `text` into maximal non-empty runs of one style.
