@@ -390,6 +390,15 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
         }
         return None;
     }
+    if let Some(label) = rest.strip_prefix("[^") {
+        // Markdown's footnote reference, `[^3]`, where a note 3 exists.
+        let len = label.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(label.len());
+        if len > 0 && label[len..].starts_with(']') && b.known.contains(&label[..len]) {
+            b.markup.push_str("[^]");
+            b.note_ref(&label[..len]);
+            return Some(len + 3);
+        }
+    }
     if rest.starts_with('[') {
         return link_at(b, input, i);
     }

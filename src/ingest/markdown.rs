@@ -70,21 +70,21 @@ impl Raw<'_> {
 }
 
 pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
-    let mut p = Parser { path, lang, diagnostics: Vec::new(), dropped: Vec::new(), known: KnownMarkers::new() };
-    let src = match src.strip_prefix('\u{feff}') {
-        Some(rest) => {
-            p.dropped.push(Dropped { line: 1, kind: DroppedKind::Bom, text: "\u{feff}".into() });
-            rest
-        }
-        None => src,
+    let (src, bom) = match src.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, true),
+        None => (src, false),
     };
+    let mut p = Parser { path, lang, src, diagnostics: Vec::new(), dropped: Vec::new(), known: KnownMarkers::new() };
+    if bom {
+        p.dropped.push(Dropped { line: 1, kind: DroppedKind::Bom, text: "\u{feff}".into() });
+    }
     // Sized first: counting line ends is cheaper than growing the vector.
     let mut lines: Vec<(u32, &str)> = Vec::with_capacity(memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1);
     lines.extend(super::lines(src).enumerate().map(|(i, l)| (i as u32 + 1, l.strip_suffix('\r').unwrap_or(l))));
     let star_notes = lines.iter().any(|(_, l)| has_star_marker(l));
     for (_, l) in &lines {
-        if let Some((value, _, _)) = note_body_marker(l, star_notes) {
-            p.known.insert(value);
+        if let Some(body) = note_body_marker(l, star_notes) {
+            p.known.insert(body.value);
         }
     }
     let raws = chunk(&lines, star_notes);
@@ -148,6 +148,8 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
 struct Parser<'a> {
     path: &'a str,
     lang: &'a str,
+    /// The whole source, where a word a page broke is looked for whole.
+    src: &'a str,
     diagnostics: Vec<Diagnostic>,
     dropped: Vec<Dropped>,
     known: KnownMarkers,
@@ -163,26 +165,59 @@ fn has_star_marker(line: &str) -> bool {
         && line.matches('*').count() % 2 == 1
 }
 
-/// The marker of a footnote body line: `¹ Voir…`, `^{2} See…`, `* [A/69/1](#).`
-/// Returns the marker's value, the marker as written, and where the note text starts.
-fn note_body_marker(line: &str, star_notes: bool) -> Option<(String, &str, usize)> {
+/// The marker that opens a footnote body line.
+struct NoteBodyMarker<'a> {
+    /// The marker's value, which references in the text carry (`1` for `¹`).
+    value: String,
+    /// The marker as the model keeps it: as written (`¹`), or the value inside its syntax.
+    marker: &'a str,
+    /// The syntax around the value (`^{` and `}`, `<sup>` and `</sup>`, `[^` and `]:`), as
+    /// written: markup, dropped.
+    syntax: String,
+    /// Where the note's text starts.
+    start: usize,
+}
+
+/// The marker of a footnote body line: `¹ Voir…`, `^{2} See…`, `<sup>3</sup> See…`,
+/// `[^4]: See…` (Markdown's footnote definition), `* [A/69/1](#).`
+fn note_body_marker(line: &str, star_notes: bool) -> Option<NoteBodyMarker<'_>> {
     let digits: String = line.chars().map_while(inline::superscript_value).collect();
     if !digits.is_empty() {
         let written = digits.chars().count();
         let end: usize = line.chars().take(written).map(char::len_utf8).sum();
         // The separator may be a no-break space, two bytes long.
         let sep = line[end..].chars().next().filter(|c| matches!(c, ' ' | '\t' | '\u{a0}'))?;
-        return Some((digits, &line[..end], end + sep.len_utf8()));
+        let start = end + sep.len_utf8();
+        return Some(NoteBodyMarker { value: digits, marker: &line[..end], syntax: String::new(), start });
     }
-    if let Some(rest) = line.strip_prefix("^{") {
-        let close = rest.find('}')?;
-        let value = &rest[..close];
-        let after = &rest[close + 1..];
-        return (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) && after.starts_with(' '))
-            .then(|| (value.to_string(), &line[..close + 3], close + 4));
+    // A value inside its syntax: (opening, closing); the superscripts need a space after.
+    const WRAPPED: [(&str, &str); 3] = [("^{", "}"), ("<sup>", "</sup>"), ("[^", "]:")];
+    for (open, close) in WRAPPED {
+        if !line.get(..open.len()).is_some_and(|head| head.eq_ignore_ascii_case(open)) {
+            continue;
+        }
+        let rest = &line[open.len()..];
+        let len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
+        let value = &rest[..len];
+        // A superscript carries a number; a Markdown label may be a word (`[^note]:`).
+        let markdown = open == "[^";
+        let value_fits = !value.is_empty() && (markdown || value.bytes().all(|b| b.is_ascii_digit()));
+        let closing = rest[len..].get(..close.len()).filter(|c| c.eq_ignore_ascii_case(close))?;
+        let text_at = open.len() + len + close.len();
+        let spaced = line[text_at..].starts_with(' ');
+        if !value_fits || !(spaced || markdown) {
+            return None;
+        }
+        let syntax = [&line[..open.len()], closing].concat();
+        return Some(NoteBodyMarker {
+            value: value.to_string(),
+            marker: value,
+            syntax,
+            start: text_at + usize::from(spaced),
+        });
     }
     if star_notes && line.starts_with("* ") && line.len() > 2 {
-        return Some(("*".to_string(), "*", 2));
+        return Some(NoteBodyMarker { value: "*".to_string(), marker: "*", syntax: String::new(), start: 2 });
     }
     None
 }
@@ -716,13 +751,16 @@ impl Parser<'_> {
 
     fn note(&mut self, raw: &Raw, ordinal: usize, star_notes: bool) -> Note {
         let joined = raw.joined();
-        let (_, marker, start) = note_body_marker(&joined, star_notes).unwrap_or((String::new(), "", 0));
-        let marker = marker.trim_start_matches("^{").trim_end_matches('}');
-        if raw.first().starts_with("^{") {
-            self.markup(raw.line(), "^{}");
-        }
-        let text = self.inline(raw, start, &joined[start..], false);
-        Note { eid: format!("fn_{ordinal}"), marker: marker.to_string(), text, line: raw.line() }
+        // A note block starts with a marker (see `chunk`).
+        let body = note_body_marker(&joined, star_notes).unwrap_or(NoteBodyMarker {
+            value: String::new(),
+            marker: "",
+            syntax: String::new(),
+            start: 0,
+        });
+        self.markup(raw.line(), &body.syntax);
+        let text = self.inline(raw, body.start, &joined[body.start..], false);
+        Note { eid: format!("fn_{ordinal}"), marker: body.marker.to_string(), text, line: raw.line() }
     }
 
     fn table(&mut self, raw: &Raw) -> Table {
@@ -789,12 +827,19 @@ impl Parser<'_> {
             if continues(prev_text, prev_numbered, raw, page_break, self.lang) {
                 let text = self.inline(raw, 0, &joined, true);
                 refs.count(&text);
-                let sep = if joins_without_space(prev_text, &text.text) { "" } else { " " };
+                let broken = broken_word(prev_text, &text.text, self.src);
+                let sep = if broken.is_some() || joins_without_space(prev_text, &text.text) { "" } else { " " };
                 let prev = body.last_paragraph().expect("checked above");
-                match prev.items.last_mut() {
-                    Some(item) => item.text.append(sep, text),
-                    None => prev.text.append(sep, text),
+                let last_line = prev.lines.last().copied().unwrap_or(raw.line());
+                let end = match prev.items.last_mut() {
+                    Some(item) => &mut item.text,
+                    None => &mut prev.text,
+                };
+                if let Some(Hyphen::Dropped(hyphen)) = broken {
+                    *end = end.slice(0..end.text.len() - hyphen.len_utf8());
+                    self.dropped.push(Dropped { line: last_line, kind: DroppedKind::Hyphen, text: hyphen.to_string() });
                 }
+                end.append(sep, text);
                 prev.lines.push(raw.line());
                 body.page_break = false;
                 return;
@@ -1042,6 +1087,29 @@ fn joins_without_space(prev: &str, next: &str) -> bool {
     prev.chars().last().is_some_and(cjk) || next.chars().next().is_some_and(cjk)
 }
 
+/// What becomes of the hyphen that ends a line a page broke inside a word.
+#[derive(Debug, PartialEq)]
+enum Hyphen {
+    /// A hyphenation (`demobi-` / `lization`): the word is whole without it.
+    Dropped(char),
+    /// A compound's own hyphen (`long-` / `term`), as the document writes it elsewhere.
+    Kept,
+}
+
+/// Whether `prev` ends inside a word that `next` completes: letters and a hyphen, then a
+/// lower-case letter. The hyphen stays when `source` writes the word with it elsewhere.
+fn broken_word(prev: &str, next: &str, source: &str) -> Option<Hyphen> {
+    let hyphen = prev.chars().next_back().filter(|c| matches!(c, '-' | '\u{ad}' | '\u{2010}'))?;
+    let before = &prev[..prev.len() - hyphen.len_utf8()];
+    let head = &before[before.trim_end_matches(char::is_alphabetic).len()..];
+    let tail = &next[..next.len() - next.trim_start_matches(char::is_alphabetic).len()];
+    if head.chars().count() < 2 || !tail.chars().next().is_some_and(char::is_lowercase) {
+        return None;
+    }
+    let compound = hyphen != '\u{ad}' && source.contains(&format!("{head}{hyphen}{tail}"));
+    Some(if compound { Hyphen::Kept } else { Hyphen::Dropped(hyphen) })
+}
+
 /// Line and column (1-based, in characters) of byte `offset` of a raw block's joined text.
 fn locate(raw: &Raw, offset: usize) -> (u32, u32) {
     let mut remaining = offset;
@@ -1177,5 +1245,58 @@ mod tests {
         let sections = "A. Mandat\n\nLe texte du mandat.\n\nB. Travaux\n\nLe texte des travaux.\n";
         let units = printed("fr", sections);
         assert!(units.contains(&(Some("B.".into()), "Travaux".into())), "{units:?}");
+    }
+
+    /// A paragraph a page cut, the note body of the first half's marker and a running head
+    /// between the halves, written `(marker in the text, note body line)`.
+    fn cut_with_note(marker: &str, body: &str) -> String {
+        format!(
+            "The Committee took note{marker} of the report and decided to\n\n{body} See A/69/100.\n\nA/69/750\n\nconsider it at its next session.\n"
+        )
+    }
+
+    #[test]
+    fn footnotes_in_every_written_form_are_notes() {
+        for (marker, body) in [("¹", "¹"), ("^{1}", "^{1}"), ("<sup>1</sup>", "<sup>1</sup>"), ("[^1]", "[^1]:")] {
+            let source = cut_with_note(marker, body);
+            let parsed = parse("t.md", "en", &source);
+            let e = &parsed.expression;
+            let units = e.units();
+            assert_eq!(units.len(), 1, "{body}: {units:?}");
+            assert_eq!(
+                units[0].text.text,
+                "The Committee took note of the report and decided to consider it at its next session."
+            );
+            let refs: Vec<&MarkKind> = units[0].text.marks.iter().map(|m| &m.kind).collect();
+            assert!(matches!(refs[..], [MarkKind::NoteRef { note, .. }] if note == "fn_1"), "{body}: {refs:?}");
+            assert_eq!(e.notes.len(), 1, "{body}");
+            assert_eq!(e.notes[0].text.text, "See A/69/100.", "{body}");
+            let codes: Vec<&str> = parsed.diagnostics.iter().map(|d| d.code).collect();
+            assert!(!codes.iter().any(|c| c.contains("note")), "{body}: {codes:?}");
+            assert!(super::super::coverage::coverage(&source, e).is_complete(), "{body}");
+        }
+        // Without a body for it, `<sup>2</sup>` is a superscript and `[^2]` text.
+        let units = parse("t.md", "en", "In 2015<sup>2</sup> and [^2] then.\n").expression.units();
+        assert_eq!(units[0].text.text, "In 20152 and [^2] then.");
+    }
+
+    #[test]
+    fn a_word_a_page_broke_is_made_whole() {
+        let text = |source: &str| {
+            let parsed = parse("t.md", "en", source);
+            assert!(super::super::coverage::coverage(source, &parsed.expression).is_complete(), "{source}");
+            parsed.expression.units().iter().map(|u| u.text.text.clone()).collect::<Vec<_>>()
+        };
+        let broken =
+            "The programme supports disarmament and demobi-\n\n15-24302 (E)\n\nlization of former combatants.\n";
+        assert_eq!(text(broken), ["The programme supports disarmament and demobilization of former combatants."]);
+        let dropped = parse("t.md", "en", broken).expression.dropped;
+        assert!(dropped.iter().any(|d| d.kind == DroppedKind::Hyphen && d.text == "-" && d.line == 1), "{dropped:?}");
+        // A compound the document writes with its hyphen keeps it.
+        let compound = "Funding is a long-term need.\n\nThe plan sets out the long-\n\nA/69/750\n\nterm priorities of the Office.\n";
+        assert_eq!(text(compound)[1], "The plan sets out the long-term priorities of the Office.");
+        // A dash before a capital is not a broken word.
+        let dash = "The plan covers the period to 2030 -\n\nA/69/750\n\nand beyond.\n";
+        assert_eq!(text(dash), ["The plan covers the period to 2030 - and beyond."]);
     }
 }

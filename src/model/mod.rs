@@ -306,6 +306,8 @@ pub enum DroppedKind {
     Stray,
     /// Markup syntax (`#`, `**`, `<i>`, link brackets) whose meaning is in the structure.
     Markup,
+    /// The hyphen of a word a page broke (`demobi-` / `lization`).
+    Hyphen,
 }
 
 impl Document {
