@@ -10,7 +10,16 @@ use crate::lang;
 pub fn is_document_symbol(s: &str) -> bool {
     // The capital and the slash first, inlined: the aligner asks of every word, and they rule
     // nearly all out.
-    s.starts_with(|c: char| c.is_ascii_uppercase()) && s.contains('/') && symbol_segments(s)
+    s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.contains('/')
+        && symbol_segments(s.rsplit_once(' ').filter(|(_, year)| is_symbol_year(year)).map_or(s, |(symbol, _)| symbol))
+}
+
+/// `(2015)`: the year in a Security Council resolution's symbol, `S/RES/2196 (2015)`.
+fn is_symbol_year(t: &str) -> bool {
+    t.strip_prefix('(').and_then(|t| t.strip_suffix(')')).is_some_and(|y| {
+        y.len() == 4 && (y.starts_with("19") || y.starts_with("20")) && y.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 fn symbol_segments(s: &str) -> bool {
@@ -34,8 +43,8 @@ fn symbol_segments(s: &str) -> bool {
     count >= 2 && has_digit
 }
 
-/// A line that is page furniture: the document symbol (`A/69/720`, `E/CN.15/2015/1*`), with
-/// its part (`A/69/308 (Part II)`) and the page number a running head prints beside it
+/// A line that is page furniture: the document symbol (`A/69/720`, `E/CN.15/2015/1*`,
+/// `S/RES/2196 (2015)`), with its part (`A/69/308 (Part II)`) and the page number a running head prints beside it
 /// (`A/69/720 5`, `5 A/69/720`, `A/69/720 page 5`); the job number (`15-11931`,
 /// `15-11931 (F)`, `GE.15-01234`, `V.19-05432`) with the date stamps printed after it on a
 /// first page (`GE.15-01234 (F) 250115 260115`); the job number as a bar code's caption
@@ -61,6 +70,7 @@ pub fn is_page_furniture(line: &str) -> bool {
             stamps = true;
         } else if is_document_symbol(t.trim_end_matches('*')) {
             symbol = true;
+            tokens.next_if(|n| is_symbol_year(n));
             // `(Part II)`, `(Vol. I)`: the part of the document the symbol names.
             if tokens.next_if(|n| matches!(*n, "(Part" | "(Vol.")).is_some()
                 && tokens.next_if(|n| is_part_number(n)).is_none()
@@ -227,10 +237,11 @@ mod tests {
             "A/69/722/Add.2",
             "S/AGENDA/7383",
             "E/CN.6/2015/NGO/165",
+            "S/RES/2196 (2015)",
         ] {
             assert!(is_document_symbol(s), "{s}");
         }
-        for s in ["2/4", "and/or", "A/", "/69", "Vienne", "A/B"] {
+        for s in ["2/4", "and/or", "A/", "/69", "Vienne", "A/B", "S/RES/2196 (Part)", "S/RES/2196 (1850s)"] {
             assert!(!is_document_symbol(s), "{s}");
         }
     }
@@ -269,6 +280,9 @@ mod tests {
             "*1501234*",
             "15-01234X",
             "A/69/308 (Part II) 6",
+            "S/RES/2196 (2015)",
+            "S/RES/2196 (2015) Page 6",
+            "6 S/RES/2196 (2015)",
             "A/69/422/Add.1 8",
             "5 A/69/714",
             "A/69/693 page 3",
@@ -311,6 +325,8 @@ mod tests {
             "p. 5",
             "A/69/308 (Part",
             "A/69/308 (Part two)",
+            "(2015)",
+            "resolution S/RES/2196 (2015)",
             "第三章",
             "第 3 页，共",
             "Chapter 5 of 12",
