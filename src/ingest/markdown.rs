@@ -365,14 +365,24 @@ fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
 /// (an artefact or a note body) lies before it.
 fn next_text<'r, 'a>(rest: &'r [Raw<'a>]) -> Option<(&'r Raw<'a>, bool)> {
     let mut page_break = false;
-    for raw in rest {
+    for (k, raw) in rest.iter().enumerate() {
+        let breaks = |raw: &Raw| matches!(raw.kind, RawKind::Artefact(_) | RawKind::Note);
         match raw.kind {
-            RawKind::Artefact(_) | RawKind::Note => page_break = true,
+            _ if breaks(raw) => page_break = true,
+            // The footer's date of issue, beside the page break's furniture.
+            RawKind::Text if is_date_line(raw) && (page_break || rest.get(k + 1).is_some_and(breaks)) => {
+                page_break = true
+            }
             RawKind::Text => return Some((raw, page_break)),
             _ => return None,
         }
     }
     None
+}
+
+/// A block that is a date alone on its line.
+fn is_date_line(raw: &Raw) -> bool {
+    raw.lines.len() == 1 && lang::parse_date(raw.first().trim()).is_some()
 }
 
 /// Whether `next` continues a paragraph that ends with `prev`: a paragraph cut at a page
@@ -388,12 +398,20 @@ fn continues(prev: &str, prev_numbered: bool, next: &Raw, page_break: bool, lang
     if next_line.trim_start().starts_with([',', ')', '،']) {
         return page_break;
     }
-    if starts_lowercase(next_line) {
-        // Preambular clauses of resolutions open with a participle (`recognizing`,
-        // `отмечая`) and end with a comma when unnumbered; in Russian, operative ones open
-        // with a verb in lower case (`постановляет`), often after a title; lists of names
-        // open with `гн`: new paragraphs, unless a page break cut one.
-        let clause = opens_clause(next_line) || (!prev_numbered && prev.trim_end().ends_with(','));
+    // Preambular clauses of resolutions open with a participle (`Recognizing`, `отмечая`,
+    // `وإذ`) and end with a comma when unnumbered; in Russian, operative ones open with a
+    // verb in lower case (`постановляет`). After a comma, a clause that opens without a
+    // lower-case letter is a new paragraph even across a page break; in lower case it may be
+    // the sentence's next phrase (`..., affecting`), which the page cut.
+    let comma = prev.trim_end().ends_with([',', '،', '，']);
+    let lower = starts_lowercase(next_line);
+    if comma && !lower && opens_clause(next_line) {
+        return false;
+    }
+    if lower {
+        // Lists of names open with `гн`, often after a title: new paragraphs, unless a page
+        // break cut one.
+        let clause = opens_clause(next_line) || (!prev_numbered && comma);
         return page_break || (weighted_at_least(prev, 60) && !clause);
     }
     let caseless_start = first_letter(next_line).is_none_or(|c| !c.is_uppercase());
@@ -416,6 +434,8 @@ fn opens_clause(line: &str) -> bool {
         (long && (participle || verb)) || word == "просит"
     };
     match words.next() {
+        // Arabic's preambular clauses open with "and whereas".
+        Some(first) if matches!(first.as_str(), "وإذ" | "إذ") => true,
         Some(first) if ADVERBS.contains(&first.as_str()) => words.next().is_some_and(|w| opens(&w)),
         Some(first) => opens(&first),
         None => false,
@@ -824,6 +844,18 @@ impl Parser<'_> {
         if let Some(Block::Paragraph(prev)) = body.children_ref().last() {
             let prev_text = prev.items.last().map_or(&prev.text.text, |i| &i.text.text);
             let prev_numbered = prev.num.is_some() || !prev.items.is_empty();
+            // A date alone beside the furniture of a page break that cuts a paragraph: the
+            // footer's date of issue, not a heading nor the paragraph's next words.
+            if is_date_line(raw)
+                && next_text(rest).is_some_and(|(next, furniture_after)| {
+                    (page_break || furniture_after) && continues(prev_text, prev_numbered, next, true, self.lang)
+                })
+            {
+                let text = raw.first().trim().to_string();
+                self.dropped.push(Dropped { line: raw.line(), kind: DroppedKind::PageArtefact, text });
+                body.page_break = true;
+                return;
+            }
             if continues(prev_text, prev_numbered, raw, page_break, self.lang) {
                 let text = self.inline(raw, 0, &joined, true);
                 refs.count(&text);
@@ -1298,5 +1330,43 @@ mod tests {
         // A dash before a capital is not a broken word.
         let dash = "The plan covers the period to 2030 -\n\nA/69/750\n\nand beyond.\n";
         assert_eq!(text(dash), ["The plan covers the period to 2030 - and beyond."]);
+    }
+
+    #[test]
+    fn a_clause_a_page_break_follows_after_a_comma_is_a_paragraph_of_its_own() {
+        let noting = "Taking note of the work of the Open-ended Working Group on Ageing and its contribution,";
+        let recognizing = "Recognizing the continued need to give due consideration to older persons,";
+        assert_eq!(unit_lines("en", &format!("{noting}\n\n15-13559\n\n{recognizing}\n")), [1, 5]);
+        let ar = "وإذ يحيط علما بأعمال الفريق العامل المفتوح العضوية المعني بالشيخوخة وبإسهامه في تنفيذ خطة عمل مدريد،";
+        let ar_next = "وإذ يسلّم باستمرار الحاجة إلى إيلاء الاعتبار الواجب لحالة المسنين،";
+        assert_eq!(unit_lines("ar", &format!("{ar}\n\n15-13559\n\n{ar_next}\n")), [1, 5]);
+        // In lower case, the sentence's next phrase, which the page cut.
+        let cut = "The higher boundary is being pushed by the capability of aircraft to fly at higher altitudes,";
+        assert_eq!(unit_lines("en", &format!("{cut}\n\n15-13559\n\naffecting the definition of outer space.\n")), [1]);
+    }
+
+    #[test]
+    fn a_date_beside_the_furniture_of_a_page_that_cuts_a_paragraph_is_furniture() {
+        let parsed = |lang: &str, source: &str| {
+            let parsed = parse("t.md", lang, source);
+            let units = parsed.expression.units().iter().map(|u| (u.kind, u.text.text.clone())).collect::<Vec<_>>();
+            let dates = parsed.expression.dropped.iter().filter(|d| d.kind == DroppedKind::PageArtefact).count();
+            (units, dates)
+        };
+        let whole = "5. Reitera su exigencia de que las partes establezcan el Consejo y constituyan el Cuerpo de Policía de Abyei.";
+        for (before, after) in [("", "\n\nS/2015/130 Página 4"), ("\n\nGE.15-27050", ""), ("\n\n3/9", "\n\n15-01234")]
+        {
+            let source = format!(
+                "5. Reitera su exigencia de que las partes establezcan el Consejo y constituyan{before}\n\n25 de diciembre de 2015{after}\n\nel Cuerpo de Policía de Abyei.\n"
+            );
+            let (units, dropped) = parsed("es", &source);
+            assert_eq!(units, [(crate::model::alignment::UnitKind::Paragraph, whole[3..].to_string())], "{source}");
+            assert_eq!(dropped, 1 + usize::from(!before.is_empty()) + usize::from(!after.is_empty()), "{source}");
+        }
+        // Between two paragraphs, beside a single furniture line, a date stays: it may be a
+        // letter's, at the top of a page.
+        let letter = "The Council took note of the report.\n\nA/69/750\n\n23 November 2015\n\nExcellency, I have the honour to write.\n";
+        let (units, _) = parsed("en", letter);
+        assert!(units.iter().any(|(_, t)| t == "23 November 2015"), "{units:?}");
     }
 }
