@@ -3,6 +3,8 @@
 //! furniture from the model; the aligner, which also reads plain lines, leaves it unaligned.
 //! Both recognise it here, so that a line is furniture to both or to neither.
 
+use std::collections::BTreeMap;
+
 use crate::lang;
 
 /// A UN document symbol: `A/69/720`, `CTOC/COP/WG.7/2019/4`, `E/CN.15/2015/1`, `A/69/722/Add.2`.
@@ -112,11 +114,26 @@ pub fn page_furniture<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<bool>
         .map(|n| filled[n])
         .filter(|&k| lang::parse_date(lines[k]).is_some())
         .collect();
-    for k in dates {
+    // A running head's title line (`Report of the Secretary-General` under the symbol): the
+    // same short line, no sentence, beside furniture at several page breaks. Twice may be a
+    // heading and its repetition; a running head comes back on every page.
+    let mut beside: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (n, &k) in filled.iter().enumerate() {
+        let line = lines[k].trim();
+        let sentence = line.ends_with(['.', ';', ':', '!', '?', '。', '；', '：']);
+        if !furniture[k] && !sentence && line.len() <= 120 && (is(n, -1) || is(n, 1)) {
+            beside.entry(line).or_default().push(k);
+        }
+    }
+    let titles: Vec<usize> = beside.into_values().filter(|at| at.len() >= RUNNING_TITLE_MIN).flatten().collect();
+    for k in dates.into_iter().chain(titles) {
         furniture[k] = true;
     }
     furniture
 }
+
+/// How many page breaks a line must stand beside to be taken for a running head's title.
+const RUNNING_TITLE_MIN: usize = 3;
 
 /// `Please recycle`, in the six languages, under the bar code of a first page.
 fn is_recycling_note(line: &str) -> bool {
@@ -258,6 +275,30 @@ mod tests {
         // Beside two: the footer's first item, before the running head.
         let lines = ["Texte.", "2 décembre 2015", "Page 9 sur 21", "A/69/789 page 10", "Suite."];
         assert_eq!(page_furniture(lines), [false, true, true, true, false]);
+    }
+
+    #[test]
+    fn a_running_heads_title_is_furniture_where_it_comes_back_at_page_breaks() {
+        let page = |n: usize| {
+            vec![
+                "Text of a paragraph.",
+                "A/69/799",
+                "Report of the Secretary-General",
+                if n == 0 { "More." } else { "Text." },
+            ]
+        };
+        let pages: Vec<&str> = (0..3).flat_map(page).collect();
+        let furniture = page_furniture(pages.iter().copied());
+        let titles: Vec<bool> =
+            pages.iter().zip(&furniture).filter(|(l, _)| l.starts_with("Report")).map(|(_, f)| *f).collect();
+        assert_eq!(titles, [true, true, true]);
+        assert!(pages.iter().zip(&furniture).all(|(l, f)| *f == (l.starts_with('A') || l.starts_with("Report"))));
+        // Twice: a heading and its repetition may do that.
+        let two: Vec<&str> = (0..2).flat_map(page).collect();
+        assert!(two.iter().zip(page_furniture(two.iter().copied())).all(|(l, f)| f == l.starts_with('A')));
+        // Three times, but never beside furniture: content.
+        let repeated = ["Recommendation", "Text.", "Recommendation", "Text.", "Recommendation", "Text."];
+        assert_eq!(page_furniture(repeated), [false; 6]);
     }
 
     #[test]

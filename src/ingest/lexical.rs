@@ -1,14 +1,19 @@
 //! Word-level recognisers shared by the ingest: stray marks, numbering, a coarse language guess
 //! for inline spans (document symbols and page furniture: [`crate::furniture`]).
 
-/// A line holding only a dash, bullet or similar stray mark (left by the PDF conversion).
+/// A line holding only a dash, bullet or similar stray mark (left by the PDF conversion), or a
+/// rule: the line above a page's footnotes (`______`), a thematic break (`---`, `* * *`).
 pub fn is_stray(line: &str) -> bool {
     let line = line.trim();
+    let mark = |c: char| matches!(c, '-' | '–' | '—' | '_' | '•' | '·' | '|' | '~');
     // Three characters take at most 12 bytes: longer lines are not counted.
-    !line.is_empty()
-        && line.len() <= 12
-        && line.chars().count() <= 3
-        && line.chars().all(|c| matches!(c, '-' | '–' | '—' | '_' | '•' | '·' | '|' | '~'))
+    let short = line.len() <= 12 && line.chars().count() <= 3 && line.chars().all(mark);
+    let first = line.chars().next();
+    let rule = first.is_some_and(|r| matches!(r, '-' | '_' | '*' | '=' | '—' | '–'))
+        && line.len() <= 120
+        && line.chars().all(|c| Some(c) == first || c == ' ')
+        && line.chars().filter(|&c| c != ' ').nth(2).is_some();
+    !line.is_empty() && (short || rule)
 }
 
 /// The number of a numbered paragraph at the start of `line`: `12.`, `12 -` (Arabic
@@ -281,6 +286,16 @@ mod tests {
         assert_eq!(item_value("(c)"), Some(3));
         assert_eq!(item_value("б)"), Some(2));
         assert_eq!(item_value("ab)"), None);
+    }
+
+    #[test]
+    fn stray_marks_and_rules() {
+        for line in ["-", "•", " — ", "___", "________________________", "---", "-----", "* * *", "==="] {
+            assert!(is_stray(line), "{line:?}");
+        }
+        for line in ["", "--a", "-_-_-_", "**", "- 3 -", "* Note", "a)", "----- Texte"] {
+            assert!(!is_stray(line), "{line:?}");
+        }
     }
 
     #[test]
