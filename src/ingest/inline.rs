@@ -40,6 +40,8 @@ pub struct Inline {
     pub text: Text,
     /// Markup syntax removed from the input, in order.
     pub markup: String,
+    /// The hyphens of words broken at a line end, removed, with their input offsets.
+    pub hyphens: Vec<(usize, char)>,
     pub problems: Vec<Problem>,
 }
 
@@ -69,6 +71,7 @@ struct Builder<'k> {
     out: String,
     marks: Vec<Mark>,
     markup: String,
+    hyphens: Vec<(usize, char)>,
     problems: Vec<Problem>,
     stack: Vec<(Open, usize, usize)>,
     known: &'k KnownMarkers,
@@ -235,11 +238,14 @@ fn is_unit_before(out: &str) -> bool {
     matches!(word.as_str(), "m" | "mk" | "mc" | "mm" | "2m" | "м" | "мк")
 }
 
-pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
+/// Parses `input`, a block of `source`: where a line ends inside a word, `source` tells a
+/// compound's hyphen from a hyphenation (see [`broken_word`]).
+pub fn parse(input: &str, lang: &str, known: &KnownMarkers, source: &str) -> Inline {
     let mut b = Builder {
         out: String::with_capacity(input.len()),
         marks: Vec::new(),
         markup: String::new(),
+        hyphens: Vec::new(),
         problems: Vec::new(),
         stack: Vec::new(),
         known,
@@ -287,6 +293,29 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
             i += run.len();
             continue;
         }
+        if c == '\n' && !b.pending_space {
+            // A line wrapped inside a word: joined without the space, and without the hyphen
+            // unless it is the word's own.
+            let next = input[i + 1..].trim_start_matches([' ', '\t']);
+            if let Some(hyphen) = broken_word(&b.out, next, source) {
+                if let Hyphen::Dropped(h) = hyphen {
+                    b.out.truncate(b.out.len() - h.len_utf8());
+                    let len = b.out.len();
+                    for m in &mut b.marks {
+                        m.start = m.start.min(len);
+                        m.end = m.end.min(len);
+                    }
+                    b.hyphens.push((i.saturating_sub(h.len_utf8()), h));
+                }
+                i = input.len() - next.len();
+                continue;
+            }
+            // Chinese and Japanese put no space between words: a wrapped line joins without.
+            if joins_without_space(&b.out, next) {
+                i = input.len() - next.len();
+                continue;
+            }
+        }
         if c == '\\' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_punctuation() {
             b.markup.push('\\');
             b.push_char(bytes[i + 1] as char);
@@ -303,7 +332,40 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers) -> Inline {
     trim(&mut text);
     mark_foreign(&mut text, lang);
     text.marks.sort_by(|x, y| x.start.cmp(&y.start).then(y.end.cmp(&x.end)));
-    Inline { text, markup: b.markup, problems: b.problems }
+    Inline { text, markup: b.markup, hyphens: b.hyphens, problems: b.problems }
+}
+
+/// What becomes of the hyphen that ends a line broken inside a word, by a page or a line wrap.
+#[derive(Debug, PartialEq)]
+pub enum Hyphen {
+    /// A hyphenation (`demobi-` / `lization`): the word is whole without it.
+    Dropped(char),
+    /// A compound's own hyphen (`long-` / `term`), as the document writes it elsewhere.
+    Kept,
+}
+
+/// Whether `prev` ends inside a word that `next` completes: letters and a hyphen, then a
+/// lower-case letter. The hyphen stays when `source` writes the word with it elsewhere.
+pub fn broken_word(prev: &str, next: &str, source: &str) -> Option<Hyphen> {
+    let hyphen = prev.chars().next_back().filter(|c| matches!(c, '-' | '\u{ad}' | '\u{2010}'))?;
+    let before = &prev[..prev.len() - hyphen.len_utf8()];
+    let head = &before[before.trim_end_matches(char::is_alphabetic).len()..];
+    let tail = &next[..next.len() - next.trim_start_matches(char::is_alphabetic).len()];
+    if head.chars().count() < 2 || !tail.chars().next().is_some_and(char::is_lowercase) {
+        return None;
+    }
+    let compound = hyphen != '\u{ad}' && source.contains(&format!("{head}{hyphen}{tail}"));
+    Some(if compound { Hyphen::Kept } else { Hyphen::Dropped(hyphen) })
+}
+
+/// Chinese and Japanese halves of a paragraph join without a space.
+pub fn joins_without_space(prev: &str, next: &str) -> bool {
+    let cjk = |c: char| {
+        ('\u{2e80}'..='\u{9fff}').contains(&c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+    };
+    prev.chars().last().is_some_and(cjk) || next.chars().next().is_some_and(cjk)
 }
 
 /// Recognises markup at byte `i`; returns how many bytes it consumed.
@@ -501,7 +563,7 @@ mod tests {
 
     #[test]
     fn italic_bold_and_tags() {
-        let r = parse("**Titre** et <i>Date et heure</i> (*suite*)", "fr", &known(&[]));
+        let r = parse("**Titre** et <i>Date et heure</i> (*suite*)", "fr", &known(&[]), "");
         assert_eq!(r.text.text, "Titre et Date et heure (suite)");
         assert_eq!(r.markup, "****<i></i>**");
         let kinds: Vec<_> = r.text.marks.iter().map(|m| (&r.text.text[m.start..m.end], m.kind.clone())).collect();
@@ -513,21 +575,21 @@ mod tests {
 
     #[test]
     fn footnote_markers_only_where_a_note_exists() {
-        let r = parse("à 10 heures¹. Surface de 20 m².", "fr", &known(&["1"]));
+        let r = parse("à 10 heures¹. Surface de 20 m².", "fr", &known(&["1"]), "");
         assert_eq!(r.text.text, "à 10 heures. Surface de 20 m².");
         assert_eq!(r.text.marks.len(), 1);
         assert!(matches!(&r.text.marks[0].kind, MarkKind::NoteRef { marker, .. } if marker == "¹"));
         assert!(r.problems.is_empty());
-        let orphan = parse("les heures³ de séance", "fr", &known(&["1"]));
+        let orphan = parse("les heures³ de séance", "fr", &known(&["1"]), "");
         assert_eq!(orphan.problems, vec![Problem::OrphanMarker { marker: "³".into(), offset: 10 }]);
     }
 
     #[test]
     fn star_marker_and_superscript() {
-        let r = parse("Point 4 de l'ordre du jour provisoire*", "fr", &known(&["*"]));
+        let r = parse("Point 4 de l'ordre du jour provisoire*", "fr", &known(&["*"]), "");
         assert_eq!(r.text.text, "Point 4 de l'ordre du jour provisoire");
         assert!(matches!(&r.text.marks[0].kind, MarkKind::NoteRef { marker, .. } if marker == "*"));
-        let sup = parse("du 30 mai au 1^{er} juin", "fr", &known(&[]));
+        let sup = parse("du 30 mai au 1^{er} juin", "fr", &known(&[]), "");
         assert_eq!(sup.text.text, "du 30 mai au 1er juin");
         assert_eq!(sup.text.marks[0].kind, MarkKind::Superscript);
         assert_eq!(&sup.text.text[sup.text.marks[0].start..sup.text.marks[0].end], "er");
@@ -535,7 +597,7 @@ mod tests {
 
     #[test]
     fn symbol_links() {
-        let r = parse("([CTOC/COP/WG.7/2022/2](#)).", "fr", &known(&[]));
+        let r = parse("([CTOC/COP/WG.7/2022/2](#)).", "fr", &known(&[]), "");
         assert_eq!(r.text.text, "(CTOC/COP/WG.7/2022/2).");
         assert_eq!(
             r.text.marks[0].kind,
@@ -546,7 +608,7 @@ mod tests {
 
     #[test]
     fn link_without_text_keeps_its_target_in_the_markup() {
-        let r = parse("le document [](#) examiné", "fr", &known(&[]));
+        let r = parse("le document [](#) examiné", "fr", &known(&[]), "");
         assert_eq!(r.text.text, "le document examiné");
         assert!(r.text.marks.is_empty());
         assert_eq!(r.markup, "[](#)");
@@ -559,6 +621,7 @@ mod tests {
             "Voir *Smuggling of Migrants: Compendium and Thematic Index of Recommendations* (Trafic de migrants : Recueil)",
             "fr",
             &known(&[]),
+            "",
         );
         let foreign: Vec<_> = r.text.marks.iter().filter(|m| matches!(m.kind, MarkKind::Foreign { .. })).collect();
         assert_eq!(foreign.len(), 1);
@@ -571,7 +634,7 @@ mod tests {
 
     #[test]
     fn unclosed_markup_is_reported() {
-        let r = parse("texte <i>sans fin", "fr", &known(&[]));
+        let r = parse("texte <i>sans fin", "fr", &known(&[]), "");
         assert_eq!(r.problems, vec![Problem::Unclosed { markup: "<i>", offset: 6 }]);
         assert_eq!(r.text.text, "texte sans fin");
     }

@@ -237,8 +237,9 @@ fn is_header_field_line(line: &str) -> bool {
 /// `Original : anglais`, `Original: English`, `Оригинал: английский`, `原文：英文`.
 fn original_value(line: &str) -> Option<Option<&'static str>> {
     let (label, value) = line.split_once([':', '：'])?;
-    let label = label.trim();
-    if !matches!(label, "Original" | "Оригинал" | "原文" | "الأصل" | "Idioma original") {
+    // Some headers print the label in capitals (`ORIGINAL: ENGLISH`).
+    let label = label.trim().to_lowercase();
+    if !matches!(label.as_str(), "original" | "оригинал" | "原文" | "الأصل" | "idioma original") {
         return None;
     }
     let value = value.trim();
@@ -613,7 +614,7 @@ fn is_continued(text: &str) -> bool {
 impl Parser<'_> {
     fn inline(&mut self, raw: &Raw, start: usize, input: &str, known: bool) -> Text {
         let empty = KnownMarkers::new();
-        let out = inline::parse(input, self.lang, if known { &self.known } else { &empty });
+        let out = inline::parse(input, self.lang, if known { &self.known } else { &empty }, self.src);
         for problem in out.problems {
             let (code, offset, message, hint) = match problem {
                 Problem::Unclosed { markup, offset } => (
@@ -650,6 +651,10 @@ impl Parser<'_> {
         }
         if !out.markup.is_empty() {
             self.dropped.push(Dropped { line: raw.line(), kind: DroppedKind::Markup, text: out.markup });
+        }
+        for (offset, hyphen) in out.hyphens {
+            let (line, _) = locate(raw, start + offset);
+            self.dropped.push(Dropped { line, kind: DroppedKind::Hyphen, text: hyphen.to_string() });
         }
         out.text
     }
@@ -859,15 +864,15 @@ impl Parser<'_> {
             if continues(prev_text, prev_numbered, raw, page_break, self.lang) {
                 let text = self.inline(raw, 0, &joined, true);
                 refs.count(&text);
-                let broken = broken_word(prev_text, &text.text, self.src);
-                let sep = if broken.is_some() || joins_without_space(prev_text, &text.text) { "" } else { " " };
+                let broken = inline::broken_word(prev_text, &text.text, self.src);
+                let sep = if broken.is_some() || inline::joins_without_space(prev_text, &text.text) { "" } else { " " };
                 let prev = body.last_paragraph().expect("checked above");
                 let last_line = prev.lines.last().copied().unwrap_or(raw.line());
                 let end = match prev.items.last_mut() {
                     Some(item) => &mut item.text,
                     None => &mut prev.text,
                 };
-                if let Some(Hyphen::Dropped(hyphen)) = broken {
+                if let Some(inline::Hyphen::Dropped(hyphen)) = broken {
                     *end = end.slice(0..end.text.len() - hyphen.len_utf8());
                     self.dropped.push(Dropped { line: last_line, kind: DroppedKind::Hyphen, text: hyphen.to_string() });
                 }
@@ -1109,39 +1114,6 @@ fn distribution_value(text: &str) -> Option<String> {
     Some(value.to_string())
 }
 
-/// Chinese and Japanese halves of a paragraph join without a space.
-fn joins_without_space(prev: &str, next: &str) -> bool {
-    let cjk = |c: char| {
-        ('\u{2e80}'..='\u{9fff}').contains(&c)
-            || ('\u{3000}'..='\u{303f}').contains(&c)
-            || ('\u{ff00}'..='\u{ffef}').contains(&c)
-    };
-    prev.chars().last().is_some_and(cjk) || next.chars().next().is_some_and(cjk)
-}
-
-/// What becomes of the hyphen that ends a line a page broke inside a word.
-#[derive(Debug, PartialEq)]
-enum Hyphen {
-    /// A hyphenation (`demobi-` / `lization`): the word is whole without it.
-    Dropped(char),
-    /// A compound's own hyphen (`long-` / `term`), as the document writes it elsewhere.
-    Kept,
-}
-
-/// Whether `prev` ends inside a word that `next` completes: letters and a hyphen, then a
-/// lower-case letter. The hyphen stays when `source` writes the word with it elsewhere.
-fn broken_word(prev: &str, next: &str, source: &str) -> Option<Hyphen> {
-    let hyphen = prev.chars().next_back().filter(|c| matches!(c, '-' | '\u{ad}' | '\u{2010}'))?;
-    let before = &prev[..prev.len() - hyphen.len_utf8()];
-    let head = &before[before.trim_end_matches(char::is_alphabetic).len()..];
-    let tail = &next[..next.len() - next.trim_start_matches(char::is_alphabetic).len()];
-    if head.chars().count() < 2 || !tail.chars().next().is_some_and(char::is_lowercase) {
-        return None;
-    }
-    let compound = hyphen != '\u{ad}' && source.contains(&format!("{head}{hyphen}{tail}"));
-    Some(if compound { Hyphen::Kept } else { Hyphen::Dropped(hyphen) })
-}
-
 /// Line and column (1-based, in characters) of byte `offset` of a raw block's joined text.
 fn locate(raw: &Raw, offset: usize) -> (u32, u32) {
     let mut remaining = offset;
@@ -1327,6 +1299,14 @@ mod tests {
         // A compound the document writes with its hyphen keeps it.
         let compound = "Funding is a long-term need.\n\nThe plan sets out the long-\n\nA/69/750\n\nterm priorities of the Office.\n";
         assert_eq!(text(compound)[1], "The plan sets out the long-term priorities of the Office.");
+        // Inside a block whose lines the conversion wrapped: the same, line by line.
+        let wrapped = "The programme supports demobi-\nlization and the long-\nterm reintegration of\ncombatants.\n\nIts long-term aim.\n";
+        assert_eq!(
+            text(wrapped)[0],
+            "The programme supports demobilization and the long-term reintegration of combatants."
+        );
+        let dropped = parse("t.md", "en", wrapped).expression.dropped;
+        assert_eq!(dropped.iter().filter(|d| d.kind == DroppedKind::Hyphen).count(), 1, "{dropped:?}");
         // A dash before a capital is not a broken word.
         let dash = "The plan covers the period to 2030 -\n\nA/69/750\n\nand beyond.\n";
         assert_eq!(text(dash), ["The plan covers the period to 2030 - and beyond."]);
@@ -1368,5 +1348,14 @@ mod tests {
         let letter = "The Council took note of the report.\n\nA/69/750\n\n23 November 2015\n\nExcellency, I have the honour to write.\n";
         let (units, _) = parsed("en", letter);
         assert!(units.iter().any(|(_, t)| t == "23 November 2015"), "{units:?}");
+    }
+
+    #[test]
+    fn a_header_in_capitals_names_the_original() {
+        for line in ["Original: English", "ORIGINAL: ENGLISH", "ORIGINAL : ANGLAIS", "ОРИГИНАЛ: АНГЛИЙСКИЙ"]
+        {
+            assert_eq!(original_value(line), Some(Some("en")), "{line}");
+        }
+        assert_eq!(original_value("Originality: high"), None);
     }
 }
