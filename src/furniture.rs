@@ -46,8 +46,8 @@ fn symbol_segments(s: &str) -> bool {
 }
 
 /// A line that is page furniture: the document symbol (`A/69/720`, `E/CN.15/2015/1*`,
-/// `S/RES/2196 (2015)`), with its part (`A/69/308 (Part II)`) and the page number a running head prints beside it
-/// (`A/69/720 5`, `5 A/69/720`, `A/69/720 page 5`); the job number (`15-11931`,
+/// `S/RES/2196 (2015)`), with its part (`A/69/308 (Part II)`) and the page number a running
+/// head prints beside it (`A/69/720 5`, `5 A/69/720`, `A/69/720 page 5`); the job number (`15-11931`,
 /// `15-11931 (F)`, `GE.15-01234`, `V.19-05432`) with the date stamps printed after it on a
 /// first page (`GE.15-01234 (F) 250115 260115`); the job number as a bar code's caption
 /// (`*1501234*`); a page number (`2/4`, `- 3 -`) or page label in any of the six languages
@@ -102,7 +102,8 @@ pub fn is_page_furniture(line: &str) -> bool {
 /// or beside two (blank lines count for nothing), as a footer prints the date of issue beside
 /// the job number and the next page's running head. Elsewhere a date alone is a letter's, a
 /// meeting's or a heading's, and stays content, even beside a single running head (on
-/// `unpc-dev-hard`, taking those for furniture lost strict F1).
+/// `unpc-dev-hard`, taking those for furniture lost strict F1). Also a running head's title
+/// line, beside furniture at several page breaks.
 pub fn page_furniture<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<bool> {
     let lines: Vec<&str> = lines.into_iter().collect();
     let mut furniture: Vec<bool> = lines.iter().map(|l| is_page_furniture(l)).collect();

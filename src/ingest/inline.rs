@@ -5,7 +5,8 @@
 //! another language than the expression's as foreign spans. Markup syntax is returned
 //! separately so the caller can account for every source character.
 
-use std::collections::BTreeSet;
+use std::cell::OnceCell;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::furniture;
 use crate::model::{Mark, MarkKind, Text};
@@ -238,9 +239,9 @@ fn is_unit_before(out: &str) -> bool {
     matches!(word.as_str(), "m" | "mk" | "mc" | "mm" | "2m" | "м" | "мк")
 }
 
-/// Parses `input`, a block of `source`: where a line ends inside a word, `source` tells a
-/// compound's hyphen from a hyphenation (see [`broken_word`]).
-pub fn parse(input: &str, lang: &str, known: &KnownMarkers, source: &str) -> Inline {
+/// Parses `input`, a block of a source whose hyphenated words are `compounds`: where a line
+/// ends inside a word, they tell a compound's hyphen from a hyphenation (see [`broken_word`]).
+pub fn parse(input: &str, lang: &str, known: &KnownMarkers, compounds: &Compounds) -> Inline {
     let mut b = Builder {
         out: String::with_capacity(input.len()),
         marks: Vec::new(),
@@ -297,7 +298,7 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers, source: &str) -> Inl
             // A line wrapped inside a word: joined without the space, and without the hyphen
             // unless it is the word's own.
             let next = input[i + 1..].trim_start_matches([' ', '\t']);
-            if let Some(hyphen) = broken_word(&b.out, next, source) {
+            if let Some(hyphen) = broken_word(&b.out, next, compounds) {
                 if let Hyphen::Dropped(h) = hyphen {
                     b.out.truncate(b.out.len() - h.len_utf8());
                     let len = b.out.len();
@@ -345,8 +346,8 @@ pub enum Hyphen {
 }
 
 /// Whether `prev` ends inside a word that `next` completes: letters and a hyphen, then a
-/// lower-case letter. The hyphen stays when `source` writes the word with it elsewhere.
-pub fn broken_word(prev: &str, next: &str, source: &str) -> Option<Hyphen> {
+/// lower-case letter. The hyphen stays when the source writes the word with it elsewhere.
+pub fn broken_word(prev: &str, next: &str, compounds: &Compounds) -> Option<Hyphen> {
     let hyphen = prev.chars().next_back().filter(|c| matches!(c, '-' | '\u{ad}' | '\u{2010}'))?;
     let before = &prev[..prev.len() - hyphen.len_utf8()];
     let head = &before[before.trim_end_matches(char::is_alphabetic).len()..];
@@ -354,8 +355,41 @@ pub fn broken_word(prev: &str, next: &str, source: &str) -> Option<Hyphen> {
     if head.chars().count() < 2 || !tail.chars().next().is_some_and(char::is_lowercase) {
         return None;
     }
-    let compound = hyphen != '\u{ad}' && source.contains(&format!("{head}{hyphen}{tail}"));
+    let compound = hyphen != '\u{ad}' && compounds.contains(&format!("{head}{hyphen}{tail}"));
     Some(if compound { Hyphen::Kept } else { Hyphen::Dropped(hyphen) })
+}
+
+/// The words a source writes with a hyphen between letters (`long-term`), gathered on the
+/// first question: a search of the whole source for every broken word would be quadratic.
+pub struct Compounds<'a> {
+    source: &'a str,
+    words: OnceCell<HashSet<&'a str>>,
+}
+
+impl<'a> Compounds<'a> {
+    pub fn new(source: &'a str) -> Self {
+        Compounds { source, words: OnceCell::new() }
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        self.words.get_or_init(|| hyphenated_words(self.source)).contains(word)
+    }
+}
+
+/// Each run of letters, hyphen, letters in `source` (`Secretary-General-designate` gives
+/// `Secretary-General` and `General-designate`, as a line break after either hyphen would).
+fn hyphenated_words(source: &str) -> HashSet<&str> {
+    let mut words = HashSet::new();
+    for (at, hyphen) in source.match_indices(['-', '\u{2010}']) {
+        let before = &source[..at];
+        let start = before.trim_end_matches(char::is_alphabetic).len();
+        let after = &source[at + hyphen.len()..];
+        let end = at + hyphen.len() + after.len() - after.trim_start_matches(char::is_alphabetic).len();
+        if start < at && end > at + hyphen.len() {
+            words.insert(&source[start..end]);
+        }
+    }
+    words
 }
 
 /// Chinese and Japanese halves of a paragraph join without a space.
@@ -563,7 +597,7 @@ mod tests {
 
     #[test]
     fn italic_bold_and_tags() {
-        let r = parse("**Titre** et <i>Date et heure</i> (*suite*)", "fr", &known(&[]), "");
+        let r = parse("**Titre** et <i>Date et heure</i> (*suite*)", "fr", &known(&[]), &Compounds::new(""));
         assert_eq!(r.text.text, "Titre et Date et heure (suite)");
         assert_eq!(r.markup, "****<i></i>**");
         let kinds: Vec<_> = r.text.marks.iter().map(|m| (&r.text.text[m.start..m.end], m.kind.clone())).collect();
@@ -575,21 +609,21 @@ mod tests {
 
     #[test]
     fn footnote_markers_only_where_a_note_exists() {
-        let r = parse("à 10 heures¹. Surface de 20 m².", "fr", &known(&["1"]), "");
+        let r = parse("à 10 heures¹. Surface de 20 m².", "fr", &known(&["1"]), &Compounds::new(""));
         assert_eq!(r.text.text, "à 10 heures. Surface de 20 m².");
         assert_eq!(r.text.marks.len(), 1);
         assert!(matches!(&r.text.marks[0].kind, MarkKind::NoteRef { marker, .. } if marker == "¹"));
         assert!(r.problems.is_empty());
-        let orphan = parse("les heures³ de séance", "fr", &known(&["1"]), "");
+        let orphan = parse("les heures³ de séance", "fr", &known(&["1"]), &Compounds::new(""));
         assert_eq!(orphan.problems, vec![Problem::OrphanMarker { marker: "³".into(), offset: 10 }]);
     }
 
     #[test]
     fn star_marker_and_superscript() {
-        let r = parse("Point 4 de l'ordre du jour provisoire*", "fr", &known(&["*"]), "");
+        let r = parse("Point 4 de l'ordre du jour provisoire*", "fr", &known(&["*"]), &Compounds::new(""));
         assert_eq!(r.text.text, "Point 4 de l'ordre du jour provisoire");
         assert!(matches!(&r.text.marks[0].kind, MarkKind::NoteRef { marker, .. } if marker == "*"));
-        let sup = parse("du 30 mai au 1^{er} juin", "fr", &known(&[]), "");
+        let sup = parse("du 30 mai au 1^{er} juin", "fr", &known(&[]), &Compounds::new(""));
         assert_eq!(sup.text.text, "du 30 mai au 1er juin");
         assert_eq!(sup.text.marks[0].kind, MarkKind::Superscript);
         assert_eq!(&sup.text.text[sup.text.marks[0].start..sup.text.marks[0].end], "er");
@@ -597,7 +631,7 @@ mod tests {
 
     #[test]
     fn symbol_links() {
-        let r = parse("([CTOC/COP/WG.7/2022/2](#)).", "fr", &known(&[]), "");
+        let r = parse("([CTOC/COP/WG.7/2022/2](#)).", "fr", &known(&[]), &Compounds::new(""));
         assert_eq!(r.text.text, "(CTOC/COP/WG.7/2022/2).");
         assert_eq!(
             r.text.marks[0].kind,
@@ -608,7 +642,7 @@ mod tests {
 
     #[test]
     fn link_without_text_keeps_its_target_in_the_markup() {
-        let r = parse("le document [](#) examiné", "fr", &known(&[]), "");
+        let r = parse("le document [](#) examiné", "fr", &known(&[]), &Compounds::new(""));
         assert_eq!(r.text.text, "le document examiné");
         assert!(r.text.marks.is_empty());
         assert_eq!(r.markup, "[](#)");
@@ -621,7 +655,7 @@ mod tests {
             "Voir *Smuggling of Migrants: Compendium and Thematic Index of Recommendations* (Trafic de migrants : Recueil)",
             "fr",
             &known(&[]),
-            "",
+            &Compounds::new(""),
         );
         let foreign: Vec<_> = r.text.marks.iter().filter(|m| matches!(m.kind, MarkKind::Foreign { .. })).collect();
         assert_eq!(foreign.len(), 1);
@@ -633,8 +667,16 @@ mod tests {
     }
 
     #[test]
+    fn hyphenated_words_are_gathered_as_a_line_break_would_cut_them() {
+        let words = hyphenated_words("The Secretary-General-designate, a long-term plan; 2015-2016, well - known.");
+        let mut words: Vec<&str> = words.into_iter().collect();
+        words.sort_unstable();
+        assert_eq!(words, ["General-designate", "Secretary-General", "long-term"]);
+    }
+
+    #[test]
     fn unclosed_markup_is_reported() {
-        let r = parse("texte <i>sans fin", "fr", &known(&[]), "");
+        let r = parse("texte <i>sans fin", "fr", &known(&[]), &Compounds::new(""));
         assert_eq!(r.problems, vec![Problem::Unclosed { markup: "<i>", offset: 6 }]);
         assert_eq!(r.text.text, "texte sans fin");
     }

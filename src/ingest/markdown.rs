@@ -74,7 +74,14 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
         Some(rest) => (rest, true),
         None => (src, false),
     };
-    let mut p = Parser { path, lang, src, diagnostics: Vec::new(), dropped: Vec::new(), known: KnownMarkers::new() };
+    let mut p = Parser {
+        path,
+        lang,
+        compounds: inline::Compounds::new(src),
+        diagnostics: Vec::new(),
+        dropped: Vec::new(),
+        known: KnownMarkers::new(),
+    };
     if bom {
         p.dropped.push(Dropped { line: 1, kind: DroppedKind::Bom, text: "\u{feff}".into() });
     }
@@ -148,8 +155,8 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
 struct Parser<'a> {
     path: &'a str,
     lang: &'a str,
-    /// The whole source, where a word a page broke is looked for whole.
-    src: &'a str,
+    /// The words the source writes with a hyphen, which a line break does not undo.
+    compounds: inline::Compounds<'a>,
     diagnostics: Vec<Diagnostic>,
     dropped: Vec<Dropped>,
     known: KnownMarkers,
@@ -614,7 +621,7 @@ fn is_continued(text: &str) -> bool {
 impl Parser<'_> {
     fn inline(&mut self, raw: &Raw, start: usize, input: &str, known: bool) -> Text {
         let empty = KnownMarkers::new();
-        let out = inline::parse(input, self.lang, if known { &self.known } else { &empty }, self.src);
+        let out = inline::parse(input, self.lang, if known { &self.known } else { &empty }, &self.compounds);
         for problem in out.problems {
             let (code, offset, message, hint) = match problem {
                 Problem::Unclosed { markup, offset } => (
@@ -864,7 +871,7 @@ impl Parser<'_> {
             if continues(prev_text, prev_numbered, raw, page_break, self.lang) {
                 let text = self.inline(raw, 0, &joined, true);
                 refs.count(&text);
-                let broken = inline::broken_word(prev_text, &text.text, self.src);
+                let broken = inline::broken_word(prev_text, &text.text, &self.compounds);
                 let sep = if broken.is_some() || inline::joins_without_space(prev_text, &text.text) { "" } else { " " };
                 let prev = body.last_paragraph().expect("checked above");
                 let last_line = prev.lines.last().copied().unwrap_or(raw.line());
