@@ -120,9 +120,11 @@ pub fn page_furniture<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<bool>
     // heading and its repetition; a running head comes back on every page.
     let mut beside: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (n, &k) in filled.iter().enumerate() {
+        if furniture[k] || !(is(n, -1) || is(n, 1)) {
+            continue;
+        }
         let line = lines[k].trim();
-        let sentence = line.ends_with(['.', ';', ':', '!', '?', '。', '；', '：']);
-        if !furniture[k] && !sentence && line.len() <= 120 && (is(n, -1) || is(n, 1)) {
+        if line.len() <= 120 && !line.ends_with(['.', ';', ':', '!', '?', '。', '；', '：']) {
             beside.entry(line).or_default().push(k);
         }
     }
