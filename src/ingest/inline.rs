@@ -9,7 +9,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashSet};
 
 use crate::furniture;
-use crate::model::{Mark, MarkKind, Text};
+use crate::model::{Mark, MarkKind, Text, clip_marks};
 
 use super::lexical;
 
@@ -301,11 +301,7 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers, compounds: &Compound
             if let Some(hyphen) = broken_word(&b.out, next, compounds) {
                 if let Hyphen::Dropped(h) = hyphen {
                     b.out.truncate(b.out.len() - h.len_utf8());
-                    let len = b.out.len();
-                    for m in &mut b.marks {
-                        m.start = m.start.min(len);
-                        m.end = m.end.min(len);
-                    }
+                    clip_marks(&mut b.marks, b.out.len());
                     b.hyphens.push((i.saturating_sub(h.len_utf8()), h));
                 }
                 i = input.len() - next.len();
@@ -558,12 +554,7 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 
 /// Removes the trailing space that whitespace collapsing may leave, clamping marks.
 fn trim(text: &mut Text) {
-    let len = text.text.trim_end().len();
-    text.text.truncate(len);
-    for m in &mut text.marks {
-        m.start = m.start.min(len);
-        m.end = m.end.min(len);
-    }
+    text.truncate(text.text.trim_end().len());
     // Zero-width references stay: a note marker, or a link whose label was only whitespace
     // (its target is source text).
     text.marks.retain(|m| m.end > m.start || matches!(m.kind, MarkKind::NoteRef { .. } | MarkKind::Ref { .. }));

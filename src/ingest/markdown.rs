@@ -880,7 +880,7 @@ impl Parser<'_> {
                     None => &mut prev.text,
                 };
                 if let Some(inline::Hyphen::Dropped(hyphen)) = broken {
-                    *end = end.slice(0..end.text.len() - hyphen.len_utf8());
+                    end.truncate(end.text.len() - hyphen.len_utf8());
                     self.dropped.push(Dropped { line: last_line, kind: DroppedKind::Hyphen, text: hyphen.to_string() });
                 }
                 end.append(sep, text);
@@ -1306,6 +1306,16 @@ mod tests {
         // A compound the document writes with its hyphen keeps it.
         let compound = "Funding is a long-term need.\n\nThe plan sets out the long-\n\nA/69/750\n\nterm priorities of the Office.\n";
         assert_eq!(text(compound)[1], "The plan sets out the long-term priorities of the Office.");
+        // A footnote reference after the hyphen stays, at the end of the first half.
+        let marked = "The programme supports demobi-^{2}\n\n^{2} See A/69/1.\n\nlization of combatants.\n";
+        let parsed = parse("t.md", "en", marked);
+        let refs = parsed.expression.units()[0]
+            .text
+            .marks
+            .iter()
+            .filter(|m| matches!(m.kind, MarkKind::NoteRef { .. }))
+            .count();
+        assert_eq!((text(marked).len(), refs), (1, 1));
         // Inside a block whose lines the conversion wrapped: the same, line by line.
         let wrapped = "The programme supports demobi-\nlization and the long-\nterm reintegration of\ncombatants.\n\nIts long-term aim.\n";
         assert_eq!(

@@ -207,6 +207,14 @@ pub struct Text {
     pub marks: Vec<Mark>,
 }
 
+/// Clips marks to a text cut to `len` bytes.
+pub fn clip_marks(marks: &mut [Mark], len: usize) {
+    for m in marks {
+        m.start = m.start.min(len);
+        m.end = m.end.min(len);
+    }
+}
+
 impl Text {
     pub fn plain(text: impl Into<String>) -> Self {
         Text { text: text.into(), marks: Vec::new() }
@@ -230,6 +238,13 @@ impl Text {
             })
             .collect();
         Text { text: self.text[range].to_string(), marks }
+    }
+
+    /// Cuts the text to `len` bytes (a char boundary); marks are clipped to it, none dropped
+    /// (a footnote reference at the end stays there).
+    pub fn truncate(&mut self, len: usize) {
+        self.text.truncate(len);
+        clip_marks(&mut self.marks, len);
     }
 
     /// Inserts `s` at byte `at`, shifting the marks that start after it.

@@ -181,6 +181,23 @@ const PIECES: &[&str] = &[
     "отмечая",
     "e\u{301}",
     "m²",
+    // Footnotes in Markdown's and HTML's forms, words and clauses a break cut, rules, other
+    // furniture: what the ingest learnt from the second and third end-to-end sets.
+    "<sup>1</sup> See A/69/1.\n",
+    "[^1]",
+    "[^1]: See A/69/1.\n",
+    "démobi-\n",
+    "lisation ",
+    "long-",
+    "term ",
+    "________\n",
+    "---\n",
+    "S/RES/2196 (2015) Page 6\n",
+    "25 de diciembre de 2015\n",
+    "Recognizing ",
+    "وإذ ",
+    "ORIGINAL: ENGLISH\n",
+    "联合国系\n统",
 ];
 
 /// Markdown made of those pieces and short random runs.
