@@ -342,13 +342,22 @@ pub enum Hyphen {
 }
 
 /// Whether `prev` ends inside a word that `next` completes: letters and a hyphen, then a
-/// lower-case letter. The hyphen stays when the source writes the word with it elsewhere.
+/// letter. Before a capital the hyphen is the compound's own (`Secretary-` / `General`), as
+/// hyphenation does not cut before one; before a lower-case letter it stays when the source
+/// writes the word with it elsewhere.
 pub fn broken_word(prev: &str, next: &str, compounds: &Compounds) -> Option<Hyphen> {
     let hyphen = prev.chars().next_back().filter(|c| matches!(c, '-' | '\u{ad}' | '\u{2010}'))?;
     let before = &prev[..prev.len() - hyphen.len_utf8()];
     let head = &before[before.trim_end_matches(char::is_alphabetic).len()..];
     let tail = &next[..next.len() - next.trim_start_matches(char::is_alphabetic).len()];
-    if head.chars().count() < 2 || !tail.chars().next().is_some_and(char::is_lowercase) {
+    let first = tail.chars().next()?;
+    if head.chars().count() < 2 || !first.is_alphabetic() {
+        return None;
+    }
+    if first.is_uppercase() && hyphen != '\u{ad}' {
+        return Some(Hyphen::Kept);
+    }
+    if !first.is_lowercase() {
         return None;
     }
     let compound = hyphen != '\u{ad}' && compounds.contains(&format!("{head}{hyphen}{tail}"));

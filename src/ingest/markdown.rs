@@ -1317,10 +1317,10 @@ mod tests {
             .count();
         assert_eq!((text(marked).len(), refs), (1, 1));
         // Inside a block whose lines the conversion wrapped: the same, line by line.
-        let wrapped = "The programme supports demobi-\nlization and the long-\nterm reintegration of\ncombatants.\n\nIts long-term aim.\n";
+        let wrapped = "The Secretary-\nGeneral supports demobi-\nlization and the long-\nterm reintegration of\ncombatants.\n\nIts long-term aim.\n";
         assert_eq!(
             text(wrapped)[0],
-            "The programme supports demobilization and the long-term reintegration of combatants."
+            "The Secretary-General supports demobilization and the long-term reintegration of combatants."
         );
         let dropped = parse("t.md", "en", wrapped).expression.dropped;
         assert_eq!(dropped.iter().filter(|d| d.kind == DroppedKind::Hyphen).count(), 1, "{dropped:?}");
