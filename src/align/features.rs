@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use super::{Unit, segment};
-use crate::furniture;
 use crate::whitespace::{self, byte_set, space_len_at};
+use crate::{furniture, lang};
 
 /// What a token is; the class decides its weight and whether its absence on the other side
 /// counts against a bead.
@@ -270,7 +270,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
         *c = if !open || all[w[1]].num.is_some() {
             // A numbered paragraph starts afresh.
             0.0
-        } else if lower || dangles(prev, lang) {
+        } else if lower || lang::dangles(prev, lang) {
             1.0
         } else if w[1] > w[0] + 1 {
             // Page furniture between the two: a page break. Typesetters keep a heading with
@@ -538,59 +538,6 @@ fn digit_mark(unit: &Unit) -> u32 {
     token_id(Class::Mark, digits) | 1
 }
 
-/// Whether `line` stops where no paragraph or heading can: inside brackets, or on a word that
-/// needs a continuation (an article, a preposition, a conjunction: "Draft decision submitted by
-/// the", "Ouverture du", "蒙古国关于巩固其国际安全和"). Only the commonest such words of each
-/// language are listed: each is the last word of a paragraph split by a page far more often
-/// than the last word of a heading.
-fn dangles(line: &str, lang: &str) -> bool {
-    let depth: i32 = line
-        .chars()
-        .map(|c| match c {
-            '(' | '（' => 1,
-            ')' | '）' => -1,
-            _ => 0,
-        })
-        .sum();
-    if depth > 0 {
-        return true;
-    }
-    if matches!(lang, "zh" | "ja") {
-        let mut rev = line.chars().rev();
-        // "及" after "；" ends a list item that the next line may not continue.
-        return rev.next().is_some_and(|c| "的和与及或在对并把被将由从向以为".contains(c))
-            && rev.next().is_some_and(|c| c.is_alphabetic());
-    }
-    let Some(last) = line.split_whitespace().next_back() else { return false };
-    // Words that do not end a sentence or a heading, space-separated.
-    let words = match lang {
-        "en" => {
-            "the of and by to for in on at a an with from or its their that which whose into upon between \
-            under against through within be is are was were has have had not this these those such our his \
-            her been"
-        }
-        "fr" => {
-            "de du des la le les et à au aux en par pour sur avec dans que qui un une ou ne se sa son ses \
-            leur leurs entre sans vers contre est sont a ont ce cette ces dont"
-        }
-        "es" => {
-            "de del la el los las y a al en por para con sobre su sus que un una o e u se lo entre sin según \
-            hacia desde ante es son ha han este esta estos estas cuyo cuya"
-        }
-        "ru" => {
-            "и в на по с к о об для от из или при за до со во что который которая которое которые а но не его \
-            их ее её между через против под над после перед этого этой этих чтобы"
-        }
-        "ar" => {
-            "في من على إلى عن مع أو بين أن التي الذي الذين لدى حول ضد عند منذ حتى خلال بشأن قبل بعد و ما لا \
-            لم لن إن هذه هذا"
-        }
-        _ => "",
-    };
-    words.split_whitespace().any(|w| w == last)
-        || (lang == "fr" && (last.ends_with("l'") || last.ends_with("d'") || last.ends_with("l’")))
-}
-
 /// The most characters of a short line (a heading, a line a page cut short): fewer in scripts
 /// that write a word in a character or two.
 fn short_line_max(lang: &str) -> usize {
@@ -633,7 +580,7 @@ pub(crate) fn heading_run_in(unit: &Unit, lang: &str) -> Option<bool> {
         let capital = word.starts_with(char::is_uppercase);
         let opener =
             openers.split(' ').any(|o| o == word) || (lang == "fr" && ["L'", "L’"].iter().any(|o| word.starts_with(o)));
-        let continued = dangles(&prev.to_lowercase(), lang);
+        let continued = lang::dangles(&prev.to_lowercase(), lang);
         // After a first word, any capital: "Nationality Please provide", "Brésil À ce titre".
         let after_lower = n == 0 || !prev.starts_with(char::is_uppercase);
         let digits = word.starts_with(|c: char| c.is_ascii_digit()) && prev.ends_with(char::is_lowercase);
@@ -1022,19 +969,5 @@ mod tests {
         assert!(!heading_like("The Committee met.", "en"));
         assert!(!heading_like("Recalling its resolution,", "en"));
         assert!(!heading_like(&"long ".repeat(13), "en"));
-    }
-
-    #[test]
-    fn dangling_ends() {
-        assert!(dangles("Draft decision submitted by the", "en"));
-        assert!(dangles("Ouverture du", "fr"));
-        assert!(dangles("Recommandations de l'", "fr"));
-        assert!(dangles("蒙古国关于巩固其国际安全和", "zh"));
-        assert!(dangles("Odo Tevi (Vanuatu", "en"));
-        assert!(dangles("奥多·特雷维(", "zh"));
-        assert!(!dangles("Statement by the President", "en"));
-        assert!(!dangles("A. Date and place (a)", "en"));
-        assert!(!dangles("6. 减少时间表的关系如何；及", "zh"));
-        assert!(!dangles("Informe del", "de"));
     }
 }

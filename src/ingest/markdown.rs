@@ -411,6 +411,11 @@ fn continues(prev: &str, prev_numbered: bool, next: &Raw, page_break: bool, lang
     // verb in lower case (`постановляет`). After a comma, a clause that opens without a
     // lower-case letter is a new paragraph even across a page break; in lower case it may be
     // the sentence's next phrase (`..., affecting`), which the page cut.
+    // A line that stops on an article, a preposition or a conjunction, or inside brackets,
+    // goes on after the page break, whatever the case of what follows (a name).
+    if page_break && lang::dangles(&prev.to_lowercase(), lang) {
+        return true;
+    }
     let comma = prev.trim_end().ends_with([',', '،', '，']);
     let lower = starts_lowercase(next_line);
     if comma && !lower && opens_clause(next_line) {
@@ -893,7 +898,8 @@ impl Parser<'_> {
         let next_continues = next_text(rest).is_some_and(|(next, pb)| {
             let numbered = lexical::paragraph_number(strip_emphasis(&joined)).is_some();
             continues(&joined, numbered, next, pb, self.lang)
-                && (starts_lowercase(next.first()) || (pb && lang::is_caseless(self.lang)))
+                && (starts_lowercase(next.first())
+                    || (pb && (lang::is_caseless(self.lang) || lang::dangles(&joined.to_lowercase(), self.lang))))
         });
         let bare = strip_emphasis(&joined);
         let lead = joined.len() - bare.len();
@@ -1374,5 +1380,17 @@ mod tests {
             assert_eq!(original_value(line), Some(Some("en")), "{line}");
         }
         assert_eq!(original_value("Originality: high"), None);
+    }
+
+    #[test]
+    fn a_line_a_page_cut_after_an_article_goes_on_before_a_capital() {
+        let cut = "À la même séance, sur proposition de la Présidente, la";
+        let rest = "Commission a accepté les conclusions du Groupe.";
+        assert_eq!(unit_lines("fr", &format!("{cut}\n\n4/10\n\n{rest}\n")), [1]);
+        let units = parse("t.md", "fr", &format!("{cut}\n\n4/10\n\n{rest}\n")).expression.units();
+        assert_eq!(units[0].text.text, format!("{cut} {rest}"));
+        // Without the page break, or on a full word, two blocks stay two.
+        assert_eq!(unit_lines("fr", &format!("{cut}\n\n{rest}\n")), [1, 3]);
+        assert_eq!(unit_lines("en", "Statement by the President\n\n4/10\n\nThe Council met.\n"), [1, 5]);
     }
 }
