@@ -240,7 +240,7 @@ fn is_unit_before(out: &str) -> bool {
 }
 
 /// Parses `input`, a block of a source whose hyphenated words are `compounds`: where a line
-/// ends inside a word, they tell a compound's hyphen from a hyphenation (see [`broken_word`]).
+/// ends inside a word, they tell a compound's hyphen from a hyphenation (see [`line_join`]).
 pub fn parse(input: &str, lang: &str, known: &KnownMarkers, compounds: &Compounds) -> Inline {
     let mut b = Builder {
         out: String::with_capacity(input.len()),
@@ -295,20 +295,14 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers, compounds: &Compound
             continue;
         }
         if c == '\n' && !b.pending_space {
-            // A line wrapped inside a word: joined without the space, and without the hyphen
-            // unless it is the word's own.
             let next = input[i + 1..].trim_start_matches([' ', '\t']);
-            if let Some(hyphen) = broken_word(&b.out, next, compounds) {
-                if let Hyphen::Dropped(h) = hyphen {
+            let join = line_join(&b.out, next, compounds);
+            if !join.space {
+                if let Some(h) = join.hyphen {
                     b.out.truncate(b.out.len() - h.len_utf8());
                     clip_marks(&mut b.marks, b.out.len());
                     b.hyphens.push((i.saturating_sub(h.len_utf8()), h));
                 }
-                i = input.len() - next.len();
-                continue;
-            }
-            // Chinese and Japanese put no space between words: a wrapped line joins without.
-            if joins_without_space(&b.out, next) {
                 i = input.len() - next.len();
                 continue;
             }
@@ -332,20 +326,29 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers, compounds: &Compound
     Inline { text, markup: b.markup, hyphens: b.hyphens, problems: b.problems }
 }
 
-/// What becomes of the hyphen that ends a line broken inside a word, by a page or a line wrap.
-#[derive(Debug, PartialEq)]
-pub enum Hyphen {
-    /// A hyphenation (`demobi-` / `lization`): the word is whole without it.
-    Dropped(char),
-    /// A compound's own hyphen (`long-` / `term`), as the document writes it elsewhere.
-    Kept,
+/// How a line broken at its end (by a line wrap or a page) joins the text after it.
+pub struct LineJoin {
+    /// Whether a space goes between: not inside a word, nor in Chinese or Japanese.
+    pub space: bool,
+    /// The hyphen of a hyphenated word, which the join removes.
+    pub hyphen: Option<char>,
 }
 
-/// Whether `prev` ends inside a word that `next` completes: letters and a hyphen, then a
-/// letter. Before a capital the hyphen is the compound's own (`Secretary-` / `General`), as
-/// hyphenation does not cut before one; before a lower-case letter it stays when the source
-/// writes the word with it elsewhere.
-pub fn broken_word(prev: &str, next: &str, compounds: &Compounds) -> Option<Hyphen> {
+/// How `prev` joins `next`. Inside a word (letters and a hyphen, then a letter) without the
+/// space; the hyphen goes unless it is the compound's own: before a capital (`Secretary-` /
+/// `General`, as hyphenation does not cut before one), or where the source writes the word
+/// with it elsewhere (`long-` / `term`). A soft hyphen always goes. Chinese and Japanese
+/// put no space between words.
+pub fn line_join(prev: &str, next: &str, compounds: &Compounds) -> LineJoin {
+    let hyphen = match broken_word(prev, next, compounds) {
+        Some(hyphen) => hyphen,
+        None => return LineJoin { space: !cjk_join(prev, next), hyphen: None },
+    };
+    LineJoin { space: false, hyphen }
+}
+
+/// Whether `prev` ends inside a word that `next` completes; then the hyphen to remove, if any.
+fn broken_word(prev: &str, next: &str, compounds: &Compounds) -> Option<Option<char>> {
     let hyphen = prev.chars().next_back().filter(|c| matches!(c, '-' | '\u{ad}' | '\u{2010}'))?;
     let before = &prev[..prev.len() - hyphen.len_utf8()];
     let head = &before[before.trim_end_matches(char::is_alphabetic).len()..];
@@ -355,13 +358,13 @@ pub fn broken_word(prev: &str, next: &str, compounds: &Compounds) -> Option<Hyph
         return None;
     }
     if first.is_uppercase() && hyphen != '\u{ad}' {
-        return Some(Hyphen::Kept);
+        return Some(None);
     }
     if !first.is_lowercase() {
         return None;
     }
     let compound = hyphen != '\u{ad}' && compounds.contains(&format!("{head}{hyphen}{tail}"));
-    Some(if compound { Hyphen::Kept } else { Hyphen::Dropped(hyphen) })
+    Some((!compound).then_some(hyphen))
 }
 
 /// The words a source writes with a hyphen between letters (`long-term`), gathered on the
@@ -397,8 +400,8 @@ fn hyphenated_words(source: &str) -> HashSet<&str> {
     words
 }
 
-/// Chinese and Japanese halves of a paragraph join without a space.
-pub fn joins_without_space(prev: &str, next: &str) -> bool {
+/// Whether a Chinese or Japanese character stands on either side of the join.
+fn cjk_join(prev: &str, next: &str) -> bool {
     let cjk = |c: char| {
         ('\u{2e80}'..='\u{9fff}').contains(&c)
             || ('\u{3000}'..='\u{303f}').contains(&c)

@@ -91,7 +91,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
     let star_notes = lines.iter().any(|(_, l)| has_star_marker(l));
     for (_, l) in &lines {
         if let Some(body) = note_body_marker(l, star_notes) {
-            p.known.insert(body.value);
+            p.known.insert(marker_value(body.marker));
         }
     }
     let raws = chunk(&lines, star_notes);
@@ -174,8 +174,6 @@ fn has_star_marker(line: &str) -> bool {
 
 /// The marker that opens a footnote body line.
 struct NoteBodyMarker<'a> {
-    /// The marker's value, which references in the text carry (`1` for `¹`).
-    value: String,
     /// The marker as the model keeps it: as written (`¹`), or the value inside its syntax.
     marker: &'a str,
     /// The syntax around the value (`^{` and `}`, `<sup>` and `</sup>`, `[^` and `]:`), as
@@ -188,14 +186,12 @@ struct NoteBodyMarker<'a> {
 /// The marker of a footnote body line: `¹ Voir…`, `^{2} See…`, `<sup>3</sup> See…`,
 /// `[^4]: See…` (Markdown's footnote definition), `* [A/69/1](#).`
 fn note_body_marker(line: &str, star_notes: bool) -> Option<NoteBodyMarker<'_>> {
-    let digits: String = line.chars().map_while(inline::superscript_value).collect();
-    if !digits.is_empty() {
-        let written = digits.chars().count();
-        let end: usize = line.chars().take(written).map(char::len_utf8).sum();
+    let end: usize = line.chars().take_while(|c| inline::superscript_value(*c).is_some()).map(char::len_utf8).sum();
+    if end > 0 {
         // The separator may be a no-break space, two bytes long.
         let sep = line[end..].chars().next().filter(|c| matches!(c, ' ' | '\t' | '\u{a0}'))?;
         let start = end + sep.len_utf8();
-        return Some(NoteBodyMarker { value: digits, marker: &line[..end], syntax: String::new(), start });
+        return Some(NoteBodyMarker { marker: &line[..end], syntax: String::new(), start });
     }
     // A value inside its syntax: (opening, closing); the superscripts need a space after.
     const WRAPPED: [(&str, &str); 3] = [("^{", "}"), ("<sup>", "</sup>"), ("[^", "]:")];
@@ -216,15 +212,10 @@ fn note_body_marker(line: &str, star_notes: bool) -> Option<NoteBodyMarker<'_>> 
             return None;
         }
         let syntax = [&line[..open.len()], closing].concat();
-        return Some(NoteBodyMarker {
-            value: value.to_string(),
-            marker: value,
-            syntax,
-            start: text_at + usize::from(spaced),
-        });
+        return Some(NoteBodyMarker { marker: value, syntax, start: text_at + usize::from(spaced) });
     }
     if star_notes && line.starts_with("* ") && line.len() > 2 {
-        return Some(NoteBodyMarker { value: "*".to_string(), marker: "*", syntax: String::new(), start: 2 });
+        return Some(NoteBodyMarker { marker: "*", syntax: String::new(), start: 2 });
     }
     None
 }
@@ -790,7 +781,6 @@ impl Parser<'_> {
         let joined = raw.joined();
         // A note block starts with a marker (see `chunk`).
         let body = note_body_marker(&joined, star_notes).unwrap_or(NoteBodyMarker {
-            value: String::new(),
             marker: "",
             syntax: String::new(),
             start: 0,
@@ -876,19 +866,18 @@ impl Parser<'_> {
             if continues(prev_text, prev_numbered, raw, page_break, self.lang) {
                 let text = self.inline(raw, 0, &joined, true);
                 refs.count(&text);
-                let broken = inline::broken_word(prev_text, &text.text, &self.compounds);
-                let sep = if broken.is_some() || inline::joins_without_space(prev_text, &text.text) { "" } else { " " };
+                let join = inline::line_join(prev_text, &text.text, &self.compounds);
                 let prev = body.last_paragraph().expect("checked above");
                 let last_line = prev.lines.last().copied().unwrap_or(raw.line());
                 let end = match prev.items.last_mut() {
                     Some(item) => &mut item.text,
                     None => &mut prev.text,
                 };
-                if let Some(inline::Hyphen::Dropped(hyphen)) = broken {
+                if let Some(hyphen) = join.hyphen {
                     end.truncate(end.text.len() - hyphen.len_utf8());
                     self.dropped.push(Dropped { line: last_line, kind: DroppedKind::Hyphen, text: hyphen.to_string() });
                 }
-                end.append(sep, text);
+                end.append(if join.space { " " } else { "" }, text);
                 prev.lines.push(raw.line());
                 body.page_break = false;
                 return;
