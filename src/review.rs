@@ -20,6 +20,7 @@ use crate::diag::{Diagnostic, Location, display_path};
 use crate::export::xlsx::{ALIGNMENT_SHEET, METADATA_SHEET, REVIEW_STATUSES, SOURCE_FILES};
 use crate::ingest::{self, AlignmentToml};
 use crate::model::Document;
+use crate::model::alignment::Alignment;
 use crate::release::Manifest;
 use crate::validate;
 
@@ -90,8 +91,10 @@ pub fn import(workbook: &Path, sources: &Path, release: &Path) -> Result<Import,
     let errors: Vec<Diagnostic> = validate::loaded(&loaded, false).into_iter().filter(|d| d.is_error()).collect();
     let Some(doc) = loaded.document.filter(|_| errors.is_empty()) else { return Err(errors) };
 
+    // The workbook shows the units as the build aligned them, paragraphs it cut included.
+    let (doc, released) = align::align_document(&doc, &Options::default());
     let table = read_rows(&at, &doc, &rows)?;
-    decide(&doc, &dir, table)
+    decide(&doc, &dir, &released, table)
 }
 
 /// Limits of a workbook read back: a translator workbook is a few megabytes; anything far
@@ -373,9 +376,8 @@ fn read_rows(at: &str, doc: &Document, sheet: &Range<Data>) -> Result<Vec<Row>, 
 }
 
 /// Rows → pins and rejects, merged with the document's `alignment.toml`.
-fn decide(doc: &Document, dir: &Path, rows: Vec<Row>) -> Result<Import, Vec<Diagnostic>> {
-    let released: BTreeSet<Members> =
-        align::align_document(doc, &Options::default()).groups.into_iter().map(|g| g.members).collect();
+fn decide(doc: &Document, dir: &Path, released: &Alignment, rows: Vec<Row>) -> Result<Import, Vec<Diagnostic>> {
+    let released: BTreeSet<&Members> = released.groups.iter().map(|g| &g.members).collect();
     let rows: Vec<Row> = rows.into_iter().filter(|r| !r.members.is_empty()).collect();
     let (mut approved, mut corrected, mut rejected) = (0, 0, 0);
     // Decision per row: Some(true) pin, Some(false) reject.

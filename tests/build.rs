@@ -170,6 +170,52 @@ fn six_language_markdown_documents_come_out_as_single_rows() {
     assert!(cells > 5000 && numbered > 1000, "{cells} cells, {numbered} numbered units");
 }
 
+/// A page break between two Russian preambular clauses (`…странах,` / running head /
+/// `признавая, …`): the ingest joins them, as a clause in lower case after a comma may be the
+/// sentence going on; the five other versions hold two paragraphs there, so the build cuts
+/// the join and each clause gets a row of its own in every language.
+#[test]
+fn a_join_the_other_versions_contradict_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let slug = "e2e-13-2015-a-res-69-145";
+    let doc = dir.path().join("sources").join(slug);
+    common::copy_document(&shared().join("corpus/unpc-dev-md/sources").join(slug), &doc);
+    let ru = fs::read_to_string(doc.join("ru.md")).unwrap();
+    let (first, second) = ("молодежи, особенно в развивающихся странах,\n\n", "признавая, что содействие");
+    let at = ru.find(first).expect("the first clause's end") + first.len();
+    assert!(ru[at..].starts_with(second));
+    fs::write(doc.join("ru.md"), [&ru[..at], "A/RES/69/145\n\n", &ru[at..]].concat()).unwrap();
+    let line_of = |needle: &str| {
+        let text = fs::read_to_string(doc.join("ru.md")).unwrap();
+        text[..text.find(needle).unwrap()].matches('\n').count() + 1
+    };
+    let model = common::inspect(&doc.join("ru.md"));
+    let joined = common::blocks(&model["expressions"][0])
+        .into_iter()
+        .filter(|b| b["text"]["text"].as_str().is_some_and(|t| t.contains(first.trim_end()) && t.contains(second)))
+        .count();
+    assert_eq!(joined, 1, "the ingest joins the two clauses across the page break");
+
+    let out = dir.path().join("out");
+    assert!(build(&dir.path().join("sources"), &out, "1").status.success());
+    let rows = alignment_rows(&out);
+    let row_of = |text: &str| {
+        rows.iter().find(|r| r["ru"].starts_with(text)).unwrap_or_else(|| panic!("a row opens with {text}"))
+    };
+    let (noting, recognizing) = (row_of("отмечая, что государства-члены"), row_of(second));
+    assert!(!noting["ru"].contains(second), "{}", noting["ru"]);
+    assert!(noting["en"].starts_with("Noting that Member States") && !noting["en"].contains("Recognizing"));
+    assert!(recognizing["en"].starts_with("Recognizing that fostering"), "{}", recognizing["en"]);
+    for lang in ["ar", "es", "fr", "zh"] {
+        assert!(!noting[lang].is_empty() && !recognizing[lang].is_empty(), "{lang}");
+    }
+    let segment = common::csv_rows(&out.join("csv/segments.csv"))
+        .into_iter()
+        .find(|s| s["lang"] == "ru" && s["text"].starts_with(second))
+        .unwrap();
+    assert!(segment["source"].ends_with(&format!("ru.md:{}", line_of(second))), "{}", segment["source"]);
+}
+
 #[test]
 fn validate_outputs_checks_a_release_against_its_manifest() {
     let dir = tempfile::tempdir().unwrap();

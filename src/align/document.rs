@@ -1,14 +1,15 @@
 //! A document's language versions aligned through its pivot, as the model's [`Alignment`]:
 //! groups of unit eIds named after their pivot unit, with the pins of `alignment.toml` kept.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::model::Document;
 use crate::model::alignment::{self, Alignment, Sentence, SentenceGroup, UnitIndex};
+use crate::model::{self, Block, Document, Paragraph};
 
-use super::{Options, Pin, Unit, align_nway, segment};
+use super::{Group, Options, Pin, Unit, align_nway, segment};
 
 /// The pivot: the original language when its version is here, else `pivot` from
 /// document.toml, else English, else the first language.
@@ -24,15 +25,37 @@ pub fn pivot_language(doc: &Document) -> Option<&str> {
 }
 
 /// Aligns every version of `doc` with the pivot; `review_below` sets which groups are
-/// flagged for review.
-pub fn align_document(doc: &Document, opts: &Options) -> Alignment {
-    let Some(pivot) = pivot_language(doc) else { return Alignment::default() };
-    let units: Vec<(&str, Vec<alignment::Unit>)> =
-        doc.expressions.iter().map(|e| (e.lang.as_str(), e.units())).collect();
-    let index: BTreeMap<&str, BTreeMap<&str, usize>> = units
-        .iter()
-        .map(|(lang, us)| (*lang, us.iter().enumerate().map(|(i, u)| (u.eid.as_str(), i)).collect()))
-        .collect();
+/// flagged for review. A paragraph that the conversion joined in one version where most of
+/// the others hold two is cut where it was joined (see [`cuts`]), and the document aligned
+/// again: the document returned is the one the alignment names the units of.
+pub fn align_document<'d>(doc: &'d Document, opts: &Options) -> (Cow<'d, Document>, Alignment) {
+    let Some(pivot) = pivot_language(doc) else { return (Cow::Borrowed(doc), Alignment::default()) };
+    let units = units_of(doc);
+    // Without the pins: they name the units of the document as cut, so the cuts must not
+    // depend on them.
+    let groups = align_units(&units, pivot, opts);
+    let cuts = cuts(doc, &units, &groups);
+    if !cuts.is_empty() {
+        let mut cut = doc.clone();
+        for expression in &mut cut.expressions {
+            if let Some(c) = cuts.get(&expression.lang) {
+                expression.split_paragraphs(c);
+            }
+        }
+        let alignment = align_pinned(&cut, pivot, opts);
+        return (Cow::Owned(cut), alignment);
+    }
+    let alignment =
+        if doc.pins.is_empty() { to_alignment(doc, &units, pivot, groups) } else { align_pinned(doc, pivot, opts) };
+    (Cow::Borrowed(doc), alignment)
+}
+
+/// Every version's units, in document order.
+fn units_of(doc: &Document) -> Vec<(&str, Vec<alignment::Unit>)> {
+    doc.expressions.iter().map(|e| (e.lang.as_str(), e.units())).collect()
+}
+
+fn align_units(units: &[(&str, Vec<alignment::Unit>)], pivot: &str, opts: &Options) -> Vec<Group> {
     let borrowed: Vec<(&str, Vec<Unit>)> = units
         .iter()
         .map(|(lang, us)| {
@@ -49,7 +72,16 @@ pub fn align_document(doc: &Document, opts: &Options) -> Alignment {
         })
         .collect();
     let versions: Vec<(&str, &[Unit])> = borrowed.iter().map(|(l, us)| (*l, us.as_slice())).collect();
+    align_nway(&versions, pivot, opts)
+}
 
+/// The alignment with the document's pins (`alignment.toml`).
+fn align_pinned(doc: &Document, pivot: &str, opts: &Options) -> Alignment {
+    let units = units_of(doc);
+    let index: BTreeMap<&str, BTreeMap<&str, usize>> = units
+        .iter()
+        .map(|(lang, us)| (*lang, us.iter().enumerate().map(|(i, u)| (u.eid.as_str(), i)).collect()))
+        .collect();
     // Pins name eIds; the engine takes (pivot indices, other indices) per language.
     let positions = |lang: &str, eids: &[String]| -> Vec<usize> {
         eids.iter().filter_map(|e| index.get(lang).and_then(|i| i.get(e.as_str())).copied()).collect()
@@ -62,8 +94,13 @@ pub fn align_document(doc: &Document, opts: &Options) -> Alignment {
             opts.pinned_by_lang.entry(lang.clone()).or_default().push(pin);
         }
     }
+    let groups = align_units(&units, pivot, &opts);
+    to_alignment(doc, &units, pivot, groups)
+}
 
-    let groups = align_nway(&versions, pivot, &opts)
+/// The engine's groups (unit positions) as the model's (unit eIds), with pins and rejects.
+fn to_alignment(doc: &Document, units: &[(&str, Vec<alignment::Unit>)], pivot: &str, groups: Vec<Group>) -> Alignment {
+    let groups = groups
         .into_iter()
         .map(|g| {
             let members: BTreeMap<String, Vec<String>> = g
@@ -100,6 +137,129 @@ pub fn align_document(doc: &Document, opts: &Options) -> Alignment {
         })
         .collect();
     Alignment { pivot: pivot.to_string(), groups }
+}
+
+/// How far apart, as a share of a group's text, a join in one version and a boundary between
+/// units in another may be and still mark the same place. Versions say the same things in
+/// the same order, so a paragraph's share of its group differs little between them.
+const SAME_PLACE: f64 = 0.1;
+
+/// How much of a group's content a text holds: a Chinese or Japanese character says about
+/// as much as three Latin, Cyrillic or Arabic ones, and spaces say nothing. Digits count
+/// alike in every version, which a count of characters would let outweigh the words.
+fn weight(text: &str) -> usize {
+    let wide = |c: char| ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c);
+    text.chars()
+        .map(|c| {
+            if c.is_whitespace() {
+                0
+            } else if wide(c) {
+                3
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// Where a version's units in a group begin and end, as shares of the group's weight: 0, the
+/// boundaries between units, 1.
+fn places(weights: &[usize]) -> Vec<f64> {
+    let total = weights.iter().sum::<usize>().max(1) as f64;
+    let mut before = 0;
+    let mut places = vec![0.0];
+    places.extend(weights.iter().map(|w| {
+        before += w;
+        before as f64 / total
+    }));
+    places
+}
+
+/// Whether a version with units at `theirs` has a boundary at `share` of the group that the
+/// version with units at `own` lacks. Near is within [`SAME_PLACE`], and within half the
+/// units on either side of the boundary: where units are short, boundaries are dense and a
+/// wide margin would find one anywhere.
+fn meets_at(theirs: &[f64], own: &[f64], share: f64) -> bool {
+    theirs.windows(3).any(|w| {
+        let (b, off) = (w[1], (w[1] - share).abs());
+        let margin = SAME_PLACE.min((b - w[0]) / 2.0).min((w[2] - b) / 2.0);
+        off <= margin && !own.iter().any(|o| (o - b).abs() < off)
+    })
+}
+
+/// The joins to cut, per language and paragraph eId (indices into its `joins`). A paragraph
+/// the conversion joined (across a page break, or a blank line) is one unit; when most other
+/// versions in its group, two at least, have a boundary between units at the same place of
+/// the group as the join, the join put two paragraphs into one. Page breaks fall at
+/// different places in each version, so versions that agree on a boundary there are not
+/// repeating a conversion's cut.
+fn cuts(
+    doc: &Document,
+    units: &[(&str, Vec<alignment::Unit>)],
+    groups: &[Group],
+) -> BTreeMap<String, BTreeMap<String, Vec<usize>>> {
+    let mut cuts: BTreeMap<String, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+    let joined: BTreeMap<&str, BTreeMap<&str, &Paragraph>> = doc
+        .expressions
+        .iter()
+        .map(|e| {
+            let mut paragraphs = BTreeMap::new();
+            model::walk(&e.body, &mut |b| {
+                if let Block::Paragraph(p) = b
+                    && !p.joins.is_empty()
+                {
+                    paragraphs.insert(p.eid.as_str(), p);
+                }
+            });
+            (e.lang.as_str(), paragraphs)
+        })
+        .filter(|(_, ps)| !ps.is_empty())
+        .collect();
+    if joined.is_empty() {
+        return cuts;
+    }
+    let unit_list = |lang: &str| units.iter().find(|(l, _)| *l == lang).map_or(&[][..], |(_, us)| us.as_slice());
+    let joined_unit = |lang: &str, k: usize| {
+        let paragraphs = joined.get(lang)?;
+        unit_list(lang).get(k).and_then(|u| Some((u, *paragraphs.get(u.eid.as_str())?)))
+    };
+    for group in groups {
+        if !group.members.iter().any(|(lang, ks)| ks.iter().any(|&k| joined_unit(lang, k).is_some())) {
+            continue;
+        }
+        let weights: BTreeMap<&str, Vec<usize>> = (group.members.iter())
+            .map(|(lang, ks)| {
+                (
+                    lang.as_str(),
+                    ks.iter().map(|&k| unit_list(lang).get(k).map_or(0, |u| weight(&u.text.text))).collect(),
+                )
+            })
+            .collect();
+        let places: BTreeMap<&str, Vec<f64>> = weights.iter().map(|(lang, ws)| (*lang, places(ws))).collect();
+        for (lang, members) in &group.members {
+            let own = &places[lang.as_str()];
+            let total = weights[lang.as_str()].iter().sum::<usize>().max(1) as f64;
+            let mut before = 0;
+            for (&k, &w) in members.iter().zip(&weights[lang.as_str()]) {
+                if let Some((unit, paragraph)) = joined_unit(lang, k) {
+                    let text = &paragraph.text.text;
+                    let agreed: Vec<usize> = (paragraph.joins.iter().enumerate())
+                        .filter_map(|(j, &at)| {
+                            let share = (before + weight(text.get(..at as usize)?)) as f64 / total;
+                            let others = places.iter().filter(|(other, _)| *other != lang);
+                            let agree = others.clone().filter(|(_, theirs)| meets_at(theirs, own, share)).count();
+                            (agree >= 2 && 2 * agree > others.count()).then_some(j)
+                        })
+                        .collect();
+                    if !agreed.is_empty() {
+                        cuts.entry(lang.clone()).or_default().insert(unit.eid.clone(), agreed);
+                    }
+                }
+                before += w;
+            }
+        }
+    }
+    cuts
 }
 
 /// Aligns the sentences inside every group that holds two languages or more, through the
@@ -171,4 +331,28 @@ struct Split<'t> {
     eid: &'t String,
     start: usize,
     text: &'t str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weight_counts_what_a_text_says_in_any_script() {
+        assert_eq!(weight("第2057号决议，"), 3 + 4 + 3 * 4);
+        assert_eq!(weight("resolution 2057,\u{a0}noting"), 10 + 5 + 6);
+    }
+
+    #[test]
+    fn a_boundary_meets_a_join_near_it_unless_the_version_has_one_nearer() {
+        let two = places(&[30, 70]);
+        assert!(meets_at(&two, &[0.0, 1.0], 0.36));
+        assert!(!meets_at(&two, &[0.0, 1.0], 0.45));
+        // The version's own boundary there accounts for it.
+        assert!(!meets_at(&two, &[0.0, 0.31, 1.0], 0.36));
+        // Beside a short unit, the margin is half of it.
+        let short = places(&[6, 94]);
+        assert!(meets_at(&short, &[0.0, 1.0], 0.08));
+        assert!(!meets_at(&short, &[0.0, 1.0], 0.1));
+    }
 }

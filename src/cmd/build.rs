@@ -390,15 +390,15 @@ fn build_one(
         built.diagnostics = diagnostics;
         return (built, None);
     }
-    let mut alignment = align::align_document(doc, &Options::default());
+    let (doc, mut alignment) = align::align_document(doc, &Options::default());
     let paired;
     let doc = match &filters.pair {
         Some(pair) => {
-            paired = keep_pair(doc, &mut alignment, pair);
+            paired = keep_pair(&doc, &mut alignment, pair);
             built.counts.groups_dropped_by_pair = paired.1;
             &paired.0
         }
-        None => doc,
+        None => &doc,
     };
     if let Some(min) = filters.min_confidence {
         let before = alignment.groups.len();

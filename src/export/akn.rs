@@ -545,7 +545,13 @@ mod tests {
     use crate::model::{Mark, Metadata};
 
     fn para(eid: &str, num: &str, text: Text) -> Block {
-        Block::Paragraph(Paragraph { eid: eid.into(), num: Some(num.into()), text, items: vec![], lines: [1].into() })
+        Block::Paragraph(Paragraph {
+            eid: eid.into(),
+            num: Some(num.into()),
+            text,
+            lines: [1].into(),
+            ..Default::default()
+        })
     }
 
     fn expression(lang: &str, paragraphs: Vec<Block>) -> Expression {

@@ -877,7 +877,12 @@ impl Parser<'_> {
                     end.truncate(end.text.len() - hyphen.len_utf8());
                     self.dropped.push(Dropped { line: last_line, kind: DroppedKind::Hyphen, text: hyphen.to_string() });
                 }
-                end.append(if join.space { " " } else { "" }, text);
+                let separator = if join.space { " " } else { "" };
+                let at = (end.text.len() + separator.len()) as u32;
+                end.append(separator, text);
+                if prev.items.is_empty() {
+                    prev.joins.push(at);
+                }
                 prev.lines.push(raw.line());
                 body.page_break = false;
                 return;
@@ -936,6 +941,7 @@ impl Parser<'_> {
                 text,
                 items: Vec::new(),
                 lines: [raw.line()].into(),
+                joins: Vec::new(),
             }));
             return;
         }
@@ -963,6 +969,7 @@ impl Parser<'_> {
             text,
             items: Vec::new(),
             lines: [raw.line()].into(),
+            joins: Vec::new(),
         }));
     }
 
@@ -1137,6 +1144,8 @@ fn split_inline_items(blocks: &mut [Block]) {
             Block::Section(s) => split_inline_items(&mut s.children),
             Block::Paragraph(p) if p.items.is_empty() => {
                 if let Some(starts) = inline_item_starts(&p.text.text) {
+                    // The joins were offsets into the text now cut into items.
+                    p.joins.clear();
                     let text = p.text.clone();
                     p.text = text.slice(0..starts[0].0).trimmed();
                     for (k, &(at, num_len)) in starts.iter().enumerate() {

@@ -37,6 +37,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
             text: Text::plain(collapse_whitespace(text)),
             items: Vec::new(),
             lines: [i as u32 + 1].into(),
+            joins: Vec::new(),
         }));
     }
     Expression {

@@ -173,6 +173,49 @@ pub struct Paragraph {
     /// conversion split it across a page break. Held inline when there is one, as in all but
     /// a few paragraphs: no allocation per paragraph.
     pub lines: SmallVec<[u32; 1]>,
+    /// Where the parts of a paragraph the conversion cut (at a page break, or with a blank
+    /// line) were joined: byte offsets in `text`, one for each of `lines` after the first.
+    /// The join is a guess that the versions in other languages can overrule (see
+    /// [`Paragraph::split_at`]).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub joins: Vec<u32>,
+}
+
+impl Paragraph {
+    /// The paragraph cut in two at its join `k`, each half with its lines and joins; `None`
+    /// when the join is not between two words (a word a page broke), or when the offsets no
+    /// longer fit the text (items were split off it).
+    pub fn split_at(&self, k: usize) -> Option<(Paragraph, Paragraph)> {
+        let at = *self.joins.get(k)? as usize;
+        let text = &self.text.text;
+        if !self.items.is_empty() || self.lines.len() != self.joins.len() + 1 || !text.is_char_boundary(at) {
+            return None;
+        }
+        let (before, after) = text.split_at(at);
+        let between_words =
+            before.ends_with(char::is_whitespace) || before.chars().next_back().is_some_and(|c| !c.is_alphanumeric());
+        if !between_words || before.trim().is_empty() || after.trim().is_empty() {
+            return None;
+        }
+        let (head, tail) = self.text.split(before.trim_end().len(), at);
+        let first = Paragraph {
+            eid: String::new(),
+            num: self.num.clone(),
+            text: head,
+            items: Vec::new(),
+            lines: self.lines[..=k].into(),
+            joins: self.joins[..k].to_vec(),
+        };
+        let second = Paragraph {
+            eid: String::new(),
+            num: None,
+            text: tail,
+            items: Vec::new(),
+            lines: self.lines[k + 1..].into(),
+            joins: self.joins[k + 1..].iter().map(|j| j - at as u32).collect(),
+        };
+        Some((first, second))
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -238,6 +281,24 @@ impl Text {
             })
             .collect();
         Text { text: self.text[range].to_string(), marks }
+    }
+
+    /// The text before `cut` and the text from `at` (`cut <= at`, char boundaries; what lies
+    /// between, spaces, goes). A mark goes with the part it covers, or with both; a marker
+    /// without width goes before when it stands before `at`, or at `at` with nothing between.
+    pub fn split(&self, cut: usize, at: usize) -> (Text, Text) {
+        let (mut head, mut tail) = (Text::plain(&self.text[..cut]), Text::plain(&self.text[at..]));
+        for m in &self.marks {
+            let marker = m.start == m.end;
+            if (marker && (m.start < at || cut == at && m.start == at)) || (!marker && m.start < cut) {
+                head.marks.push(Mark { start: m.start.min(cut), end: m.end.min(cut), kind: m.kind.clone() });
+            }
+            if (marker && m.start >= at && !(cut == at && m.start == at)) || (!marker && m.end > at) {
+                let (start, end) = (m.start.max(at) - at, m.end - at);
+                tail.marks.push(Mark { start, end, kind: m.kind.clone() });
+            }
+        }
+        (head, tail)
     }
 
     /// Cuts the text to `len` bytes (a char boundary); marks are clipped to it, none dropped
@@ -363,6 +424,45 @@ impl Expression {
     }
 }
 
+impl Expression {
+    /// Cuts the paragraphs named in `cuts` at the joins listed for each (indices into their
+    /// `joins`), then numbers the body's eIds again. A join that cannot be cut (see
+    /// [`Paragraph::split_at`]) is left joined.
+    pub fn split_paragraphs(&mut self, cuts: &BTreeMap<String, Vec<usize>>) {
+        split_in(&mut self.body, cuts);
+        eid::assign(&mut self.body);
+    }
+}
+
+fn split_in(blocks: &mut Vec<Block>, cuts: &BTreeMap<String, Vec<usize>>) {
+    let mut out = Vec::with_capacity(blocks.len());
+    for block in blocks.drain(..) {
+        match block {
+            Block::Section(mut s) => {
+                split_in(&mut s.children, cuts);
+                out.push(Block::Section(s));
+            }
+            Block::Paragraph(p) if cuts.contains_key(&p.eid) => {
+                // From the last join back, so the joins before a cut keep their offsets.
+                let mut pieces = Vec::new();
+                let mut rest = p;
+                let mut joins = cuts[&rest.eid].clone();
+                joins.sort_unstable();
+                for &k in joins.iter().rev() {
+                    if let Some((first, second)) = rest.split_at(k) {
+                        pieces.push(second);
+                        rest = first;
+                    }
+                }
+                pieces.push(rest);
+                out.extend(pieces.into_iter().rev().map(Block::Paragraph));
+            }
+            other => out.push(other),
+        }
+    }
+    *blocks = out;
+}
+
 fn walk_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Text)) {
     for b in blocks {
         match b {
@@ -386,5 +486,79 @@ pub fn walk<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
         if let Block::Section(s) = b {
             walk(&s.children, f);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(at: usize) -> Mark {
+        Mark { start: at, end: at, kind: MarkKind::NoteRef { note: "fn_1".into(), marker: "1".into() } }
+    }
+
+    fn joined(text: &str, joins: &[u32], marks: Vec<Mark>) -> Paragraph {
+        Paragraph {
+            eid: "hcontainer_1".into(),
+            text: Text { text: text.into(), marks },
+            lines: (1..=joins.len() as u32 + 1).map(|k| k * 10).collect(),
+            joins: joins.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_paragraph_cut_at_a_join_keeps_each_half_its_lines_joins_and_marks() {
+        let text = "Noting the report, recognizing the need, and more";
+        let italic = Mark { start: 11, end: 25, kind: MarkKind::Italic };
+        let p = joined(text, &[19, 45], vec![note(18), italic, note(19)]);
+        let (first, second) = p.split_at(0).unwrap();
+        assert_eq!(first.text.text, "Noting the report,");
+        assert_eq!(first.text.marks, [note(18), Mark { start: 11, end: 18, kind: MarkKind::Italic }]);
+        assert_eq!((first.lines.as_slice(), first.joins.as_slice()), (&[10][..], &[][..]));
+        assert_eq!(second.text.text, "recognizing the need, and more");
+        assert_eq!(second.text.marks, [Mark { start: 0, end: 6, kind: MarkKind::Italic }, note(0)]);
+        assert_eq!((second.lines.as_slice(), second.joins.as_slice()), (&[20, 30][..], &[26][..]));
+        let (_, last) = p.split_at(1).unwrap();
+        assert_eq!((last.text.text.as_str(), last.lines.as_slice()), ("more", &[30][..]));
+    }
+
+    #[test]
+    fn a_join_without_a_space_keeps_a_marker_at_it_before_it() {
+        let p = joined("决议，强烈谴责", &[9], vec![note(9)]);
+        let (first, second) = p.split_at(0).unwrap();
+        assert_eq!((first.text.text.as_str(), first.text.marks.as_slice()), ("决议，", &[note(9)][..]));
+        assert_eq!((second.text.text.as_str(), second.text.marks.as_slice()), ("强烈谴责", &[][..]));
+    }
+
+    #[test]
+    fn a_join_inside_a_word_or_at_an_edge_is_not_cut() {
+        assert_eq!(joined("demobilization", &[6], vec![]).split_at(0), None);
+        assert_eq!(joined("强烈谴责", &[6], vec![]).split_at(0), None);
+        assert_eq!(joined("Noting, ", &[8], vec![]).split_at(0), None);
+        // Offsets that no longer fit the text.
+        assert_eq!(joined("Noting, recognizing", &[40], vec![]).split_at(0), None);
+        assert_eq!(joined("Noting, recognizing", &[8], vec![]).split_at(1), None);
+    }
+
+    #[test]
+    fn cut_paragraphs_take_the_eids_of_their_places() {
+        let mut expression = Expression {
+            lang: "ru".into(),
+            body: vec![
+                Block::Paragraph(joined("отмечая доклад, признавая роль,", &[29], vec![])),
+                Block::Paragraph(joined("постановляет", &[], vec![])),
+            ],
+            ..Default::default()
+        };
+        eid::assign(&mut expression.body);
+        expression.split_paragraphs(&BTreeMap::from([("hcontainer_1".to_string(), vec![0])]));
+        let units: Vec<(String, String)> = expression.units().into_iter().map(|u| (u.eid, u.text.text)).collect();
+        let want = [
+            ("hcontainer_1", "отмечая доклад,"),
+            ("hcontainer_2", "признавая роль,"),
+            ("hcontainer_3", "постановляет"),
+        ];
+        assert_eq!(units, want.map(|(e, t)| (e.to_string(), t.to_string())));
     }
 }
