@@ -187,72 +187,68 @@ fn meets_at(theirs: &[f64], own: &[f64], share: f64) -> bool {
     })
 }
 
-/// The joins to cut, per language and paragraph eId (indices into its `joins`). A paragraph
-/// the conversion joined (across a page break, or a blank line) is one unit; when most other
-/// versions in its group, two at least, have a boundary between units at the same place of
-/// the group as the join, the join put two paragraphs into one. Page breaks fall at
-/// different places in each version, so versions that agree on a boundary there are not
-/// repeating a conversion's cut.
+/// Where to cut paragraphs, per language and paragraph eId (byte offsets in its text). A
+/// version that holds as one unit what the other versions in its group hold as two (a
+/// boundary between their units at the same place of the group) had two paragraphs joined:
+/// by the ingest across a page break (or a blank line), or by the conversion, which ran them
+/// into one line. It is cut at the join or the sentence there (see [`Candidate`]). Page
+/// breaks fall at different places in each version, so versions that agree on a boundary
+/// are not repeating a conversion's cut.
 fn cuts(
     doc: &Document,
     units: &[(&str, Vec<alignment::Unit>)],
     groups: &[Group],
 ) -> BTreeMap<String, BTreeMap<String, Vec<usize>>> {
     let mut cuts: BTreeMap<String, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
-    let joined: BTreeMap<&str, BTreeMap<&str, &Paragraph>> = doc
-        .expressions
-        .iter()
-        .map(|e| {
-            let mut paragraphs = BTreeMap::new();
-            model::walk(&e.body, &mut |b| {
-                if let Block::Paragraph(p) = b
-                    && !p.joins.is_empty()
-                {
-                    paragraphs.insert(p.eid.as_str(), p);
-                }
-            });
-            (e.lang.as_str(), paragraphs)
-        })
-        .filter(|(_, ps)| !ps.is_empty())
-        .collect();
-    if joined.is_empty() {
-        return cuts;
-    }
     let unit_list = |lang: &str| units.iter().find(|(l, _)| *l == lang).map_or(&[][..], |(_, us)| us.as_slice());
-    let joined_unit = |lang: &str, k: usize| {
-        let paragraphs = joined.get(lang)?;
-        unit_list(lang).get(k).and_then(|u| Some((u, *paragraphs.get(u.eid.as_str())?)))
-    };
+    // Paragraphs by eId, gathered at the first group that needs them.
+    let mut paragraphs: BTreeMap<&str, BTreeMap<&str, &Paragraph>> = BTreeMap::new();
     for group in groups {
-        if !group.members.iter().any(|(lang, ks)| ks.iter().any(|&k| joined_unit(lang, k).is_some())) {
+        let most = group.members.values().map(Vec::len).max().unwrap_or(0);
+        if group.members.values().all(|m| m.len() == most) {
             continue;
         }
         let weights: BTreeMap<&str, Vec<usize>> = (group.members.iter())
             .map(|(lang, ks)| {
-                (
-                    lang.as_str(),
-                    ks.iter().map(|&k| unit_list(lang).get(k).map_or(0, |u| weight(&u.text.text))).collect(),
-                )
+                let ws = ks.iter().map(|&k| unit_list(lang).get(k).map_or(0, |u| weight(&u.text.text))).collect();
+                (lang.as_str(), ws)
             })
             .collect();
         let places: BTreeMap<&str, Vec<f64>> = weights.iter().map(|(lang, ws)| (*lang, places(ws))).collect();
         for (lang, members) in &group.members {
             let own = &places[lang.as_str()];
             let total = weights[lang.as_str()].iter().sum::<usize>().max(1) as f64;
+            let others = places.iter().filter(|(other, _)| *other != lang);
+            let agreed = |share: f64, candidate: &Candidate| {
+                let agree = others.clone().filter(|(_, theirs)| meets_at(theirs, own, share)).count();
+                let n = others.clone().count();
+                if candidate.joined { agree >= 2 && 2 * agree > n } else { agree >= 3 && agree == n }
+            };
+            let by_eid = paragraphs.entry(lang.as_str()).or_insert_with(|| {
+                let mut found = BTreeMap::new();
+                if let Some(expression) = doc.expression(lang) {
+                    model::walk(&expression.body, &mut |b| {
+                        if let Block::Paragraph(p) = b {
+                            found.insert(p.eid.as_str(), p);
+                        }
+                    });
+                }
+                found
+            });
             let mut before = 0;
             for (&k, &w) in members.iter().zip(&weights[lang.as_str()]) {
-                if let Some((unit, paragraph)) = joined_unit(lang, k) {
+                let unit = unit_list(lang).get(k);
+                if let Some((unit, paragraph)) = unit.and_then(|u| Some((u, *by_eid.get(u.eid.as_str())?))) {
                     let text = &paragraph.text.text;
-                    let agreed: Vec<usize> = (paragraph.joins.iter().enumerate())
-                        .filter_map(|(j, &at)| {
-                            let share = (before + weight(text.get(..at as usize)?)) as f64 / total;
-                            let others = places.iter().filter(|(other, _)| *other != lang);
-                            let agree = others.clone().filter(|(_, theirs)| meets_at(theirs, own, share)).count();
-                            (agree >= 2 && 2 * agree > others.count()).then_some(j)
+                    let offsets: Vec<usize> = candidates(paragraph, lang)
+                        .into_iter()
+                        .filter(|c| {
+                            text.get(..c.at).is_some_and(|head| agreed((before + weight(head)) as f64 / total, c))
                         })
+                        .map(|c| c.at)
                         .collect();
-                    if !agreed.is_empty() {
-                        cuts.entry(lang.clone()).or_default().insert(unit.eid.clone(), agreed);
+                    if !offsets.is_empty() {
+                        cuts.entry(lang.clone()).or_default().insert(unit.eid.clone(), offsets);
                     }
                 }
                 before += w;
@@ -260,6 +256,27 @@ fn cuts(
         }
     }
     cuts
+}
+
+/// A place where a paragraph may hold two: a join the ingest made, which most of the other
+/// versions must contradict, or a sentence that opens inside it, which all of them must, three
+/// at least. Translations do at times make one paragraph of two: on `unpc-dev-md`, cutting
+/// sentences where most versions had a boundary lost two gold groups; no join was cut wrongly.
+struct Candidate {
+    at: usize,
+    joined: bool,
+}
+
+fn candidates(paragraph: &Paragraph, lang: &str) -> Vec<Candidate> {
+    let text = &paragraph.text.text;
+    let joins = paragraph.joins.iter().map(|&j| Candidate { at: j as usize, joined: true });
+    let sentences = segment::sentences(text, lang).into_iter().skip(1);
+    let starts = sentences.map(|s| Candidate { at: s.as_ptr() as usize - text.as_ptr() as usize, joined: false });
+    let mut all: Vec<Candidate> = joins.chain(starts).collect();
+    // A join where a sentence opens is a join.
+    all.sort_by_key(|c| (c.at, !c.joined));
+    all.dedup_by_key(|c| c.at);
+    all
 }
 
 /// Aligns the sentences inside every group that holds two languages or more, through the

@@ -182,11 +182,11 @@ pub struct Paragraph {
 }
 
 impl Paragraph {
-    /// The paragraph cut in two at its join `k`, each half with its lines and joins; `None`
-    /// when the join is not between two words (a word a page broke), or when the offsets no
+    /// The paragraph cut in two where its text from byte `at` begins (a join, or a sentence
+    /// that opens inside it), each half with its lines and joins; `None` when `at` is not
+    /// between two words (a word a page broke) or leaves a half empty, or when the joins no
     /// longer fit the text (items were split off it).
-    pub fn split_at(&self, k: usize) -> Option<(Paragraph, Paragraph)> {
-        let at = *self.joins.get(k)? as usize;
+    pub fn split_at(&self, at: usize) -> Option<(Paragraph, Paragraph)> {
         let text = &self.text.text;
         if !self.items.is_empty() || self.lines.len() != self.joins.len() + 1 || !text.is_char_boundary(at) {
             return None;
@@ -198,6 +198,10 @@ impl Paragraph {
             return None;
         }
         let (head, tail) = self.text.split(before.trim_end().len(), at);
+        // Joins before the cut stay with the first half; the part of the source line the cut
+        // falls in goes on in the second, unless the cut is at a join.
+        let k = self.joins.iter().filter(|&&j| (j as usize) < at).count();
+        let at_join = self.joins.get(k).is_some_and(|&j| j as usize == at);
         let first = Paragraph {
             eid: String::new(),
             num: self.num.clone(),
@@ -206,13 +210,14 @@ impl Paragraph {
             lines: self.lines[..=k].into(),
             joins: self.joins[..k].to_vec(),
         };
+        let rest = k + usize::from(at_join);
         let second = Paragraph {
             eid: String::new(),
             num: None,
             text: tail,
             items: Vec::new(),
-            lines: self.lines[k + 1..].into(),
-            joins: self.joins[k + 1..].iter().map(|j| j - at as u32).collect(),
+            lines: self.lines[rest..].into(),
+            joins: self.joins[rest..].iter().map(|j| j - at as u32).collect(),
         };
         Some((first, second))
     }
@@ -425,9 +430,9 @@ impl Expression {
 }
 
 impl Expression {
-    /// Cuts the paragraphs named in `cuts` at the joins listed for each (indices into their
-    /// `joins`), then numbers the body's eIds again. A join that cannot be cut (see
-    /// [`Paragraph::split_at`]) is left joined.
+    /// Cuts the paragraphs named in `cuts` at the byte offsets listed for each, then numbers
+    /// the body's eIds again. An offset where a paragraph cannot be cut (see
+    /// [`Paragraph::split_at`]) is passed over.
     pub fn split_paragraphs(&mut self, cuts: &BTreeMap<String, Vec<usize>>) {
         split_in(&mut self.body, cuts);
         eid::assign(&mut self.body);
@@ -443,13 +448,13 @@ fn split_in(blocks: &mut Vec<Block>, cuts: &BTreeMap<String, Vec<usize>>) {
                 out.push(Block::Section(s));
             }
             Block::Paragraph(p) if cuts.contains_key(&p.eid) => {
-                // From the last join back, so the joins before a cut keep their offsets.
+                // From the last offset back, so the offsets before a cut stay right.
                 let mut pieces = Vec::new();
                 let mut rest = p;
-                let mut joins = cuts[&rest.eid].clone();
-                joins.sort_unstable();
-                for &k in joins.iter().rev() {
-                    if let Some((first, second)) = rest.split_at(k) {
+                let mut offsets = cuts[&rest.eid].clone();
+                offsets.sort_unstable();
+                for &at in offsets.iter().rev() {
+                    if let Some((first, second)) = rest.split_at(at) {
                         pieces.push(second);
                         rest = first;
                     }
@@ -512,33 +517,46 @@ mod tests {
         let text = "Noting the report, recognizing the need, and more";
         let italic = Mark { start: 11, end: 25, kind: MarkKind::Italic };
         let p = joined(text, &[19, 45], vec![note(18), italic, note(19)]);
-        let (first, second) = p.split_at(0).unwrap();
+        let (first, second) = p.split_at(19).unwrap();
         assert_eq!(first.text.text, "Noting the report,");
         assert_eq!(first.text.marks, [note(18), Mark { start: 11, end: 18, kind: MarkKind::Italic }]);
         assert_eq!((first.lines.as_slice(), first.joins.as_slice()), (&[10][..], &[][..]));
         assert_eq!(second.text.text, "recognizing the need, and more");
         assert_eq!(second.text.marks, [Mark { start: 0, end: 6, kind: MarkKind::Italic }, note(0)]);
         assert_eq!((second.lines.as_slice(), second.joins.as_slice()), (&[20, 30][..], &[26][..]));
-        let (_, last) = p.split_at(1).unwrap();
+        let (_, last) = p.split_at(45).unwrap();
         assert_eq!((last.text.text.as_str(), last.lines.as_slice()), ("more", &[30][..]));
+        // Inside the second line: it goes on in both halves.
+        let (first, second) = p.split_at(41).unwrap();
+        assert_eq!(
+            (first.text.text.as_str(), first.lines.as_slice(), first.joins.as_slice()),
+            ("Noting the report, recognizing the need,", &[10, 20][..], &[19][..])
+        );
+        assert_eq!(
+            (second.text.text.as_str(), second.lines.as_slice(), second.joins.as_slice()),
+            ("and more", &[20, 30][..], &[4][..])
+        );
     }
 
     #[test]
     fn a_join_without_a_space_keeps_a_marker_at_it_before_it() {
         let p = joined("决议，强烈谴责", &[9], vec![note(9)]);
-        let (first, second) = p.split_at(0).unwrap();
+        let (first, second) = p.split_at(9).unwrap();
         assert_eq!((first.text.text.as_str(), first.text.marks.as_slice()), ("决议，", &[note(9)][..]));
         assert_eq!((second.text.text.as_str(), second.text.marks.as_slice()), ("强烈谴责", &[][..]));
     }
 
     #[test]
-    fn a_join_inside_a_word_or_at_an_edge_is_not_cut() {
-        assert_eq!(joined("demobilization", &[6], vec![]).split_at(0), None);
-        assert_eq!(joined("强烈谴责", &[6], vec![]).split_at(0), None);
-        assert_eq!(joined("Noting, ", &[8], vec![]).split_at(0), None);
-        // Offsets that no longer fit the text.
-        assert_eq!(joined("Noting, recognizing", &[40], vec![]).split_at(0), None);
-        assert_eq!(joined("Noting, recognizing", &[8], vec![]).split_at(1), None);
+    fn a_paragraph_is_not_cut_inside_a_word_nor_at_an_edge() {
+        assert_eq!(joined("demobilization", &[6], vec![]).split_at(6), None);
+        assert_eq!(joined("强烈谴责", &[6], vec![]).split_at(6), None);
+        assert_eq!(joined("Noting, ", &[8], vec![]).split_at(8), None);
+        assert_eq!(joined("Noting, recognizing", &[], vec![]).split_at(0), None);
+        assert_eq!(joined("Noting, recognizing", &[], vec![]).split_at(40), None);
+        // Joins that no longer fit the text.
+        let mut p = joined("Noting, recognizing", &[8], vec![]);
+        p.lines.push(30);
+        assert_eq!(p.split_at(8), None);
     }
 
     #[test]
@@ -552,7 +570,7 @@ mod tests {
             ..Default::default()
         };
         eid::assign(&mut expression.body);
-        expression.split_paragraphs(&BTreeMap::from([("hcontainer_1".to_string(), vec![0])]));
+        expression.split_paragraphs(&BTreeMap::from([("hcontainer_1".to_string(), vec![29])]));
         let units: Vec<(String, String)> = expression.units().into_iter().map(|u| (u.eid, u.text.text)).collect();
         let want = [
             ("hcontainer_1", "отмечая доклад,"),
