@@ -25,9 +25,9 @@ pub fn pivot_language(doc: &Document) -> Option<&str> {
 }
 
 /// Aligns every version of `doc` with the pivot; `review_below` sets which groups are
-/// flagged for review. A paragraph that the conversion joined in one version where most of
-/// the others hold two is cut where it was joined (see [`cuts`]), and the document aligned
-/// again: the document returned is the one the alignment names the units of.
+/// flagged for review. A paragraph that one version holds where the others hold two is cut
+/// (see [`cuts`]) and the document aligned again: the document returned is the one whose
+/// units the alignment names.
 pub fn align_document<'d>(doc: &'d Document, opts: &Options) -> (Cow<'d, Document>, Alignment) {
     let Some(pivot) = pivot_language(doc) else { return (Cow::Borrowed(doc), Alignment::default()) };
     let units = units_of(doc);
