@@ -174,9 +174,9 @@ pub struct Paragraph {
     /// a few paragraphs: no allocation per paragraph.
     pub lines: SmallVec<[u32; 1]>,
     /// Where the parts of a paragraph the conversion cut (at a page break, or with a blank
-    /// line) were joined: byte offsets in `text`, one for each of `lines` after the first.
-    /// The join is a guess that the versions in other languages can overrule (see
-    /// [`Paragraph::split_at`]).
+    /// line) were joined: byte offsets in `text`, one for each of `lines` after the first when
+    /// no part went to an item. The join is a guess that the versions in other languages can
+    /// overrule (see [`Paragraph::split_at`]).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub joins: Vec<u32>,
 }
@@ -295,10 +295,11 @@ impl Text {
         let (mut head, mut tail) = (Text::plain(&self.text[..cut]), Text::plain(&self.text[at..]));
         for m in &self.marks {
             let marker = m.start == m.end;
-            if (marker && (m.start < at || cut == at && m.start == at)) || (!marker && m.start < cut) {
+            let at_a_joint = cut == at && m.start == at;
+            if (marker && (m.start < at || at_a_joint)) || (!marker && m.start < cut) {
                 head.marks.push(Mark { start: m.start.min(cut), end: m.end.min(cut), kind: m.kind.clone() });
             }
-            if (marker && m.start >= at && !(cut == at && m.start == at)) || (!marker && m.end > at) {
+            if (marker && m.start >= at && !at_a_joint) || (!marker && m.end > at) {
                 let (start, end) = (m.start.max(at) - at, m.end - at);
                 tail.marks.push(Mark { start, end, kind: m.kind.clone() });
             }
@@ -410,6 +411,14 @@ impl Expression {
         }
     }
 
+    /// Cuts the paragraphs named in `cuts` at the byte offsets listed for each, then numbers
+    /// the body's eIds again. An offset where a paragraph cannot be cut (see
+    /// [`Paragraph::split_at`]) is passed over.
+    pub fn split_paragraphs(&mut self, cuts: &BTreeMap<String, Vec<usize>>) {
+        split_in(&mut self.body, cuts);
+        eid::assign(&mut self.body);
+    }
+
     /// Calls `f` on every text of the expression, in the order of [`Self::for_each_text_mut`].
     pub fn for_each_text(&self, f: &mut impl FnMut(&Text)) {
         for line in &self.header.lines {
@@ -426,16 +435,6 @@ impl Expression {
         for note in &self.notes {
             f(&note.text);
         }
-    }
-}
-
-impl Expression {
-    /// Cuts the paragraphs named in `cuts` at the byte offsets listed for each, then numbers
-    /// the body's eIds again. An offset where a paragraph cannot be cut (see
-    /// [`Paragraph::split_at`]) is passed over.
-    pub fn split_paragraphs(&mut self, cuts: &BTreeMap<String, Vec<usize>>) {
-        split_in(&mut self.body, cuts);
-        eid::assign(&mut self.body);
     }
 }
 
