@@ -495,7 +495,45 @@ pub fn walk<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// Nothing of a text is lost or doubled by a cut but what lies between the halves:
+        /// every marker lands in one half, every mark in each half it covers, all in bounds.
+        #[test]
+        fn a_cut_text_keeps_every_mark_once_and_in_bounds(
+            text in "[a-z é,。]{0,24}",
+            points in proptest::collection::vec(0usize..32, 2),
+            spans in proptest::collection::vec((0usize..32, 0usize..8), 0..6),
+        ) {
+            let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let pick = |i: usize| bounds[i % bounds.len()];
+            let (cut, at) = (pick(points[0]).min(pick(points[1])), pick(points[0]).max(pick(points[1])));
+            let marks: Vec<Mark> = spans
+                .iter()
+                .map(|&(start, len)| {
+                    let start = pick(start);
+                    let end = bounds.iter().copied().filter(|&b| b >= start).nth(len % 3).unwrap_or(start);
+                    Mark { start, end, kind: if len % 2 == 0 { MarkKind::Italic } else { note(0).kind } }
+                })
+                .collect();
+            let whole = Text { text: text.clone(), marks: marks.clone() };
+            let (head, tail) = whole.split(cut, at);
+            prop_assert_eq!(&head.text, &text[..cut]);
+            prop_assert_eq!(&tail.text, &text[at..]);
+            for part in [&head, &tail] {
+                prop_assert!(part.marks.iter().all(|m| m.start <= m.end && m.end <= part.text.len()));
+            }
+            let markers = |t: &Text| t.marks.iter().filter(|m| m.start == m.end).count();
+            prop_assert_eq!(markers(&head) + markers(&tail), marks.iter().filter(|m| m.start == m.end).count());
+            for m in marks.iter().filter(|m| m.start < m.end) {
+                prop_assert_eq!(head.marks.iter().any(|h| h.start < h.end && h.start == m.start), m.start < cut);
+                prop_assert_eq!(tail.marks.iter().any(|t| t.start < t.end && t.end == m.end - at), m.end > at);
+            }
+        }
+    }
 
     fn note(at: usize) -> Mark {
         Mark { start: at, end: at, kind: MarkKind::NoteRef { note: "fn_1".into(), marker: "1".into() } }
