@@ -530,7 +530,7 @@ mod tests {
             prop_assert_eq!(markers(&head) + markers(&tail), marks.iter().filter(|m| m.start == m.end).count());
             for m in marks.iter().filter(|m| m.start < m.end) {
                 prop_assert_eq!(head.marks.iter().any(|h| h.start < h.end && h.start == m.start), m.start < cut);
-                prop_assert_eq!(tail.marks.iter().any(|t| t.start < t.end && t.end == m.end - at), m.end > at);
+                prop_assert_eq!(tail.marks.iter().any(|t| t.start < t.end && t.end + at == m.end), m.end > at);
             }
         }
     }
