@@ -251,6 +251,7 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
     let mut raws: Vec<Raw<'a>> = Vec::new();
     let mut in_run = false;
     let furniture = furniture::page_furniture(lines.iter().map(|l| l.1));
+    let wrapped_at = wrap_widths(lines);
     for (at, &(_, line)) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             in_run = false;
@@ -274,9 +275,12 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
             && match (kind, last.as_ref().map(|r| r.kind)) {
                 (RawKind::Table, Some(RawKind::Table)) => true,
                 (RawKind::Text, Some(RawKind::Text | RawKind::Note)) => {
+                    let wrapped_line = |r: &Raw| {
+                        wrapped_at[at].is_some_and(|width| !ends_paragraph(r.lines[r.lines.len() - 1].1, line, width))
+                    };
                     !starts_block(line)
                         && !is_header_field_line(line)
-                        && !last.as_ref().is_some_and(|r| is_header_field_line(r.first()))
+                        && last.as_ref().is_some_and(|r| !is_header_field_line(r.first()) && wrapped_line(r))
                 }
                 _ => false,
             };
@@ -288,6 +292,41 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
         in_run = true;
     }
     raws
+}
+
+/// The longest line a conversion wraps at, weighted: wrapped lines are 60 to 100 characters.
+const LONGEST_WRAP: usize = 120;
+
+/// Per line in a run of lines without a blank one between them, the width the conversion
+/// wrapped the run at (its longest line), or `None` when it did not wrap it: a line other than
+/// the run's last is longer than any wrap. Such a run holds a paragraph per line, the blank
+/// lines between them lost; each line is a block of its own, and a line that goes on with
+/// the sentence before it is joined to it as a paragraph a page cut would be.
+fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
+    let mut widths = vec![None; lines.len()];
+    let mut start = 0;
+    while start < lines.len() {
+        let end = (start..lines.len()).find(|&k| lines[k].1.trim().is_empty()).unwrap_or(lines.len());
+        if end > start + 1 {
+            let lengths: Vec<usize> = lines[start..end].iter().map(|(_, l)| weighted_len(l.trim_end())).collect();
+            if lengths[..lengths.len() - 1].iter().all(|&n| n <= LONGEST_WRAP) {
+                widths[start..end].fill(lengths.iter().max().copied());
+            }
+        }
+        start = end + 1;
+    }
+    widths
+}
+
+/// Whether `last`, a line of a run wrapped at `width`, ends its paragraph, `next` opening
+/// another, when the conversion left no blank line between them: `last` ends a sentence,
+/// `next` opens with a capital (or in a script without case), and `last` is well short of
+/// the width, which a wrapped line is not.
+fn ends_paragraph(last: &str, next: &str, width: usize) -> bool {
+    let last = last.trim_end();
+    last.trim_end_matches(CLOSERS).ends_with(['.', '!', '?', '。', '！', '？', '؟', '…'])
+        && first_letter(next).is_some_and(|c| !c.is_lowercase())
+        && weighted_len(last) * 10 < width * 7
 }
 
 fn hash_level(line: &str) -> Option<u8> {
@@ -1233,6 +1272,26 @@ mod tests {
 
     fn unit_lines(lang: &str, body: &str) -> Vec<u32> {
         parse("t.md", lang, body).expression.units().iter().map(|u| u.line).collect()
+    }
+
+    #[test]
+    fn paragraphs_a_conversion_left_without_blank_lines_are_told_apart() {
+        let first = "The Committee met twice in 2014 and reviewed the reports of the seven subsidiary bodies, of which two were submitted late.";
+        let second = "It decided to hold its next session in Vienna, subject to the availability of conference services and of funds.";
+        let going_on = "and of the interpretation services that the session requires in all six official languages of the Organization.";
+        let next = "The Chair thanked the secretariat for the documentation prepared for the meeting.";
+        // A paragraph per line, the blank lines lost: each line is a paragraph, and one that
+        // goes on with the sentence before it joins it.
+        let body = format!("{first}\n{second}\n{next}\n");
+        assert_eq!(unit_lines("en", &body), [1, 2, 3]);
+        let cut = second.strip_suffix(" and of funds.").unwrap();
+        assert_eq!(unit_lines("en", &format!("{first}\n{cut}\n{going_on}\n{next}\n")), [1, 2, 4]);
+        // Wrapped lines: a full line that ends a sentence goes on in the same paragraph; a
+        // line well short of the others ends it.
+        let wrapped = "The Committee met twice in 2014 and reviewed the reports of its seven\nsubsidiary bodies. Two of them were submitted late, after the deadline that\nthe Bureau had set.\nIt decided to hold its next session in Vienna, subject to the availability\nof conference services.\n";
+        assert_eq!(unit_lines("en", wrapped), [1, 4]);
+        let full = "The Committee met twice in 2014 and reviewed the reports of its seven\nsubsidiary bodies, of which two were submitted late and one was not read.\nIt decided to hold its next session in Vienna, subject to the availability\n";
+        assert_eq!(unit_lines("en", full), [1]);
     }
 
     #[test]
