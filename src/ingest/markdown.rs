@@ -274,13 +274,17 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
         let continues = in_run
             && match (kind, last.as_ref().map(|r| r.kind)) {
                 (RawKind::Table, Some(RawKind::Table)) => true,
-                (RawKind::Text, Some(RawKind::Text | RawKind::Note)) => {
-                    let wrapped_line = |r: &Raw| {
-                        wrapped_at[at].is_some_and(|width| !ends_paragraph(r.lines[r.lines.len() - 1].1, line, width))
+                (RawKind::Text, Some(previous @ (RawKind::Text | RawKind::Note))) => {
+                    // A note body goes on to the next line whatever its length: notes are
+                    // printed one after the other, and the next one opens with its marker.
+                    let goes_on = |r: &Raw| {
+                        previous == RawKind::Note
+                            || wrapped_at[at]
+                                .is_some_and(|width| !ends_paragraph(r.lines[r.lines.len() - 1].1, line, width))
                     };
                     !starts_block(line)
                         && !is_header_field_line(line)
-                        && last.as_ref().is_some_and(|r| !is_header_field_line(r.first()) && wrapped_line(r))
+                        && last.as_ref().is_some_and(|r| !is_header_field_line(r.first()) && goes_on(r))
                 }
                 _ => false,
             };
@@ -1292,6 +1296,11 @@ mod tests {
         assert_eq!(unit_lines("en", wrapped), [1, 4]);
         let full = "The Committee met twice in 2014 and reviewed the reports of its seven\nsubsidiary bodies, of which two were submitted late and one was not read.\nIt decided to hold its next session in Vienna, subject to the availability\n";
         assert_eq!(unit_lines("en", full), [1]);
+        // A note body goes on over its next line, however long its first.
+        let note = format!("{first}¹\n\n¹ {second} {second}\nSee also the report of the Bureau.\n");
+        let parsed = parse("t.md", "en", &note);
+        assert_eq!(unit_lines("en", &note), [1]);
+        assert!(parsed.expression.notes[0].text.text.ends_with("funds. See also the report of the Bureau."));
     }
 
     #[test]
