@@ -158,6 +158,13 @@ pub fn is_iso_date(text: &str) -> bool {
     }
 }
 
+/// A character of Chinese or Japanese writing: ideographs, kana, their punctuation and
+/// full-width forms. Such text puts no space between words, and a character says about as
+/// much as a word does elsewhere.
+pub fn is_wide(c: char) -> bool {
+    ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)
+}
+
 /// Scripts that do not mark sentence or proper-noun starts with capitals.
 pub fn is_caseless(lang: &str) -> bool {
     matches!(lang, "zh" | "ja" | "ar" | "fa" | "he" | "ko" | "th")

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::lang;
 use crate::model::alignment::{self, Alignment, Sentence, SentenceGroup, UnitIndex};
 use crate::model::{self, Block, Document, Paragraph};
 
@@ -42,11 +43,14 @@ pub fn align_document<'d>(doc: &'d Document, opts: &Options) -> (Cow<'d, Documen
                 expression.split_paragraphs(c);
             }
         }
-        let alignment = align_pinned(&cut, pivot, opts);
+        let alignment = align_pinned(&cut, &units_of(&cut), pivot, opts);
         return (Cow::Owned(cut), alignment);
     }
-    let alignment =
-        if doc.pins.is_empty() { to_alignment(doc, &units, pivot, groups) } else { align_pinned(doc, pivot, opts) };
+    let alignment = if doc.pins.is_empty() {
+        to_alignment(doc, &units, pivot, groups)
+    } else {
+        align_pinned(doc, &units, pivot, opts)
+    };
     (Cow::Borrowed(doc), alignment)
 }
 
@@ -75,9 +79,8 @@ fn align_units(units: &[(&str, Vec<alignment::Unit>)], pivot: &str, opts: &Optio
     align_nway(&versions, pivot, opts)
 }
 
-/// The alignment with the document's pins (`alignment.toml`).
-fn align_pinned(doc: &Document, pivot: &str, opts: &Options) -> Alignment {
-    let units = units_of(doc);
+/// The alignment of `units`, those of `doc`, with the document's pins (`alignment.toml`).
+fn align_pinned(doc: &Document, units: &[(&str, Vec<alignment::Unit>)], pivot: &str, opts: &Options) -> Alignment {
     let index: BTreeMap<&str, BTreeMap<&str, usize>> = units
         .iter()
         .map(|(lang, us)| (*lang, us.iter().enumerate().map(|(i, u)| (u.eid.as_str(), i)).collect()))
@@ -94,8 +97,8 @@ fn align_pinned(doc: &Document, pivot: &str, opts: &Options) -> Alignment {
             opts.pinned_by_lang.entry(lang.clone()).or_default().push(pin);
         }
     }
-    let groups = align_units(&units, pivot, &opts);
-    to_alignment(doc, &units, pivot, groups)
+    let groups = align_units(units, pivot, &opts);
+    to_alignment(doc, units, pivot, groups)
 }
 
 /// The engine's groups (unit positions) as the model's (unit eIds), with pins and rejects.
@@ -148,12 +151,11 @@ const SAME_PLACE: f64 = 0.1;
 /// as much as three Latin, Cyrillic or Arabic ones, and spaces say nothing. Digits count
 /// alike in every version, which a count of characters would let outweigh the words.
 fn weight(text: &str) -> usize {
-    let wide = |c: char| ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c);
     text.chars()
         .map(|c| {
             if c.is_whitespace() {
                 0
-            } else if wide(c) {
+            } else if lang::is_wide(c) {
                 3
             } else {
                 1

@@ -8,8 +8,8 @@
 use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashSet};
 
-use crate::furniture;
 use crate::model::{Mark, MarkKind, Text, clip_marks};
+use crate::{furniture, lang};
 
 use super::lexical;
 
@@ -402,12 +402,7 @@ fn hyphenated_words(source: &str) -> HashSet<&str> {
 
 /// Whether a Chinese or Japanese character stands on either side of the join.
 fn cjk_join(prev: &str, next: &str) -> bool {
-    let cjk = |c: char| {
-        ('\u{2e80}'..='\u{9fff}').contains(&c)
-            || ('\u{3000}'..='\u{303f}').contains(&c)
-            || ('\u{ff00}'..='\u{ffef}').contains(&c)
-    };
-    prev.chars().last().is_some_and(cjk) || next.chars().next().is_some_and(cjk)
+    prev.chars().last().is_some_and(lang::is_wide) || next.chars().next().is_some_and(lang::is_wide)
 }
 
 /// Recognises markup at byte `i`; returns how many bytes it consumed.

@@ -280,7 +280,8 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
                     let goes_on = |r: &Raw| {
                         previous == RawKind::Note
                             || wrapped_at[at]
-                                .is_some_and(|width| !ends_paragraph(r.lines[r.lines.len() - 1].1, line, width))
+                                .zip(r.lines.last())
+                                .is_some_and(|(width, &(_, end))| !ends_paragraph(end, line, width))
                     };
                     !starts_block(line)
                         && !is_header_field_line(line)
@@ -328,7 +329,7 @@ fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
 /// the width, which a wrapped line is not.
 fn ends_paragraph(last: &str, next: &str, width: usize) -> bool {
     let last = last.trim_end();
-    last.trim_end_matches(CLOSERS).ends_with(['.', '!', '?', '。', '！', '？', '؟', '…'])
+    ends_with_stop(last, SENTENCE_END)
         && first_letter(next).is_some_and(|c| !c.is_lowercase())
         && weighted_len(last) * 10 < width * 7
 }
@@ -354,8 +355,16 @@ fn strip_emphasis(line: &str) -> &str {
 const TERMINAL: &[char] = &['.', ';', ':', '!', '?', '。', '；', '：', '！', '？', '؟', '…', '؛'];
 const CLOSERS: &[char] = &['*', ')', '»', '"', '”', '’', '\'', ']', '）', '」', '》', ' ', '\u{a0}'];
 
+/// The stops that end a sentence for good: not `;` or `:`, after which a list goes on.
+const SENTENCE_END: &[char] = &['.', '!', '?', '。', '！', '？', '؟', '…'];
+
 fn ends_sentence(text: &str) -> bool {
-    text.trim_end_matches(CLOSERS).ends_with(TERMINAL)
+    ends_with_stop(text, TERMINAL)
+}
+
+/// Whether `text` ends with one of `stops`, closing brackets and quotes aside.
+fn ends_with_stop(text: &str, stops: &[char]) -> bool {
+    text.trim_end_matches(CLOSERS).ends_with(stops)
 }
 
 /// Length with CJK characters counted double, so limits hold across scripts.
@@ -364,7 +373,7 @@ fn weighted_len(text: &str) -> usize {
 }
 
 fn weight(c: char) -> usize {
-    if ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) { 2 } else { 1 }
+    if lang::is_wide(c) { 2 } else { 1 }
 }
 
 /// `weighted_len(text) >= min`, reading only as far as needed: `text` may be a whole paragraph.
