@@ -275,13 +275,14 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
             && match (kind, last.as_ref().map(|r| r.kind)) {
                 (RawKind::Table, Some(RawKind::Table)) => true,
                 (RawKind::Text, Some(previous @ (RawKind::Text | RawKind::Note))) => {
-                    // A note body goes on to the next line whatever its length: notes are
-                    // printed one after the other, and the next one opens with its marker.
+                    // In a run the conversion did not wrap, a note body goes on to the next
+                    // line only from inside a sentence: after a full stop, that line is the
+                    // page's next paragraph or the one the note's page break cut.
                     let goes_on = |r: &Raw| {
-                        previous == RawKind::Note
-                            || wrapped_at[at]
-                                .zip(r.lines.last())
-                                .is_some_and(|(width, &(_, end))| !ends_paragraph(end, line, width))
+                        r.lines.last().is_some_and(|&(_, end)| match wrapped_at[at] {
+                            Some(width) => !ends_paragraph(end, line, width),
+                            None => previous == RawKind::Note && !ends_with_stop(end.trim_end(), SENTENCE_END),
+                        })
                     };
                     !starts_block(line)
                         && !is_header_field_line(line)
@@ -303,8 +304,8 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
 const LONGEST_WRAP: usize = 120;
 
 /// Per line in a run of lines without a blank one between them, the width the conversion
-/// wrapped the run at (its longest line), or `None` when it did not wrap it: a line other than
-/// the run's last is longer than any wrap. Such a run holds a paragraph per line, the blank
+/// wrapped the run at (its longest line), or `None` when it did not wrap it: a line, the last
+/// one too, is longer than any wrap. Such a run holds a paragraph per line, the blank
 /// lines between them lost; each line is a block of its own, and a line that goes on with
 /// the sentence before it is joined to it as a paragraph a page cut would be.
 fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
@@ -314,7 +315,7 @@ fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
         let end = (start..lines.len()).find(|&k| lines[k].1.trim().is_empty()).unwrap_or(lines.len());
         if end > start + 1 {
             let lengths: Vec<usize> = lines[start..end].iter().map(|(_, l)| weighted_len(l.trim_end())).collect();
-            if lengths[..lengths.len() - 1].iter().all(|&n| n <= LONGEST_WRAP) {
+            if lengths.iter().all(|&n| n <= LONGEST_WRAP) {
                 widths[start..end].fill(lengths.iter().max().copied());
             }
         }
@@ -324,14 +325,29 @@ fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
 }
 
 /// Whether `last`, a line of a run wrapped at `width`, ends its paragraph, `next` opening
-/// another, when the conversion left no blank line between them: `last` ends a sentence,
-/// `next` opens with a capital (or in a script without case), and `last` is well short of
-/// the width, which a wrapped line is not.
+/// another, when the conversion left no blank line between them. `next` opens with a capital
+/// (or in a script without case), and either `last` ends a sentence well short of the width,
+/// which a wrapped line does not, or `last` had room for `next`'s first word (a heading, a
+/// clause before a colon) and does not end on a comma or a hyphen.
 fn ends_paragraph(last: &str, next: &str, width: usize) -> bool {
     let last = last.trim_end();
-    ends_with_stop(last, SENTENCE_END)
-        && first_letter(next).is_some_and(|c| !c.is_lowercase())
-        && weighted_len(last) * 10 < width * 7
+    let len = weighted_len(last);
+    // Lines set in a proportional font vary in length: a line under 80 % of the width
+    // with room left for the next word was ended on purpose.
+    let next_fitted = len + 1 + first_word_len(next) <= width && len * 5 < width * 4;
+    first_letter(next).is_some_and(|c| !c.is_lowercase())
+        && ((ends_with_stop(last, SENTENCE_END) && len * 10 < width * 7)
+            || (next_fitted && !last.ends_with([',', '-', '،', '，'])))
+}
+
+/// Weighted length of the first word of `line`: up to a space, or one CJK character.
+fn first_word_len(line: &str) -> usize {
+    let mut chars = line.trim_start().chars();
+    match chars.next() {
+        None => 0,
+        Some(c) if lang::is_wide(c) => weight(c),
+        Some(_) => 1 + chars.take_while(|c| !c.is_whitespace() && !lang::is_wide(*c)).count(),
+    }
 }
 
 fn hash_level(line: &str) -> Option<u8> {
@@ -1305,11 +1321,29 @@ mod tests {
         assert_eq!(unit_lines("en", wrapped), [1, 4]);
         let full = "The Committee met twice in 2014 and reviewed the reports of its seven\nsubsidiary bodies, of which two were submitted late and one was not read.\nIt decided to hold its next session in Vienna, subject to the availability\n";
         assert_eq!(unit_lines("en", full), [1]);
-        // A note body goes on over its next line, however long its first.
-        let note = format!("{first}¹\n\n¹ {second} {second}\nSee also the report of the Bureau.\n");
+        // A line that had room for the next line's first word was ended on purpose, with or
+        // without a full stop; a title wrapped short still goes on.
+        let headings = "Agenda item 112 (d)\nNote by the Secretary-General\n";
+        assert_eq!(unit_lines("en", headings), [1, 2]);
+        let title = "Report of the Working Group on the Smuggling of\nMigrants on its meeting held in Vienna\n";
+        assert_eq!(unit_lines("en", title), [1]);
+        // A line longer than any wrap, even the run's last, shows the run was not wrapped.
+        let quoted = format!(
+            "1. The Committee recalled that Article 19 of the Charter of the United Nations provides as follows:\n{first}\n"
+        );
+        assert_eq!(unit_lines("en", &quoted), [1, 2]);
+        // A note body goes on over its next line from inside a sentence, however long its first.
+        let note = format!("{first}¹\n\n¹ {second} {cut}\nand of funds.\n");
         let parsed = parse("t.md", "en", &note);
         assert_eq!(unit_lines("en", &note), [1]);
-        assert!(parsed.expression.notes[0].text.text.ends_with("funds. See also the report of the Bureau."));
+        assert!(parsed.expression.notes[0].text.text.ends_with("services and of funds."));
+        // After a full stop, the next line is the paragraph the note's page break cut.
+        let between =
+            format!("{first}\n{cut}¹\n¹ See the report of the Secretary-General (A/69/818).\n{going_on}\n{next}\n");
+        let parsed = parse("t.md", "en", &between);
+        assert_eq!(unit_lines("en", &between), [1, 2, 5]);
+        assert_eq!(parsed.expression.notes[0].text.text, "See the report of the Secretary-General (A/69/818).");
+        assert!(!parsed.diagnostics.iter().any(|d| d.code.starts_with("orphan")), "{:?}", parsed.diagnostics);
     }
 
     #[test]
