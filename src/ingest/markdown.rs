@@ -40,6 +40,10 @@ struct Raw<'a> {
     kind: RawKind,
     /// Consecutive entries of the file's lines: a slice of them, not a copy.
     lines: &'a [(u32, &'a str)],
+    /// A wrapped line of the block before ended a sentence before this one's capital: the
+    /// block goes on with that one, but the join is recorded, for it may be where the
+    /// conversion lost a blank line, which the other versions can tell.
+    soft: bool,
 }
 
 impl Raw<'_> {
@@ -290,10 +294,13 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
                 }
                 _ => false,
             };
+        let soft = continues
+            && kind == RawKind::Text
+            && last.as_ref().is_some_and(|r| r.kind == RawKind::Text && may_end_paragraph(r.lines, line));
         match last {
             // A run has no blank line, so its lines are consecutive.
-            Some(raw) if continues => raw.lines = &lines[at - raw.lines.len()..=at],
-            _ => raws.push(Raw { kind, lines: &lines[at..=at] }),
+            Some(raw) if continues && !soft => raw.lines = &lines[at - raw.lines.len()..=at],
+            _ => raws.push(Raw { kind, lines: &lines[at..=at], soft }),
         }
         in_run = true;
     }
@@ -338,6 +345,16 @@ fn ends_paragraph(last: &str, next: &str, width: usize) -> bool {
     first_letter(next).is_some_and(|c| !c.is_lowercase())
         && ((ends_with_stop(last, SENTENCE_END) && len * 10 < width * 7)
             || (next_fitted && !last.ends_with([',', '-', '،', '，'])))
+}
+
+/// Whether a wrapped block of `lines` may end before `next`, the blank line between them lost:
+/// its last line ends a sentence, `next` opens with a capital (or in a script without case),
+/// and no markup is left open for `next` to close.
+fn may_end_paragraph(lines: &[(u32, &str)], next: &str) -> bool {
+    let open_markup = |l: &str| l.bytes().filter(|&b| b == b'*').count() % 2 == 1 || l.contains('<') || l.contains('[');
+    lines.last().is_some_and(|(_, last)| ends_with_stop(last.trim_end(), SENTENCE_END))
+        && first_letter(next).is_some_and(|c| !c.is_lowercase())
+        && !lines.iter().any(|(_, l)| open_markup(l))
 }
 
 /// Weighted length of the first word of `line`: up to a space, or one CJK character.
@@ -862,7 +879,7 @@ impl Parser<'_> {
         let mut rows = Vec::new();
         for entry in raw.lines {
             let line = entry.1;
-            let row_raw = Raw { kind: RawKind::Table, lines: std::slice::from_ref(entry) };
+            let row_raw = Raw { kind: RawKind::Table, lines: std::slice::from_ref(entry), soft: false };
             let mut offset = 0;
             let mut cells = Vec::new();
             for cell in line.split('\t') {
@@ -921,7 +938,8 @@ impl Parser<'_> {
             let prev_numbered = prev.num.is_some() || !prev.items.is_empty();
             // A date alone beside the furniture of a page break that cuts a paragraph: the
             // footer's date of issue, not a heading nor the paragraph's next words.
-            if is_date_line(raw)
+            if !raw.soft
+                && is_date_line(raw)
                 && next_text(rest).is_some_and(|(next, furniture_after)| {
                     (page_break || furniture_after) && continues(prev_text, prev_numbered, next, true, self.lang)
                 })
@@ -931,7 +949,7 @@ impl Parser<'_> {
                 body.page_break = true;
                 return;
             }
-            if continues(prev_text, prev_numbered, raw, page_break, self.lang) {
+            if raw.soft || continues(prev_text, prev_numbered, raw, page_break, self.lang) {
                 let text = self.inline(raw, 0, &joined, true);
                 refs.count(&text);
                 let join = inline::line_join(prev_text, &text.text, &self.compounds);
@@ -1327,6 +1345,16 @@ mod tests {
         assert_eq!(unit_lines("en", headings), [1, 2]);
         let title = "Report of the Working Group on the Smuggling of\nMigrants on its meeting held in Vienna\n";
         assert_eq!(unit_lines("en", title), [1]);
+        // A full line that ends a sentence before a capital goes on, but the join is recorded
+        // for the other versions to overrule; not where markup is open across it.
+        let parsed = parse("t.md", "en", full);
+        let Block::Paragraph(first_paragraph) = &parsed.expression.body[0] else { panic!("a paragraph") };
+        let at = first_paragraph.text.text.find("It decided").unwrap() as u32;
+        assert_eq!((first_paragraph.lines.as_slice(), first_paragraph.joins.as_slice()), (&[1, 3][..], &[at][..]));
+        let emphasis = full.replacen("seven", "*seven", 1).replacen("Vienna", "Vienna*", 1);
+        let parsed = parse("t.md", "en", &emphasis);
+        let Block::Paragraph(first_paragraph) = &parsed.expression.body[0] else { panic!("a paragraph") };
+        assert_eq!((first_paragraph.lines.as_slice(), first_paragraph.joins.as_slice()), (&[1][..], &[][..]));
         // A line longer than any wrap, even the run's last, shows the run was not wrapped.
         let quoted = format!(
             "1. The Committee recalled that Article 19 of the Charter of the United Nations provides as follows:\n{first}\n"
