@@ -284,7 +284,7 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
                     // page's next paragraph or the one the note's page break cut.
                     let goes_on = |r: &Raw| {
                         r.lines.last().is_some_and(|&(_, end)| match wrapped_at[at] {
-                            Some(width) => !ends_paragraph(end, line, width),
+                            Some(width) => !ends_paragraph(r.lines, line, width),
                             None => previous == RawKind::Note && !ends_with_stop(end.trim_end(), SENTENCE_END),
                         })
                     };
@@ -336,15 +336,20 @@ fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
 /// (or in a script without case), and either `last` ends a sentence well short of the width,
 /// which a wrapped line does not, or `last` had room for `next`'s first word (a heading, a
 /// clause before a colon) and does not end on a comma or a hyphen.
-fn ends_paragraph(last: &str, next: &str, width: usize) -> bool {
+fn ends_paragraph(lines: &[(u32, &str)], next: &str, width: usize) -> bool {
+    let Some(&(_, last)) = lines.last() else { return false };
     let last = last.trim_end();
     let len = weighted_len(last);
-    // Lines set in a proportional font vary in length: a line under 80 % of the width
-    // with room left for the next word was ended on purpose.
-    let next_fitted = len + 1 + first_word_len(next) <= width && len * 5 < width * 4;
+    let room = len + 1 + first_word_len(next) <= width;
+    // Lines set in a proportional font vary in length: a line under 80 % of the width with
+    // room left for the next word was ended on purpose, and so was a heading's last line
+    // (`F. Examen de …`) that ends without punctuation.
+    let heading = lines.len() <= 2
+        && lexical::heading_number(strip_emphasis(lines[0].1)).is_some()
+        && !ends_with_stop(last, TERMINAL);
     first_letter(next).is_some_and(|c| !c.is_lowercase())
         && ((ends_with_stop(last, SENTENCE_END) && len * 10 < width * 7)
-            || (next_fitted && !last.ends_with([',', '-', '،', '，'])))
+            || (room && (len * 5 < width * 4 || heading) && !last.ends_with([',', '-', '،', '，'])))
 }
 
 /// Whether a wrapped block of `lines` may end before `next`, the blank line between them lost:
@@ -1345,6 +1350,9 @@ mod tests {
         assert_eq!(unit_lines("en", headings), [1, 2]);
         let title = "Report of the Working Group on the Smuggling of\nMigrants on its meeting held in Vienna\n";
         assert_eq!(unit_lines("en", title), [1]);
+        // A numbered heading's last line, however long, if it had room and no punctuation.
+        let heading = "F. Examen de la question de l'organisation d'une manifestation qui permettrait de célébrer\ncomme il se doit le soixante-dixième anniversaire de la Charte des Nations Unies\nDe l'avis de ces délégations, c'est au Comité spécial qu'il incombe, compte tenu de son\nmandat, de réfléchir à une manière de célébrer comme il se doit l'anniversaire de la Charte.\n";
+        assert_eq!(unit_lines("fr", heading), [1, 3]);
         // A full line that ends a sentence before a capital goes on, but the join is recorded
         // for the other versions to overrule; not where markup is open across it.
         let parsed = parse("t.md", "en", full);
