@@ -331,11 +331,11 @@ fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
     widths
 }
 
-/// Whether `last`, a line of a run wrapped at `width`, ends its paragraph, `next` opening
-/// another, when the conversion left no blank line between them. `next` opens with a capital
-/// (or in a script without case), and either `last` ends a sentence well short of the width,
-/// which a wrapped line does not, or `last` had room for `next`'s first word (a heading, a
-/// clause before a colon) and does not end on a comma or a hyphen.
+/// Whether a block of `lines` of a run wrapped at `width` ends its paragraph at its last line,
+/// `next` opening another, when the conversion left no blank line between them. `next` opens
+/// with a capital (or in a script without case), and either the last line ends a sentence well
+/// short of the width, which a wrapped line does not, or it had room for `next`'s first word (a
+/// heading, a clause before a colon) and does not end on a comma or a hyphen.
 fn ends_paragraph(lines: &[(u32, &str)], next: &str, width: usize) -> bool {
     let Some(&(_, last)) = lines.last() else { return false };
     let last = last.trim_end();
@@ -354,7 +354,7 @@ fn ends_paragraph(lines: &[(u32, &str)], next: &str, width: usize) -> bool {
 
 /// Whether a wrapped block of `lines` may end before `next`, the blank line between them lost:
 /// its last line ends a sentence, `next` opens with a capital (or in a script without case),
-/// and no markup is left open for `next` to close.
+/// and the block has no markup that `next` might close (an odd number of `*`, a tag, a link).
 fn may_end_paragraph(lines: &[(u32, &str)], next: &str) -> bool {
     let open_markup = |l: &str| l.bytes().filter(|&b| b == b'*').count() % 2 == 1 || l.contains('<') || l.contains('[');
     lines.last().is_some_and(|(_, last)| ends_with_stop(last.trim_end(), SENTENCE_END))
