@@ -92,6 +92,11 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
     // Sized first: counting line ends is cheaper than growing the vector.
     let mut lines: Vec<(u32, &str)> = Vec::with_capacity(memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1);
     lines.extend(super::lines(src).enumerate().map(|(i, l)| (i as u32 + 1, l.strip_suffix('\r').unwrap_or(l))));
+    let numbered = detached_numbers(&lines);
+    for (number, text, joined) in &numbered {
+        lines[*number].1 = joined;
+        lines[*text].1 = "";
+    }
     let star_notes = lines.iter().any(|(_, l)| has_star_marker(l));
     for (_, l) in &lines {
         if let Some(body) = note_body_marker(l, star_notes) {
@@ -164,6 +169,37 @@ struct Parser<'a> {
     diagnostics: Vec<Diagnostic>,
     dropped: Vec<Dropped>,
     known: KnownMarkers,
+}
+
+/// Paragraph and heading numbers a conversion set on a line of their own (`15.`, `١٥ -`,
+/// `II.`), each with the text line after it, at most a blank line away: the line indices of
+/// both and the number joined to the text, which the parse reads in place of the number's
+/// line, the text's left blank (so the text's diagnostics point at the number's line).
+fn detached_numbers(lines: &[(u32, &str)]) -> Vec<(usize, usize, String)> {
+    let mut found = Vec::new();
+    for (k, (_, line)) in lines.iter().enumerate() {
+        let number = line.trim();
+        if number.is_empty() || number.len() > 12 || !number.ends_with(['.', '-', '–', '、']) {
+            continue;
+        }
+        if k > 0 && !lines[k - 1].1.trim().is_empty() {
+            continue;
+        }
+        let Some(text) = (k + 1..lines.len().min(k + 3)).find(|&j| !lines[j].1.trim().is_empty()) else { continue };
+        let next = lines[text].1.trim();
+        if starts_block(next) || hash_level(next).is_some() || first_letter(next).is_none() {
+            continue;
+        }
+        let joined = format!("{number} {next}");
+        let bare = &joined[..];
+        let alone = |start: usize| start == number.len() + 1;
+        let is_number = lexical::paragraph_number(bare).is_some_and(|(_, _, start)| alone(start))
+            || lexical::heading_number(bare).is_some_and(|(_, _, _, start)| alone(start));
+        if is_number {
+            found.push((k, text, joined));
+        }
+    }
+    found
 }
 
 /// Whether a line uses `*` as a footnote marker (`provisoire*`), as opposed to emphasis.
@@ -1407,6 +1443,27 @@ mod tests {
         let sections = "A. Mandat\n\nLe texte du mandat.\n\nB. Travaux\n\nLe texte des travaux.\n";
         let units = printed("fr", sections);
         assert!(units.contains(&(Some("B.".into()), "Travaux".into())), "{units:?}");
+    }
+
+    #[test]
+    fn a_number_set_on_a_line_of_its_own_numbers_the_text_after_it() {
+        let printed = |lang: &str, body: &str| -> Vec<(Option<String>, String, u32)> {
+            let units = parse("t.md", lang, body).expression.units();
+            units.iter().map(|u| (u.num.clone(), u.text.text.clone(), u.line)).collect()
+        };
+        let text = "The detailed design conformed to the contractual timeline.";
+        assert_eq!(printed("en", &format!("15.\n\n{text}\n")), [(Some("15.".into()), text.into(), 1)]);
+        assert_eq!(printed("en", &format!("15.\n{text}\n")), [(Some("15.".into()), text.into(), 1)]);
+        let ar = "وجرت المناقشة الأولى في شكل جلسة تحاورية.";
+        assert_eq!(printed("ar", &format!("١٥ -\n\n{ar}\n")), [(Some("١٥ -".into()), ar.into(), 1)]);
+        let units = printed("en", &format!("II.\n\nOrganization of work\n\n{text}\n"));
+        assert_eq!(units[0], (Some("II.".into()), "Organization of work".into(), 1));
+        // The end of a wrapped sentence, and a number before a marked heading, stay apart.
+        let wrapped =
+            format!("The Committee took note of the report of the Secretary-General in paragraph\n15.\n\n{text}\n");
+        assert_eq!(printed("en", &wrapped).len(), 2);
+        let marked = printed("en", &format!("15.\n\n## Organization of work\n\n{text}\n"));
+        assert_eq!((&marked[0], &marked[1].1[..]), (&(None, "15.".into(), 1), "Organization of work"));
     }
 
     /// A paragraph a page cut, the note body of the first half's marker and a running head
