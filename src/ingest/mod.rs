@@ -481,12 +481,17 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// NFC, and one line-end convention: PDF extractions mix decomposed accents and CR LF.
+/// NFC, and one line-end convention: PDF extractions mix decomposed accents and CR LF. They
+/// also keep glyphs that are not text (see [`write_out_glyphs`]).
 pub fn normalise(text: &str) -> Cow<'_, str> {
     let text: Cow<str> = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Cow::Borrowed(text)
+    };
+    let text = match write_out_glyphs(&text) {
+        Some(plain) => Cow::Owned(plain),
+        None => text,
     };
     let runs = unnormalised_runs(&text);
     if runs.is_empty() {
@@ -504,6 +509,45 @@ pub fn normalise(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// The Latin ligatures of fonts (`ﬁ`, U+FB00 to U+FB06) written out, and soft hyphens and
+/// zero-width spaces dropped: a PDF extraction keeps them, and they split words for search and
+/// translation memories (and hide a header's `English`). A soft hyphen after a letter at the
+/// end of a line that text follows stays, for it marks a word the line broke. `None` when
+/// there is nothing to change.
+fn write_out_glyphs(text: &str) -> Option<String> {
+    const SOFT_HYPHEN: &[u8] = "\u{ad}".as_bytes();
+    // The ligatures' UTF-8 is EF AC 80 to EF AC 86.
+    const LIGATURE_LEAD: &[u8] = b"\xEF\xAC";
+    let bytes = text.as_bytes();
+    let breaks_word = |at: usize| {
+        text[..at].chars().next_back().is_some_and(char::is_alphabetic)
+            && bytes.get(at + 2) == Some(&b'\n')
+            && bytes.get(at + 3).is_some_and(|&b| b != b'\n')
+    };
+    let soft = memchr::memmem::find_iter(bytes, SOFT_HYPHEN).any(|at| !breaks_word(at));
+    let ligature = memchr::memmem::find_iter(bytes, LIGATURE_LEAD)
+        .any(|at| bytes.get(at + 2).is_some_and(|b| (0x80..=0x86).contains(b)));
+    let zero_width = memchr::memmem::find(bytes, "\u{200b}".as_bytes()).is_some();
+    if !soft && !ligature && !zero_width {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        match c {
+            '\u{ad}' if !breaks_word(at) => {}
+            '\u{200b}' => {}
+            '\u{fb00}' => out.push_str("ff"),
+            '\u{fb01}' => out.push_str("fi"),
+            '\u{fb02}' => out.push_str("fl"),
+            '\u{fb03}' => out.push_str("ffi"),
+            '\u{fb04}' => out.push_str("ffl"),
+            '\u{fb05}' | '\u{fb06}' => out.push_str("st"),
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// The byte ranges that the NFC quick check does not pass, found by checking only the
@@ -687,6 +731,15 @@ mod tests {
     fn normalise_composes_and_reorders_only_where_needed() {
         assert!(matches!(normalise("Déclaration — 联合国 «Право»"), Cow::Borrowed(_)));
         assert_eq!(normalise("De\u{301}claration"), "Déclaration");
+        // Glyphs that are not text: ligatures written out, soft hyphens dropped but at a line end.
+        assert_eq!(
+            normalise("la dé\u{fb01}nition o\u{fb03}cielle, Englis\u{ad}h"),
+            "la définition officielle, English"
+        );
+        assert_eq!(normalise("demobi\u{ad}\nlization"), "demobi\u{ad}\nlization");
+        assert_eq!(normalise("Total\u{ad}\n\n\u{ad}Le texte"), "Total\n\nLe texte");
+        assert_eq!(normalise("Original: \u{200b}English"), "Original: English");
+        assert!(matches!(normalise("حرب ﻻ"), Cow::Borrowed(_)));
         // Arabic shadda (ccc 33) before fatha (ccc 30) is not canonical order.
         assert_eq!(normalise("\u{645}\u{651}\u{64e}"), "\u{645}\u{64e}\u{651}");
         assert_eq!(normalise("a\r\nb\rc"), "a\nb\nc");
