@@ -27,10 +27,10 @@ pub fn paragraph_number(line: &str) -> Option<(&str, u32, usize)> {
     }
     let value = decimal_value(&s[..digits_end])?;
     let after = &s[digits_end..];
-    let num_len = if after.starts_with(". ") || after.starts_with(".\t") || after.starts_with('．') {
+    let num_len = if after.strip_prefix('.').is_some_and(opens_with_space) || after.starts_with('．') {
         digits_end + after.chars().next().map_or(1, char::len_utf8)
-    } else if let Some(dash) = after.strip_prefix(' ').filter(|a| a.starts_with(['-', '–'])) {
-        digits_end + 1 + dash.chars().next().map_or(1, char::len_utf8)
+    } else if let Some(dash) = after.strip_prefix(SPACES).filter(|a| a.starts_with(['-', '–'])) {
+        digits_end + (after.len() - dash.len()) + dash.chars().next().map_or(1, char::len_utf8)
     } else {
         return None;
     };
@@ -39,6 +39,14 @@ pub fn paragraph_number(line: &str) -> Option<(&str, u32, usize)> {
         return None;
     }
     Some((&s[..num_len], value, text_start))
+}
+
+/// What may follow a number: a space, a tab, or the no-break spaces a word processor puts
+/// after paragraph numbers.
+const SPACES: [char; 4] = [' ', '\t', '\u{a0}', '\u{202f}'];
+
+fn opens_with_space(s: &str) -> bool {
+    s.starts_with(SPACES)
 }
 
 fn is_decimal_digit(c: char) -> bool {
@@ -78,7 +86,7 @@ pub fn item_letter(line: &str) -> Option<(&str, &str, u32, usize)> {
     };
     let index = letter_index(letter)?;
     let close = if open_paren { 1 + letter.len_utf8() } else { letter.len_utf8() };
-    if !s[close..].starts_with(") ") {
+    if !s[close..].strip_prefix(')').is_some_and(opens_with_space) {
         return None;
     }
     let num_len = close + 1;
@@ -109,7 +117,7 @@ pub fn heading_number(line: &str) -> Option<(&str, u8, u32, usize)> {
     let word_end = s.char_indices().take(10).find(|(_, c)| matches!(c, '.' | '、')).map(|(i, _)| i)?;
     let sep_len = s[word_end..].chars().next().map_or(1, char::len_utf8);
     let after = &s[word_end + sep_len..];
-    if !(after.starts_with(' ') || after.starts_with('\t') || s[word_end..].starts_with('、')) {
+    if !(opens_with_space(after) || s[word_end..].starts_with('、')) {
         return None;
     }
     let num = &s[..word_end + sep_len];
@@ -120,7 +128,7 @@ pub fn heading_number(line: &str) -> Option<(&str, u8, u32, usize)> {
 
 /// Value of a paragraph number as stored in the model (`12.`, `12 -`, `١٢.`).
 pub fn paragraph_value(num: &str) -> Option<u32> {
-    let digits = num.trim_end_matches(['.', '．', '-', '–', ' ']);
+    let digits = num.trim_end_matches(['.', '．', '-', '–']).trim_end_matches(SPACES);
     (!digits.is_empty() && digits.len() < num.len() && digits.chars().count() <= 3)
         .then(|| decimal_value(digits))
         .flatten()
@@ -286,6 +294,12 @@ mod tests {
         assert_eq!(item_value("(c)"), Some(3));
         assert_eq!(item_value("б)"), Some(2));
         assert_eq!(item_value("ab)"), None);
+        // A word processor's no-break space after the number.
+        assert_eq!(paragraph_number("12.\u{a0}Le Groupe"), Some(("12.", 12, 5)));
+        assert_eq!(paragraph_number("12\u{a0}- يرحب"), Some(("12\u{a0}-", 12, 6)));
+        assert_eq!(paragraph_value("12\u{a0}-"), Some(12));
+        assert_eq!(item_letter("(b)\u{202f}States"), Some(("", "(b)", 2, 6)));
+        assert_eq!(heading_number("IV.\u{a0}Organisation"), Some(("IV.", 1, 4, 5)));
     }
 
     #[test]
