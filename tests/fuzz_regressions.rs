@@ -7,7 +7,7 @@ use accord::model::SourceFormat;
 fn accounted(name: &str, source: &str, format: SourceFormat) {
     let mut diagnostics = Vec::new();
     let expression = ingest::parse_expression(name, "fr", format, source, &mut diagnostics);
-    let c = coverage(&ingest::normalise(source), &expression);
+    let c = coverage(&ingest::normalise_as(source, format), &expression);
     assert!(c.is_complete(), "{name}: missing {:?}, extra {:?}", c.missing, c.extra);
 }
 
@@ -26,4 +26,12 @@ fn an_item_with_two_markers_keeps_both() {
 fn markup_in_capitals_is_dropped_as_written() {
     accounted("minimal.md", "<I>", SourceFormat::Md);
     accounted("mixed.md", "Le <I>Manuel</i> et le <B>Guide</B>, note<SUP>1</Sup>.", SourceFormat::Md);
+}
+
+/// The property test, session 18: a number on a line of its own was joined to the next
+/// number's line, which then took the text after it as well, and `15.` was counted twice.
+#[test]
+fn a_number_line_taken_as_text_numbers_nothing_itself() {
+    accounted("minimal.md", "15.\n\n15.\n\n<i>", SourceFormat::Md);
+    accounted("entities.md", "Original:&nbsp;English\n\n15.\n\nR&amp;D &lt;i&gt;x&#0;&#55296;\n", SourceFormat::Md);
 }

@@ -11,7 +11,7 @@ use common::markdown;
 use proptest::prelude::*;
 
 fn check(expression: &Expression, source: &str) -> Result<(), TestCaseError> {
-    let accounted = coverage(&ingest::normalise(source), expression);
+    let accounted = coverage(&ingest::normalise_as(source, expression.format), expression);
     prop_assert!(accounted.is_complete(), "missing {:?}, extra {:?}", accounted.missing, accounted.extra);
     let mut eids = BTreeSet::new();
     walk(&expression.body, &mut |b| {

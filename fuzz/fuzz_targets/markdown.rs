@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|source: &str| {
     let mut diagnostics = Vec::new();
     let expression = ingest::parse_expression("fr.md", "fr", SourceFormat::Md, source, &mut diagnostics);
-    let accounted = coverage(&ingest::normalise(source), &expression);
+    let accounted = coverage(&ingest::normalise_as(source, SourceFormat::Md), &expression);
     assert!(accounted.is_complete(), "missing {:?}, extra {:?}", accounted.missing, accounted.extra);
     let _ = accord::validate::document(
         &accord::model::Document {

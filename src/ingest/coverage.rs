@@ -29,7 +29,7 @@ impl Coverage {
 /// a diagnostic names what is missing or extra.
 pub fn check(expression: &Expression) -> Result<Coverage, Diagnostic> {
     let text = super::read_text(std::path::Path::new(&expression.source))?;
-    let accounting = coverage(&super::normalise(&text), expression);
+    let accounting = coverage(&super::normalise_as(&text, expression.format), expression);
     if accounting.is_complete() {
         return Ok(accounting);
     }
@@ -70,7 +70,7 @@ impl Bytes {
     }
 }
 
-/// Counts the characters of `source` (already normalised with [`super::normalise`]) against
+/// Counts the characters of `source` (already normalised with [`super::normalise_as`]) against
 /// those of the model built from it.
 pub fn coverage(source: &str, expression: &Expression) -> Coverage {
     let mut bytes = Bytes([0; 256]);

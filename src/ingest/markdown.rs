@@ -182,7 +182,8 @@ fn detached_numbers(lines: &[(u32, &str)]) -> Vec<(usize, usize, String)> {
         if number.is_empty() || number.len() > 12 || !number.ends_with(['.', '-', '–', '、']) {
             continue;
         }
-        if k > 0 && !lines[k - 1].1.trim().is_empty() {
+        // Not after text, and not a line an earlier number already took as its text.
+        if k > 0 && !lines[k - 1].1.trim().is_empty() || found.last().is_some_and(|&(_, text, _)| text == k) {
             continue;
         }
         let Some(text) = (k + 1..lines.len().min(k + 3)).find(|&j| !lines[j].1.trim().is_empty()) else { continue };
@@ -200,6 +201,72 @@ fn detached_numbers(lines: &[(u32, &str)]) -> Vec<(usize, usize, String)> {
         }
     }
     found
+}
+
+/// `text` with its HTML entities (`&amp;`, `&nbsp;`, `&#39;`, `&#x2019;`) replaced by their
+/// characters, a character that would open markup escaped with `\` so it stays text; `None`
+/// when it has none. Only the entities conversions write are known; others stay as written.
+pub fn decode_entities(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut copied = 0;
+    for at in memchr::memchr_iter(b'&', text.as_bytes()) {
+        if at < copied {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        let Some(end) = rest.bytes().take(10).position(|b| b == b';') else { continue };
+        let name = &rest[..end];
+        let decoded = match name.strip_prefix('#') {
+            Some(number) => match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => number.parse().ok(),
+            }
+            .and_then(char::from_u32)
+            .filter(|c| *c != '\0'),
+            None => named_entity(name),
+        };
+        let Some(c) = decoded else { continue };
+        if out.is_empty() {
+            out.reserve(text.len());
+        }
+        out.push_str(&text[copied..at]);
+        if matches!(c, '<' | '>' | '*' | '[' | ']' | '\\' | '^' | '_' | '#' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+        copied = at + 1 + end + 1;
+    }
+    (copied > 0).then(|| {
+        out.push_str(&text[copied..]);
+        out
+    })
+}
+
+fn named_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        "shy" => '\u{ad}',
+        "ndash" => '–',
+        "mdash" => '—',
+        "hellip" => '…',
+        "laquo" => '«',
+        "raquo" => '»',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "bull" => '•',
+        "deg" => '°',
+        "sect" => '§',
+        "euro" => '€',
+        "copy" => '©',
+        _ => return None,
+    })
 }
 
 /// Whether a line uses `*` as a footnote marker (`provisoire*`), as opposed to emphasis.
@@ -1443,6 +1510,29 @@ mod tests {
         let sections = "A. Mandat\n\nLe texte du mandat.\n\nB. Travaux\n\nLe texte des travaux.\n";
         let units = printed("fr", sections);
         assert!(units.contains(&(Some("B.".into()), "Travaux".into())), "{units:?}");
+    }
+
+    #[test]
+    fn html_entities_are_the_characters_they_stand_for() {
+        assert_eq!(decode_entities("plain text"), None);
+        assert_eq!(decode_entities("R&D, AT&T;"), None);
+        assert_eq!(
+            decode_entities("Bosnia &amp; Herzegovina, l&#39;ONU,&nbsp;&#x2019; &lt;i&gt; &unknown;").as_deref(),
+            Some("Bosnia & Herzegovina, l'ONU,\u{a0}’ \\<i\\> &unknown;")
+        );
+        // Read as Markdown: the header's language, a note body's marker, a tag kept as text.
+        let source = "Original:&nbsp;English\n\nThe Committee&#39;s report² on &lt;i&gt;tags&lt;/i&gt;.\n\n²&nbsp;See A/69/818.\n";
+        let parsed = parse("t.md", "en", &decode_entities(source).unwrap());
+        let original = parsed.expression.header.get(HeaderField::Original).and_then(|l| l.value.as_deref());
+        assert_eq!(original, Some("en"));
+        assert_eq!(parsed.expression.notes.len(), 1);
+        let units = parsed.expression.units();
+        assert_eq!(units[0].text.text, "The Committee's report on <i>tags</i>.");
+        assert!(
+            !parsed.diagnostics.iter().any(|d| d.severity == crate::diag::Severity::Error),
+            "{:?}",
+            parsed.diagnostics
+        );
     }
 
     #[test]

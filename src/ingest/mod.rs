@@ -481,6 +481,19 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// [`normalise`], and in Markdown its entities (`&amp;`, `&nbsp;`, `&#39;`) read as the
+/// characters they stand for, as Markdown does.
+pub fn normalise_as(text: &str, format: SourceFormat) -> Cow<'_, str> {
+    // Entities first: `&shy;` and `&#xFB01;` are glyphs that are not text, too.
+    match format {
+        SourceFormat::Md => match markdown::decode_entities(text) {
+            Some(decoded) => Cow::Owned(normalise(&decoded).into_owned()),
+            None => normalise(text),
+        },
+        SourceFormat::Txt => normalise(text),
+    }
+}
+
 /// NFC, and one line-end convention: PDF extractions mix decomposed accents and CR LF. They
 /// also keep glyphs that are not text (see [`write_out_glyphs`]).
 pub fn normalise(text: &str) -> Cow<'_, str> {
@@ -663,7 +676,7 @@ pub fn parse_expression(
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Expression {
-    let normalised = normalise(text);
+    let normalised = normalise_as(text, format);
     match format {
         SourceFormat::Md => {
             let parsed = markdown::parse(path, code, &normalised);

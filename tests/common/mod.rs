@@ -198,6 +198,20 @@ const PIECES: &[&str] = &[
     "وإذ ",
     "ORIGINAL: ENGLISH\n",
     "联合国系\n统",
+    // Entities, glyphs that are not text, a number on a line of its own.
+    "&amp;",
+    "&nbsp;",
+    "&#39;",
+    "&#x2019;",
+    "&lt;i&gt;",
+    "&#0;",
+    "&#55296;",
+    "&shy;",
+    "\u{ad}",
+    "\u{fb01}",
+    "\u{200b}",
+    "\u{202f}",
+    "15.\n\n",
 ];
 
 /// Markdown made of those pieces and short random runs.
