@@ -126,7 +126,10 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
             RawKind::Table => {
                 let table = p.table(raw);
                 table.rows.iter().flatten().for_each(|cell| refs.count(cell));
-                body.push(Block::Table(table));
+                // A pipe table's rule alone is markup, not a table.
+                if !table.rows.is_empty() {
+                    body.push(Block::Table(table));
+                }
             }
             RawKind::Hash(hashes) => {
                 let section = p.heading(raw, hashes as usize, true);
@@ -269,6 +272,13 @@ fn named_entity(name: &str) -> Option<char> {
     })
 }
 
+/// The cells of a row of a Markdown pipe table (`| Région | 2013 |`), between its outer pipes:
+/// a line that opens and closes with a pipe and has one inside.
+fn pipe_cells(line: &str) -> Option<&str> {
+    let inner = line.trim().strip_prefix('|')?.strip_suffix('|')?;
+    inner.contains('|').then_some(inner)
+}
+
 /// Whether a line uses `*` as a footnote marker (`provisoire*`), as opposed to emphasis.
 fn has_star_marker(line: &str) -> bool {
     let line = line.trim_end();
@@ -372,7 +382,7 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
             RawKind::Artefact(DroppedKind::PageArtefact)
         } else if note_body_marker(line, star_notes).is_some() {
             RawKind::Note
-        } else if memchr::memchr(b'\t', line.as_bytes()).is_some() {
+        } else if memchr::memchr(b'\t', line.as_bytes()).is_some() || pipe_cells(line).is_some() {
             RawKind::Table
         } else {
             RawKind::Text
@@ -988,13 +998,31 @@ impl Parser<'_> {
         for entry in raw.lines {
             let line = entry.1;
             let row_raw = Raw { kind: RawKind::Table, lines: std::slice::from_ref(entry), soft: false };
-            let mut offset = 0;
             let mut cells = Vec::new();
-            for cell in line.split('\t') {
-                cells.push(self.inline(&row_raw, offset, cell, true));
-                offset += cell.len() + 1;
+            match pipe_cells(line) {
+                // The rule under a pipe table's header row is markup, as are its pipes.
+                Some(inner) if inner.bytes().all(|b| matches!(b, b'|' | b'-' | b':' | b' ')) => {
+                    self.markup(entry.0, line)
+                }
+                Some(inner) => {
+                    self.markup(entry.0, &"|".repeat(line.matches('|').count()));
+                    let mut offset = inner.as_ptr() as usize - line.as_ptr() as usize;
+                    for cell in inner.split('|') {
+                        cells.push(self.inline(&row_raw, offset, cell, true));
+                        offset += cell.len() + 1;
+                    }
+                }
+                None => {
+                    let mut offset = 0;
+                    for cell in line.split('\t') {
+                        cells.push(self.inline(&row_raw, offset, cell, true));
+                        offset += cell.len() + 1;
+                    }
+                }
             }
-            rows.push(cells);
+            if !cells.is_empty() {
+                rows.push(cells);
+            }
         }
         Table { eid: String::new(), rows, line: raw.line() }
     }
@@ -1510,6 +1538,25 @@ mod tests {
         let sections = "A. Mandat\n\nLe texte du mandat.\n\nB. Travaux\n\nLe texte des travaux.\n";
         let units = printed("fr", sections);
         assert!(units.contains(&(Some("B.".into()), "Travaux".into())), "{units:?}");
+    }
+
+    #[test]
+    fn a_pipe_table_is_a_table_as_a_tab_one_is() {
+        let cells = |source: &str| -> Vec<Vec<Vec<String>>> {
+            let parsed = parse("t.md", "en", source);
+            let tables = parsed.expression.body.iter().filter_map(|b| match b {
+                Block::Table(t) => {
+                    Some(t.rows.iter().map(|r| r.iter().map(|c| c.text.trim().to_string()).collect()).collect())
+                }
+                _ => None,
+            });
+            tables.collect()
+        };
+        let rows = vec![vec!["Region".to_string(), "2013".into()], vec!["Africa".into(), "12".into()]];
+        assert_eq!(cells("Region\t2013\nAfrica\t12\n"), std::slice::from_ref(&rows));
+        assert_eq!(cells("| Region | 2013 |\n|:---|---:|\n| Africa | 12 |\n"), [rows]);
+        // One cell, or pipes inside a sentence, are text.
+        assert!(cells("| A single cell |\n\nThe options a | b were discussed.\n").is_empty());
     }
 
     #[test]

@@ -212,6 +212,9 @@ const PIECES: &[&str] = &[
     "\u{200b}",
     "\u{202f}",
     "15.\n\n",
+    "| Région | 2013 |\n",
+    "|---|:--:|\n",
+    "|",
 ];
 
 /// Markdown made of those pieces and short random runs.
