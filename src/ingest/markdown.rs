@@ -186,7 +186,7 @@ fn detached_numbers(lines: &[(u32, &str)]) -> Vec<(usize, usize, String)> {
             continue;
         }
         // Not after text, and not a line an earlier number already took as its text.
-        if k > 0 && !lines[k - 1].1.trim().is_empty() || found.last().is_some_and(|&(_, text, _)| text == k) {
+        if (k > 0 && !lines[k - 1].1.trim().is_empty()) || found.last().is_some_and(|&(_, text, _)| text == k) {
             continue;
         }
         let Some(text) = (k + 1..lines.len().min(k + 3)).find(|&j| !lines[j].1.trim().is_empty()) else { continue };
@@ -195,10 +195,9 @@ fn detached_numbers(lines: &[(u32, &str)]) -> Vec<(usize, usize, String)> {
             continue;
         }
         let joined = format!("{number} {next}");
-        let bare = &joined[..];
         let alone = |start: usize| start == number.len() + 1;
-        let is_number = lexical::paragraph_number(bare).is_some_and(|(_, _, start)| alone(start))
-            || lexical::heading_number(bare).is_some_and(|(_, _, _, start)| alone(start));
+        let is_number = lexical::paragraph_number(&joined).is_some_and(|(_, _, start)| alone(start))
+            || lexical::heading_number(&joined).is_some_and(|(_, _, _, start)| alone(start));
         if is_number {
             found.push((k, text, joined));
         }
