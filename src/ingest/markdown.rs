@@ -174,15 +174,15 @@ struct Parser<'a> {
     known: KnownMarkers,
 }
 
-/// Paragraph and heading numbers a conversion set on a line of their own (`15.`, `١٥ -`,
-/// `II.`), each with the text line after it, at most a blank line away: the line indices of
+/// Paragraph, heading and item numbers a conversion set on a line of their own (`15.`,
+/// `١٥ -`, `II.`, `(a)`), each with the text line after it, at most a blank line away: the line indices of
 /// both and the number joined to the text, which the parse reads in place of the number's
 /// line, the text's left blank (so the text's diagnostics point at the number's line).
 fn detached_numbers(lines: &[(u32, &str)]) -> Vec<(usize, usize, String)> {
     let mut found = Vec::new();
     for (k, (_, line)) in lines.iter().enumerate() {
         let number = line.trim();
-        if number.is_empty() || number.len() > 12 || !number.ends_with(['.', '-', '–', '、']) {
+        if number.is_empty() || number.len() > 12 || !number.ends_with(['.', '-', '–', '、', ')']) {
             continue;
         }
         // Not after text, and not a line an earlier number already took as its text.
@@ -197,7 +197,8 @@ fn detached_numbers(lines: &[(u32, &str)]) -> Vec<(usize, usize, String)> {
         let joined = format!("{number} {next}");
         let alone = |start: usize| start == number.len() + 1;
         let is_number = lexical::paragraph_number(&joined).is_some_and(|(_, _, start)| alone(start))
-            || lexical::heading_number(&joined).is_some_and(|(_, _, _, start)| alone(start));
+            || lexical::heading_number(&joined).is_some_and(|(_, _, _, start)| alone(start))
+            || lexical::item_letter(&joined).is_some_and(|(dash, _, _, start)| dash.is_empty() && alone(start));
         if is_number {
             found.push((k, text, joined));
         }
@@ -1592,6 +1593,12 @@ mod tests {
         assert_eq!(printed("en", &format!("15.\n{text}\n")), [(Some("15.".into()), text.into(), 1)]);
         let ar = "وجرت المناقشة الأولى في شكل جلسة تحاورية.";
         assert_eq!(printed("ar", &format!("١٥ -\n\n{ar}\n")), [(Some("١٥ -".into()), ar.into(), 1)]);
+        let item = "States parties should review their legislation;";
+        let lead = "The Working Group recommended that:";
+        assert_eq!(
+            printed("en", &format!("{lead}\n\n(a)\n\n{item}\n")),
+            printed("en", &format!("{lead}\n\n(a) {item}\n"))
+        );
         let units = printed("en", &format!("II.\n\nOrganization of work\n\n{text}\n"));
         assert_eq!(units[0], (Some("II.".into()), "Organization of work".into(), 1));
         // The end of a wrapped sentence, and a number before a marked heading, stay apart.
