@@ -223,7 +223,7 @@ fn cuts(
             let others = places.iter().filter(|(other, _)| *other != lang);
             let agreed = |share: f64, candidate: &Candidate| {
                 let agree = others.clone().filter(|(_, theirs)| meets_at(theirs, own, share)).count();
-                let n = others.clone().count();
+                let n = places.len() - 1;
                 if candidate.joined { agree >= 2 && 2 * agree > n } else { agree >= 3 && agree == n }
             };
             let by_eid = paragraphs.entry(lang.as_str()).or_insert_with(|| {

@@ -367,6 +367,9 @@ fn original_value(line: &str) -> Option<Option<&'static str>> {
 fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
     let mut raws: Vec<Raw<'a>> = Vec::new();
     let mut in_run = false;
+    // Whether a line of the last block may hold markup the next line closes: kept as the
+    // block grows, so each line is looked at once.
+    let mut markup_in_last = false;
     let furniture = furniture::page_furniture(lines.iter().map(|l| l.1));
     let wrapped_at = wrap_widths(lines);
     for (at, &(_, line)) in lines.iter().enumerate() {
@@ -409,11 +412,18 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
             };
         let soft = continues
             && kind == RawKind::Text
+            && !markup_in_last
             && last.as_ref().is_some_and(|r| r.kind == RawKind::Text && may_end_paragraph(r.lines, line));
         match last {
             // A run has no blank line, so its lines are consecutive.
-            Some(raw) if continues && !soft => raw.lines = &lines[at - raw.lines.len()..=at],
-            _ => raws.push(Raw { kind, lines: &lines[at..=at], soft }),
+            Some(raw) if continues && !soft => {
+                raw.lines = &lines[at - raw.lines.len()..=at];
+                markup_in_last |= may_open_markup(line);
+            }
+            _ => {
+                raws.push(Raw { kind, lines: &lines[at..=at], soft });
+                markup_in_last = may_open_markup(line);
+            }
         }
         in_run = true;
     }
@@ -460,19 +470,24 @@ fn ends_paragraph(lines: &[(u32, &str)], next: &str, width: usize) -> bool {
     let heading = lines.len() <= 2
         && lexical::heading_number(strip_emphasis(lines[0].1)).is_some()
         && !ends_with_stop(last, TERMINAL);
-    first_letter(next).is_some_and(|c| !c.is_lowercase())
+    opens_uncased_or_capital(next)
         && ((ends_with_stop(last, SENTENCE_END) && len * 10 < width * 7)
             || (room && (len * 5 < width * 4 || heading) && !last.ends_with([',', '-', '،', '，'])))
 }
 
 /// Whether a wrapped block of `lines` may end before `next`, the blank line between them lost:
-/// its last line ends a sentence, `next` opens with a capital (or in a script without case),
-/// and the block has no markup that `next` might close (an odd number of `*`, a tag, a link).
+/// its last line ends a sentence and `next` opens with a capital (or in a script without
+/// case). The caller also checks that no line of the block may hold markup that `next` might
+/// close (see [`may_open_markup`]).
 fn may_end_paragraph(lines: &[(u32, &str)], next: &str) -> bool {
-    let open_markup = |l: &str| l.bytes().filter(|&b| b == b'*').count() % 2 == 1 || l.contains('<') || l.contains('[');
     lines.last().is_some_and(|(_, last)| ends_with_stop(last.trim_end(), SENTENCE_END))
-        && first_letter(next).is_some_and(|c| !c.is_lowercase())
-        && !lines.iter().any(|(_, l)| open_markup(l))
+        && opens_uncased_or_capital(next)
+}
+
+/// Whether a line may hold markup that a later line closes: an odd number of `*`, a tag, a
+/// link.
+fn may_open_markup(line: &str) -> bool {
+    line.bytes().filter(|&b| b == b'*').count() % 2 == 1 || line.contains(['<', '['])
 }
 
 /// Weighted length of the first word of `line`: up to a space, or one CJK character.
@@ -543,6 +558,12 @@ fn first_letter(text: &str) -> Option<char> {
 
 fn starts_lowercase(text: &str) -> bool {
     first_letter(text).is_some_and(char::is_lowercase)
+}
+
+/// Whether `text` opens with a capital, a digit or a letter of a script without case, as a
+/// new paragraph may.
+fn opens_uncased_or_capital(text: &str) -> bool {
+    first_letter(text).is_some_and(|c| !c.is_lowercase())
 }
 
 /// Longest unnumbered heading; numbered ones (agenda items) run longer.

@@ -487,7 +487,13 @@ pub fn normalise_as(text: &str, format: SourceFormat) -> Cow<'_, str> {
     // Entities first: `&shy;` and `&#xFB01;` are glyphs that are not text, too.
     match format {
         SourceFormat::Md => match markdown::decode_entities(text) {
-            Some(decoded) => Cow::Owned(normalise(&decoded).into_owned()),
+            Some(decoded) => {
+                let changed = match normalise(&decoded) {
+                    Cow::Owned(normalised) => Some(normalised),
+                    Cow::Borrowed(_) => None,
+                };
+                Cow::Owned(changed.unwrap_or(decoded))
+            }
             None => normalise(text),
         },
         SourceFormat::Txt => normalise(text),

@@ -176,8 +176,8 @@ pub struct Paragraph {
     /// Where the parts of a paragraph the conversion cut (at a page break, or with a blank
     /// line) were joined, and where it went on over a wrapped line that ends a sentence (a
     /// blank line may have been lost there): byte offsets in `text`, one for each of `lines`
-    /// after the first when no part went to an item. The join is a guess that the versions in other languages can
-    /// overrule (see [`Paragraph::split_at`]).
+    /// after the first when no part went to an item. The join is a guess that the versions
+    /// in other languages can overrule (see [`Paragraph::split_at`]).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub joins: Vec<u32>,
 }
