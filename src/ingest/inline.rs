@@ -233,6 +233,12 @@ fn is_special(c: char) -> bool {
     matches!(c, '<' | '^' | '*' | '[' | ']' | '\\') || superscript_value(c).is_some()
 }
 
+/// Punctuation or a symbol, as CommonMark's rules for emphasis mean it: neither a letter, a
+/// digit nor white space.
+fn is_punctuation(c: char) -> bool {
+    !c.is_alphanumeric() && !c.is_whitespace()
+}
+
 /// Units written with a superscript that are not footnote markers.
 fn is_unit_before(out: &str) -> bool {
     let word: String = out.chars().rev().take_while(|c| c.is_alphabetic()).collect();
@@ -294,18 +300,18 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers, compounds: &Compound
             i += run.len();
             continue;
         }
-        if c == '\n' && !b.pending_space {
-            let next = input[i + 1..].trim_start_matches([' ', '\t']);
-            let join = line_join(&b.out, next, compounds);
-            if !join.space {
-                if let Some(h) = join.hyphen {
-                    b.out.truncate(b.out.len() - h.len_utf8());
-                    clip_marks(&mut b.marks, b.out.len());
-                    b.hyphens.push((i.saturating_sub(h.len_utf8()), h));
-                }
-                i = input.len() - next.len();
-                continue;
-            }
+        if c == '\n' {
+            i = line_end(&mut b, input, i, i + 1, compounds);
+            continue;
+        }
+        if c == '<'
+            && let Some(tag) = line_break_tag(rest)
+        {
+            // A line break the conversion wrote as HTML (`<br>`, in table cells mostly): the
+            // tag is markup, the break joins as a line end does.
+            b.markup.push_str(&rest[..tag]);
+            i = line_end(&mut b, input, i, i + tag, compounds);
+            continue;
         }
         if c == '\\' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_punctuation() {
             b.markup.push('\\');
@@ -324,6 +330,41 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers, compounds: &Compound
     mark_foreign(&mut text, lang);
     text.marks.sort_by(|x, y| x.start.cmp(&y.start).then(y.end.cmp(&x.end)));
     Inline { text, markup: b.markup, hyphens: b.hyphens, problems: b.problems }
+}
+
+/// Joins the text before a line break at `at` (ending at `after`) to the text after it, as
+/// [`line_join`] says; the input position to go on from.
+fn line_end(b: &mut Builder, input: &str, at: usize, after: usize, compounds: &Compounds) -> usize {
+    if !b.pending_space {
+        let next = input[after..].trim_start_matches([' ', '\t']);
+        let join = line_join(&b.out, next, compounds);
+        if !join.space {
+            if let Some(h) = join.hyphen {
+                b.out.truncate(b.out.len() - h.len_utf8());
+                clip_marks(&mut b.marks, b.out.len());
+                b.hyphens.push((at.saturating_sub(h.len_utf8()), h));
+            }
+            return input.len() - next.len();
+        }
+    }
+    b.pending_space = true;
+    after
+}
+
+/// The length of the HTML line break `rest` opens with: `<br>`, `<br/>`, `<br />`, in any case.
+fn line_break_tag(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    if !bytes.get(..3)?.eq_ignore_ascii_case(b"<br") {
+        return None;
+    }
+    let mut k = 3;
+    while bytes.get(k) == Some(&b' ') {
+        k += 1;
+    }
+    if bytes.get(k) == Some(&b'/') {
+        k += 1;
+    }
+    (bytes.get(k) == Some(&b'>')).then_some(k + 1)
 }
 
 /// How a line broken at its end (by a line wrap or a page) joins the text after it.
@@ -472,7 +513,8 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
     if let Some(after) = rest.strip_prefix('*') {
         let open = Open::Italic("*");
         let prev = input[..i].chars().last();
-        let next = after.chars().next();
+        // A `<br>` tag is a line break: white space.
+        let next = after.chars().next().filter(|_| line_break_tag(after).is_none());
         let prev_is_text = prev.is_some_and(|p| !p.is_whitespace() && p != '(' && p != '*');
         let next_is_break = next.is_none_or(|n| n.is_whitespace() || matches!(n, '.' | ',' | ';' | ':' | ')'));
         if b.is_open(open) && prev_is_text {
@@ -483,7 +525,12 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
             b.note_ref("*");
             return Some(1);
         }
-        if next.is_some_and(|n| !n.is_whitespace()) && after.contains('*') && b.open(open, i) {
+        // As CommonMark has it, a star between a letter and punctuation (`السويد*(أ)`) opens
+        // nothing: emphasis opens before a word, or after a space or punctuation.
+        let opens = next.is_some_and(|n| {
+            !n.is_whitespace() && (!is_punctuation(n) || prev.is_none_or(|p| p.is_whitespace() || is_punctuation(p)))
+        });
+        if opens && after.contains('*') && b.open(open, i) {
             b.markup.push('*');
             return Some(1);
         }
@@ -670,6 +717,33 @@ mod tests {
         let mut words: Vec<&str> = words.into_iter().collect();
         words.sort_unstable();
         assert_eq!(words, ["General-designate", "Secretary-General", "long-term"]);
+    }
+
+    #[test]
+    fn an_html_line_break_joins_as_a_line_end_does() {
+        let compounds = Compounds::new("");
+        let r =
+            parse("in the three most<br>affected countries, recom-<BR />mended<br/>", "en", &known(&[]), &compounds);
+        assert_eq!(r.text.text, "in the three most affected countries, recommended");
+        assert_eq!(r.markup, "<br><BR /><br/>");
+        assert_eq!(r.hyphens, [(46, '-')]);
+        // A star before a break is not an opening emphasis, and `<brief>` is not a break.
+        let r = parse("Maldives*<br>(2015), Philippines* (2015) <brief>", "en", &known(&[]), &compounds);
+        assert_eq!(r.text.text, "Maldives* (2015), Philippines* (2015) <brief>");
+        assert!(r.text.marks.is_empty());
+    }
+
+    #[test]
+    fn a_star_between_a_letter_and_punctuation_opens_no_emphasis() {
+        let compounds = Compounds::new("");
+        let r = parse("السويد*(أ) (2015)، هولندا* (2015)", "ar", &known(&[]), &compounds);
+        assert_eq!(r.text.text, "السويد*(أ) (2015)، هولندا* (2015)");
+        assert!(r.text.marks.is_empty());
+        for (source, italic) in [("*(suite)* du rapport", "(suite)"), ("de l'*Annuaire* de 2015", "Annuaire")] {
+            let r = parse(source, "fr", &known(&[]), &compounds);
+            let mark = r.text.marks.iter().find(|m| m.kind == MarkKind::Italic).expect("an italic mark");
+            assert_eq!(&r.text.text[mark.start..mark.end], italic);
+        }
     }
 
     #[test]

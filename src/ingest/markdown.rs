@@ -28,6 +28,10 @@ pub struct Parsed {
 enum RawKind {
     /// A `#` heading, with its number of `#`.
     Hash(u8),
+    /// A setext heading's text (`Title` over `=====`, level 1, or `-----`, level 2).
+    Setext(u8),
+    /// The rule under a setext heading: markup.
+    Underline,
     Text,
     /// A footnote body (`¹ Voir…`, `* …`).
     Note,
@@ -131,11 +135,13 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
                     body.push(Block::Table(table));
                 }
             }
-            RawKind::Hash(hashes) => {
-                let section = p.heading(raw, hashes as usize, true);
+            RawKind::Hash(level) | RawKind::Setext(level) => {
+                let hashes = hash_level(raw.first()).map_or(0, usize::from);
+                let section = p.heading(raw, hashes, true);
                 refs.count(&section.heading);
-                body.open_section(section, Some(hashes));
+                body.open_section(section, Some(level));
             }
+            RawKind::Underline => p.markup(raw.line(), raw.first()),
             RawKind::Text => p.text_block(raw, &raws[i + 1..], &mut body, &mut refs),
         }
     }
@@ -272,6 +278,12 @@ fn named_entity(name: &str) -> Option<char> {
     })
 }
 
+/// Whether `line` is a row of a table: cells separated by tabs (a tab after the line's first
+/// text, not only before it), or a pipe table's row.
+fn is_table_row(line: &str) -> bool {
+    memchr::memchr(b'\t', line.trim_start_matches([' ', '\t']).as_bytes()).is_some() || pipe_cells(line).is_some()
+}
+
 /// The cells of a row of a Markdown pipe table (`| Région | 2013 |`), between its outer pipes:
 /// a line that opens and closes with a pipe and has one inside.
 fn pipe_cells(line: &str) -> Option<&str> {
@@ -379,13 +391,21 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
         }
         let kind = if let Some(h) = hash_level(line) {
             RawKind::Hash(h)
+        } else if in_run && raws.last().is_some_and(|r| matches!(r.kind, RawKind::Setext(_))) {
+            RawKind::Underline
         } else if lexical::is_stray(line) {
             RawKind::Artefact(DroppedKind::Stray)
         } else if furniture[at] {
             RawKind::Artefact(DroppedKind::PageArtefact)
+        } else if let Some(level) = setext_level(lines, at) {
+            RawKind::Setext(level)
         } else if note_body_marker(line, star_notes).is_some() {
             RawKind::Note
-        } else if memchr::memchr(b'\t', line.as_bytes()).is_some() || pipe_cells(line).is_some() {
+        } else if is_table_row(line)
+            || (in_run && line.starts_with('\t') && raws.last().is_some_and(|r| r.kind == RawKind::Table))
+        {
+            // A line indented with a tab is a row only in a table, as a row whose first cell
+            // is empty: elsewhere the tab is an indent.
             RawKind::Table
         } else {
             RawKind::Text
@@ -498,6 +518,21 @@ fn first_word_len(line: &str) -> usize {
         Some(c) if lang::is_wide(c) => weight(c),
         Some(_) => 1 + chars.take_while(|c| !c.is_whitespace() && !lang::is_wide(*c)).count(),
     }
+}
+
+/// The level of the setext heading `lines[at]` is: a line of its own after a blank line (or
+/// the file's start), not a page's furniture, right over a rule of `=` (level 1) or `-`.
+fn setext_level(lines: &[(u32, &str)], at: usize) -> Option<u8> {
+    let rule = lines.get(at + 1)?.1.trim();
+    let level = match rule.as_bytes() {
+        [b'=', rest @ ..] if !rest.is_empty() && rest.iter().all(|&b| b == b'=') => 1,
+        [b'-', rest @ ..] if !rest.is_empty() && rest.iter().all(|&b| b == b'-') => 2,
+        _ => return None,
+    };
+    let line = lines[at].1.trim();
+    let alone = at == 0 || lines[at - 1].1.trim().is_empty();
+    let heading_like = weighted_len(line) <= 300 && !is_table_row(line);
+    (alone && heading_like).then_some(level)
 }
 
 fn hash_level(line: &str) -> Option<u8> {
@@ -910,6 +945,11 @@ impl Parser<'_> {
         let mut i = 0;
         while i < distr {
             let raw = &raws[i];
+            i += 1;
+            if raw.kind == RawKind::Underline {
+                self.markup(raw.line(), raw.first());
+                continue;
+            }
             let field = if furniture::is_document_symbol(raw.first().trim()) {
                 HeaderField::Symbol
             } else if header.get(HeaderField::Body).is_none() {
@@ -918,7 +958,6 @@ impl Parser<'_> {
                 HeaderField::Other
             };
             self.header_line(&mut header, raw, field);
-            i += 1;
         }
         while i < raws.len() {
             let raw = &raws[i];
@@ -941,9 +980,14 @@ impl Parser<'_> {
         }
         while i < raws.len() {
             let raw = &raws[i];
+            if raw.kind == RawKind::Underline {
+                self.markup(raw.line(), raw.first());
+                i += 1;
+                continue;
+            }
             let text = strip_hashes(&raw.joined()).to_string();
             let bare = strip_emphasis(&text);
-            if !matches!(raw.kind, RawKind::Text | RawKind::Hash(_))
+            if !matches!(raw.kind, RawKind::Text | RawKind::Hash(_) | RawKind::Setext(_))
                 || starts_block(bare)
                 || weighted_len(&text) > 300
                 || ends_sentence(&text)
@@ -1450,6 +1494,7 @@ impl Trimmed for Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::alignment::UnitKind;
 
     #[test]
     fn clauses_of_resolutions_are_told_from_continued_sentences() {
@@ -1578,6 +1623,57 @@ mod tests {
         assert_eq!(cells("| Region | 2013 |\n|:---|---:|\n| Africa | 12 |\n"), [rows]);
         // One cell, or pipes inside a sentence, are text.
         assert!(cells("| A single cell |\n\nThe options a | b were discussed.\n").is_empty());
+    }
+
+    #[test]
+    fn a_tab_before_a_line_indents_it_except_in_a_table() {
+        let parsed = parse("t.md", "en", "\tThe Committee met twice.\n\n  It adopted its report.\n");
+        let texts: Vec<(UnitKind, String)> =
+            parsed.expression.units().into_iter().map(|u| (u.kind, u.text.text)).collect();
+        assert_eq!(
+            texts,
+            [
+                (UnitKind::Paragraph, "The Committee met twice.".into()),
+                (UnitKind::Paragraph, "It adopted its report.".into())
+            ]
+        );
+        // In a table, a row whose first cell is empty.
+        let parsed = parse("t.md", "en", "Region\t2013\n\t12\n");
+        let Some(Block::Table(table)) = parsed.expression.body.first() else { panic!("a table") };
+        let rows: Vec<Vec<&str>> = table.rows.iter().map(|r| r.iter().map(|c| c.text.trim()).collect()).collect();
+        assert_eq!(rows, [["Region", "2013"], ["", "12"]]);
+    }
+
+    #[test]
+    fn setext_headings_are_headings_and_their_rules_markup() {
+        let source = "Distr.: General\nOriginal: English\n\nReport of the Committee\n=======================\n\nThe Committee met twice.\n\nSessions held in 2015\n---------------------\n\nIt met in May.\n\nA. Venue\n--\nIt met in Vienna.\n";
+        let parsed = parse("t.md", "en", source);
+        let title = parsed.expression.header.get(HeaderField::Title).map(|l| l.text.text.as_str());
+        assert_eq!(title, Some("Report of the Committee"));
+        let units: Vec<(UnitKind, Option<String>, String)> =
+            parsed.expression.units().into_iter().map(|u| (u.kind, u.num, u.text.text)).collect();
+        assert_eq!(
+            units,
+            [
+                (UnitKind::Paragraph, None, "The Committee met twice.".into()),
+                (UnitKind::Heading, None, "Sessions held in 2015".into()),
+                (UnitKind::Paragraph, None, "It met in May.".into()),
+                (UnitKind::Heading, Some("A.".into()), "Venue".into()),
+                (UnitKind::Paragraph, None, "It met in Vienna.".into()),
+            ]
+        );
+        let rules: Vec<(DroppedKind, &str)> = parsed
+            .expression
+            .dropped
+            .iter()
+            .filter(|d| d.text.starts_with(['=', '-']))
+            .map(|d| (d.kind, d.text.as_str()))
+            .collect();
+        let markup = |rule| (DroppedKind::Markup, rule);
+        assert_eq!(rules, [markup("======================="), markup("---------------------"), markup("--")]);
+        // A rule under a paragraph's last line is not an underline.
+        let units = parse("t.md", "en", "The Committee met twice\nin Vienna.\n-----\n").expression.units();
+        assert_eq!(units.iter().map(|u| u.kind).collect::<Vec<_>>(), [UnitKind::Paragraph]);
     }
 
     #[test]
