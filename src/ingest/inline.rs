@@ -602,7 +602,7 @@ fn link_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
     Some(1)
 }
 
-fn starts_with_ci(s: &str, prefix: &str) -> bool {
+pub(super) fn starts_with_ci(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 

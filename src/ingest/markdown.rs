@@ -96,6 +96,18 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
     // Sized first: counting line ends is cheaper than growing the vector.
     let mut lines: Vec<(u32, &str)> = Vec::with_capacity(memchr::memchr_iter(b'\n', src.as_bytes()).count() + 1);
     lines.extend(super::lines(src).enumerate().map(|(i, l)| (i as u32 + 1, l.strip_suffix('\r').unwrap_or(l))));
+    for (n, line) in lines.iter_mut() {
+        // A block quote's `>`: conversions set quoted or indented passages so.
+        while let Some(rest) = line.strip_prefix('>').filter(|r| r.is_empty() || r.starts_with(' ')) {
+            p.markup(*n, ">");
+            *line = rest.trim_start_matches(' ');
+        }
+    }
+    let cleaned = cleaned_lines(&lines);
+    for (k, line, removed) in &cleaned {
+        p.markup(lines[*k].0, removed);
+        lines[*k].1 = line;
+    }
     let numbered = detached_numbers(&lines);
     for (number, text, joined) in &numbered {
         lines[*number].1 = joined;
@@ -178,6 +190,103 @@ struct Parser<'a> {
     diagnostics: Vec<Diagnostic>,
     dropped: Vec<Dropped>,
     known: KnownMarkers,
+}
+
+/// The HTML a conversion writes that is not text, as byte ranges of `line`: tags of `<span>`
+/// and `<a>` (page anchors such as `<span id="page-2-0"></span>`), comments (`<!-- page 3
+/// -->`) and images (`![](_page_0_Picture_0.jpeg)`), each on one line.
+fn html_markup(line: &str) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    let mut k = 0;
+    while let Some(at) = memchr::memchr2(b'<', b'!', &line.as_bytes()[k..]).map(|a| a + k) {
+        let rest = &line[at..];
+        let len = if rest.starts_with("<!--") {
+            rest.find("-->").map(|end| end + 3)
+        } else if rest.starts_with("![") {
+            rest.find("](").and_then(|mid| rest[mid..].find(')').map(|close| mid + close + 1))
+        } else {
+            let name = rest.strip_prefix("</").or_else(|| rest.strip_prefix('<')).unwrap_or("");
+            ["span", "a"]
+                .iter()
+                .any(|tag| inline::starts_with_ci(name, tag) && name[tag.len()..].starts_with([' ', '>']))
+                .then(|| rest.find('>').map(|end| end + 1))
+                .flatten()
+        };
+        match len {
+            Some(len) => {
+                found.push(at..at + len);
+                k = at + len;
+            }
+            None => k = at + 1,
+        }
+    }
+    found
+}
+
+/// The lines that hold [`html_markup`], a list's bullet before a number ([`listed_number`]) or
+/// an emphasised number ([`emphasised_number`]), each as
+/// its index, the line without them and the markup removed. A line with nothing else becomes
+/// blank: a comment or an image between paragraphs is not a page break, after which a
+/// paragraph may go on.
+fn cleaned_lines(lines: &[(u32, &str)]) -> Vec<(usize, String, String)> {
+    let mut cleaned = Vec::new();
+    for (k, (_, line)) in lines.iter().enumerate() {
+        let ranges = html_markup(line);
+        let mut removed = String::new();
+        let without_html = if ranges.is_empty() {
+            Cow::Borrowed(*line)
+        } else {
+            let (mut kept, mut end) = (String::with_capacity(line.len()), 0);
+            for r in ranges {
+                kept.push_str(&line[end..r.start]);
+                removed.push_str(&line[r.clone()]);
+                end = r.end;
+            }
+            kept.push_str(&line[end..]);
+            Cow::Owned(kept)
+        };
+        let mut kept = without_html;
+        for rewrite in [listed_number, emphasised_number] {
+            if let Some((rewritten, markup)) = rewrite(&kept) {
+                removed.push_str(markup);
+                kept = Cow::Owned(rewritten);
+            }
+        }
+        if !removed.is_empty() {
+            cleaned.push((k, kept.into_owned(), removed));
+        }
+    }
+    cleaned
+}
+
+/// A paragraph or heading number after a list's bullet (`- 2. The Force…`, `• 12. …`): the line
+/// from the number, and the bullet. Before other text, a dash is the text's own (`- Impidan…`),
+/// and before an item letter the list's (` - a) …`), which items read.
+fn listed_number(line: &str) -> Option<(String, &'static str)> {
+    let text = line.trim_start();
+    let bullet = ["-", "+", "•"].into_iter().find(|b| text.strip_prefix(b).is_some_and(|r| r.starts_with(' ')))?;
+    let rest = text[bullet.len()..].trim_start();
+    // Not a capital's: `- M. Aurélien Llorca (France)` lists a name.
+    let numbered = lexical::paragraph_number(rest).is_some()
+        || lexical::heading_number(rest).is_some_and(|(_, rank, ..)| rank != 2);
+    numbered.then(|| (rest.to_string(), bullet))
+}
+
+/// A paragraph or heading number emphasised on its own (`**II.** **Title**`, `## *12.* Text`,
+/// as conversions write a number the PDF set apart from its text): the line with the number's
+/// emphasis removed (`II. **Title**`), and that emphasis, so the number numbers its block.
+fn emphasised_number(line: &str) -> Option<(String, &'static str)> {
+    let hashes = hash_level(line).map_or(0, usize::from);
+    let (prefix, rest) = line.split_at(hashes + line[hashes..].len() - line[hashes..].trim_start().len());
+    let stars = if rest.starts_with("**") { "**" } else { "*" };
+    let inner = rest.strip_prefix(stars)?;
+    let close = inner.find(stars).filter(|&k| k > 0 && k <= 12)?;
+    let (number, after) = (&inner[..close], &inner[close + stars.len()..]);
+    if number.contains(['*', ' ']) || !after.starts_with(' ') {
+        return None;
+    }
+    let unemphasised = format!("{prefix}{number}{after}");
+    starts_block(&unemphasised[prefix.len()..]).then(|| (unemphasised, if stars == "**" { "****" } else { "**" }))
 }
 
 /// Paragraph, heading and item numbers a conversion set on a line of their own (`15.`,
@@ -608,7 +717,7 @@ const NUMBERED_HEADING: usize = 250;
 /// Heading by shape: short, a single statement without final punctuation, not a
 /// lowercase continuation.
 fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
-    let plain = text.trim().trim_matches('*').trim();
+    let plain = without_note_marker(text.trim()).trim_matches('*').trim();
     // The weighted length is at most the byte length and at least a third of it.
     raw.lines.len() <= 3
         && !plain.is_empty()
@@ -617,6 +726,14 @@ fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
         && weighted_len(plain) <= max_len
         && !plain.ends_with(',')
         && !starts_lowercase(plain)
+}
+
+/// `text` less the footnote marker it ends with (`².`, `.^{2}`, `.<sup>2</sup>`, `.[^2]`), which
+/// follows the full stop that ends a paragraph.
+fn without_note_marker(text: &str) -> &str {
+    let text = text.trim_end_matches(|c| inline::superscript_value(c).is_some());
+    let cut = |open: &str, close: &str| text.strip_suffix(close).and_then(|t| t.rfind(open)).map(|at| &text[..at]);
+    cut("^{", "}").or_else(|| cut("<sup>", "</sup>")).or_else(|| cut("[^", "]")).unwrap_or(text)
 }
 
 /// The next text block after `rest`'s artefacts and note bodies, and whether a page break
@@ -1674,6 +1791,81 @@ mod tests {
         // A rule under a paragraph's last line is not an underline.
         let units = parse("t.md", "en", "The Committee met twice\nin Vienna.\n-----\n").expression.units();
         assert_eq!(units.iter().map(|u| u.kind).collect::<Vec<_>>(), [UnitKind::Paragraph]);
+    }
+
+    fn units_of(source: &str) -> Vec<(UnitKind, Option<String>, String)> {
+        parse("t.md", "en", source).expression.units().into_iter().map(|u| (u.kind, u.num, u.text.text)).collect()
+    }
+
+    #[test]
+    fn html_a_conversion_adds_is_markup_and_an_image_or_comment_alone_a_blank_line() {
+        let source = "![](_page_0_Picture_0.jpeg)\n\nDistr.: General\nOriginal: English\n\n# <span id=\"page-1-0\"></span>I. Introduction\n\n<span id=\"page-2-0\"></span>15. The Committee met<a id=\"x\"></a> twice in Vienna during the year under review, in May and in October.²\n<!-- page 2 -->\n16. It adopted ![logo](emblem.png)its report.\n\n<span id=\"page-2-1\"></span>² See A/69/1.\n";
+        let parsed = parse("t.md", "en", source);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let units: Vec<(UnitKind, Option<String>, String)> =
+            parsed.expression.units().into_iter().map(|u| (u.kind, u.num, u.text.text)).collect();
+        assert_eq!(
+            units,
+            [
+                (UnitKind::Heading, Some("I.".into()), "Introduction".into()),
+                (
+                    UnitKind::Paragraph,
+                    Some("15.".into()),
+                    "The Committee met twice in Vienna during the year under review, in May and in October.".into()
+                ),
+                (UnitKind::Paragraph, Some("16.".into()), "It adopted its report.".into()),
+            ]
+        );
+        assert_eq!(parsed.expression.notes.len(), 1);
+        let markup: Vec<&str> = parsed
+            .expression
+            .dropped
+            .iter()
+            .filter(|d| d.kind == DroppedKind::Markup && d.text.contains(['<', '!']))
+            .map(|d| d.text.as_str())
+            .collect();
+        assert_eq!(
+            markup,
+            [
+                "![](_page_0_Picture_0.jpeg)",
+                "<span id=\"page-1-0\"></span>",
+                "<span id=\"page-2-0\"></span><a id=\"x\"></a>",
+                "<!-- page 2 -->",
+                "![logo](emblem.png)",
+                "<span id=\"page-2-1\"></span>"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_behind_a_quote_a_bullet_or_their_own_emphasis_number_their_block() {
+        let units = units_of(
+            "> 15. The Committee met.\n\n- 16. It adopted its report.\n\n## **II.** **Sessions**\n\n*17.* It closed.\n",
+        );
+        assert_eq!(
+            units,
+            [
+                (UnitKind::Paragraph, Some("15.".into()), "The Committee met.".into()),
+                (UnitKind::Paragraph, Some("16.".into()), "It adopted its report.".into()),
+                (UnitKind::Heading, Some("II.".into()), "Sessions".into()),
+                (UnitKind::Paragraph, Some("17.".into()), "It closed.".into()),
+            ]
+        );
+        // A dash before text, or before a capital's initial, is the text's own.
+        for listed in ["- M. Aurélien Llorca (France), armed groups", "- Condemn the plans to that effect;"] {
+            assert_eq!(units_of(listed), [(UnitKind::Paragraph, None, listed.to_string())]);
+        }
+    }
+
+    #[test]
+    fn a_numbered_paragraph_ending_on_a_note_marker_is_no_heading() {
+        for (marker, body) in [("²", "²"), ("^{2}", "^{2}"), ("<sup>2</sup>", "<sup>2</sup>"), ("[^2]", "[^2]:")] {
+            let source = format!(
+                "15. The Committee met twice in Vienna.{marker}\n\n16. It adopted its report.\n\n{body} See A/69/1.\n"
+            );
+            let kinds: Vec<UnitKind> = units_of(&source).into_iter().map(|u| u.0).collect();
+            assert_eq!(kinds, [UnitKind::Paragraph, UnitKind::Paragraph], "{marker}");
+        }
     }
 
     #[test]

@@ -215,6 +215,23 @@ const PIECES: &[&str] = &[
     "| Région | 2013 |\n",
     "|---|:--:|\n",
     "|",
+    // Setext rules, quotes, HTML a conversion adds, bullets and emphasised numbers.
+    "\n=====\n",
+    "\n--\n",
+    "> ",
+    "<br>",
+    "<BR />",
+    "<span id=\"page-2-0\"></span>",
+    "</span>",
+    "<a id=\"x\">",
+    "<!-- page 3 -->",
+    "<!--",
+    "![](_page_0_Picture_0.jpeg)",
+    "![",
+    "- ",
+    "• ",
+    "**II.** ",
+    "*12.* ",
 ];
 
 /// Markdown made of those pieces and short random runs.
