@@ -224,10 +224,9 @@ fn html_markup(line: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 /// The lines that hold [`html_markup`], a list's bullet before a number ([`listed_number`]) or
-/// an emphasised number ([`emphasised_number`]), each as
-/// its index, the line without them and the markup removed. A line with nothing else becomes
-/// blank: a comment or an image between paragraphs is not a page break, after which a
-/// paragraph may go on.
+/// an emphasised number ([`emphasised_number`]), each as its index, the line without them and
+/// the markup removed. A line with nothing else becomes blank: a comment or an image between
+/// paragraphs is not a page break, after which a paragraph may go on.
 fn cleaned_lines(lines: &[(u32, &str)]) -> Vec<(usize, String, String)> {
     let mut cleaned = Vec::new();
     for (k, (_, line)) in lines.iter().enumerate() {
@@ -390,7 +389,80 @@ fn named_entity(name: &str) -> Option<char> {
 /// Whether `line` is a row of a table: cells separated by tabs (a tab after the line's first
 /// text, not only before it), or a pipe table's row.
 fn is_table_row(line: &str) -> bool {
-    memchr::memchr(b'\t', line.trim_start_matches([' ', '\t']).as_bytes()).is_some() || pipe_cells(line).is_some()
+    memchr::memchr(b'\t', line.trim_start_matches([' ', '\t']).as_bytes()).is_some()
+        || pipe_cells(line).is_some()
+        || is_html_table_line(line)
+}
+
+/// The tags that make an HTML table, which conversions write on one line or a row per line.
+const TABLE_TAGS: [&str; 6] = ["table", "thead", "tbody", "tr", "td", "th"];
+
+/// The length of the table tag `rest` opens with (`<td>`, `</tr>`, `<td colspan="2">`), and
+/// whether it opens a cell, closes one or does neither.
+fn table_tag(rest: &str) -> Option<(usize, TableTag)> {
+    let (closing, name) = match rest.strip_prefix("</") {
+        Some(name) => (true, name),
+        None => (false, rest.strip_prefix('<')?),
+    };
+    let tag = TABLE_TAGS
+        .into_iter()
+        .find(|t| inline::starts_with_ci(name, t) && name[t.len()..].starts_with([' ', '>', '/']))?;
+    let len = rest.find('>')? + 1;
+    let kind = match (tag, closing) {
+        ("td" | "th", false) => TableTag::OpensCell,
+        ("td" | "th", true) => TableTag::ClosesCell,
+        ("tr", _) => TableTag::Row,
+        _ => TableTag::Other,
+    };
+    Some((len, kind))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum TableTag {
+    OpensCell,
+    ClosesCell,
+    Row,
+    Other,
+}
+
+/// Whether `line` opens with an HTML table's tag.
+fn is_html_table_line(line: &str) -> bool {
+    table_tag(line.trim_start()).is_some()
+}
+
+/// The rows of an HTML table's line, each the byte ranges of its cells, and the table's tags in
+/// it, which are markup. A row ends at `<tr>` or `</tr>`; a cell at `</td>` or the next cell.
+fn html_rows(line: &str) -> (Vec<Vec<std::ops::Range<usize>>>, String) {
+    let (mut rows, mut row, mut markup) = (Vec::new(), Vec::new(), String::new());
+    let mut cell: Option<usize> = None;
+    // Where the last table tag ended, and where the search for the next goes on.
+    let (mut tag_end, mut k) = (0, 0);
+    while let Some(at) = memchr::memchr(b'<', &line.as_bytes()[k..]).map(|a| a + k) {
+        let Some((len, tag)) = table_tag(&line[at..]) else {
+            k = at + 1;
+            continue;
+        };
+        if let Some(start) = cell.take() {
+            row.push(start..at);
+        } else {
+            markup.push_str(&line[tag_end..at]);
+        }
+        markup.push_str(&line[at..at + len]);
+        match tag {
+            TableTag::OpensCell => cell = Some(at + len),
+            TableTag::Row if !row.is_empty() => rows.push(std::mem::take(&mut row)),
+            _ => {}
+        }
+        (tag_end, k) = (at + len, at + len);
+    }
+    match cell {
+        Some(start) => row.push(start..line.len()),
+        None => markup.push_str(&line[tag_end..]),
+    }
+    if !row.is_empty() {
+        rows.push(row);
+    }
+    (rows, markup)
 }
 
 /// The cells of a row of a Markdown pipe table (`| Région | 2013 |`), between its outer pipes:
@@ -728,7 +800,7 @@ fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
         && !starts_lowercase(plain)
 }
 
-/// `text` less the footnote marker it ends with (`².`, `.^{2}`, `.<sup>2</sup>`, `.[^2]`), which
+/// `text` less the footnote marker it ends with (`.²`, `.^{2}`, `.<sup>2</sup>`, `.[^2]`), which
 /// follows the full stop that ends a paragraph.
 fn without_note_marker(text: &str) -> &str {
     let text = text.trim_end_matches(|c| inline::superscript_value(c).is_some());
@@ -1181,6 +1253,15 @@ impl Parser<'_> {
             let line = entry.1;
             let row_raw = Raw { kind: RawKind::Table, lines: std::slice::from_ref(entry), soft: false };
             let mut cells = Vec::new();
+            if is_html_table_line(line) {
+                let (html_rows, markup) = html_rows(line);
+                self.markup(entry.0, &markup);
+                for row in html_rows {
+                    let cells = row.into_iter().map(|r| self.inline(&row_raw, r.start, &line[r], true)).collect();
+                    rows.push(cells);
+                }
+                continue;
+            }
             match pipe_cells(line) {
                 // The rule under a pipe table's header row is markup, as are its pipes.
                 Some(inner) if inner.bytes().all(|b| matches!(b, b'|' | b'-' | b':' | b' ')) => {
@@ -1737,9 +1818,30 @@ mod tests {
         };
         let rows = vec![vec!["Region".to_string(), "2013".into()], vec!["Africa".into(), "12".into()]];
         assert_eq!(cells("Region\t2013\nAfrica\t12\n"), std::slice::from_ref(&rows));
-        assert_eq!(cells("| Region | 2013 |\n|:---|---:|\n| Africa | 12 |\n"), [rows]);
+        assert_eq!(cells("| Region | 2013 |\n|:---|---:|\n| Africa | 12 |\n"), std::slice::from_ref(&rows));
         // One cell, or pipes inside a sentence, are text.
         assert!(cells("| A single cell |\n\nThe options a | b were discussed.\n").is_empty());
+        // HTML tables, on one line or a row per line, their tags markup.
+        let html = "<table><thead><tr><th>Region</th><th colspan=\"2\">2013</th></tr></thead><tr><td>Africa<td>12</tr></table>\n";
+        assert_eq!(cells(html), [rows]);
+        let parsed = parse(
+            "t.md",
+            "en",
+            "<table>\n<tr><td><i>Region</i></td><td>2013</td></tr>\n<TR><TD>Africa</TD><TD>1<br>2</TD></TR>\n</table>\n",
+        );
+        let Some(Block::Table(table)) = parsed.expression.body.first() else { panic!("a table") };
+        let texts: Vec<Vec<&str>> = table.rows.iter().map(|r| r.iter().map(|c| c.text.as_str()).collect()).collect();
+        assert_eq!(texts, [["Region", "2013"], ["Africa", "1 2"]]);
+        assert_eq!(table.rows[0][0].marks.len(), 1);
+        let markup: String = parsed
+            .expression
+            .dropped
+            .iter()
+            .filter(|d| d.kind == DroppedKind::Markup)
+            .map(|d| d.text.as_str())
+            .collect();
+        // The cells' own markup (`<i>`, `<br>`) follows their row's table tags.
+        assert_eq!(markup, "<table><tr><td></td><td></td></tr><i></i><TR><TD></TD><TD></TD></TR><br></table>");
     }
 
     #[test]

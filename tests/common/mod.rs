@@ -232,6 +232,10 @@ const PIECES: &[&str] = &[
     "• ",
     "**II.** ",
     "*12.* ",
+    "<table><tr><td>Région</td><td>2013</td></tr>",
+    "<tr><th colspan=\"2\">",
+    "</td></tr></table>\n",
+    "<td>",
 ];
 
 /// Markdown made of those pieces and short random runs.
