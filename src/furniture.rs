@@ -57,6 +57,11 @@ pub fn is_page_furniture(line: &str) -> bool {
     if line.is_empty() || line.len() > 80 {
         return false;
     }
+    // Set in bold by the conversion (`**A/69/720**`, `__2/4__`).
+    let bold = |mark: &str| line.strip_prefix(mark).and_then(|l| l.strip_suffix(mark));
+    if bold("**").or_else(|| bold("__")).is_some_and(is_page_furniture) {
+        return true;
+    }
     if let Some(inner) = line.strip_prefix("- ").and_then(|l| l.strip_suffix(" -")) {
         return !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit());
     }
@@ -344,6 +349,8 @@ mod tests {
             "Page 5",
             "Please recycle",
             "♲ Merci de recycler",
+            "**A/69/720**",
+            "__2/4__",
         ] {
             assert!(is_page_furniture(s), "{s}");
         }
@@ -361,6 +368,7 @@ mod tests {
             "(F)",
             "- -",
             "*123*",
+            "**Agenda item 3**",
             "",
             "8 January 2015",
             "5 12",

@@ -482,13 +482,20 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
         }
         return None;
     }
-    if rest.starts_with("^{") {
-        let end = b.ahead.brace.from(input, i, "}")? - i;
-        let content = &rest[2..end];
-        if content.is_empty() || content.contains(['\n', '{']) {
+    if let Some(after) = rest.strip_prefix('^') {
+        // `^{2}`, or Pandoc's `^2^`: a superscript of a few characters without a space.
+        let (open, content) = match after.strip_prefix('{') {
+            Some(_) => ("^{}", &rest[2..b.ahead.brace.from(input, i, "}")? - i]),
+            None => ("^^", &after[..after.bytes().take(12).position(|c| c == b'^')?]),
+        };
+        if content.is_empty()
+            || content.contains(['\n', '{'])
+            || (open == "^^" && content.contains(char::is_whitespace))
+        {
             return None;
         }
-        b.markup.push_str("^{}");
+        let end = open.len() - 1 + content.len();
+        b.markup.push_str(open);
         if content.chars().all(|c| c.is_ascii_digit()) && b.known.contains(content) {
             b.note_ref(content);
         } else {
@@ -668,10 +675,16 @@ mod tests {
         let r = parse("Point 4 de l'ordre du jour provisoire*", "fr", &known(&["*"]), &Compounds::new(""));
         assert_eq!(r.text.text, "Point 4 de l'ordre du jour provisoire");
         assert!(matches!(&r.text.marks[0].kind, MarkKind::NoteRef { marker, .. } if marker == "*"));
-        let sup = parse("du 30 mai au 1^{er} juin", "fr", &known(&[]), &Compounds::new(""));
-        assert_eq!(sup.text.text, "du 30 mai au 1er juin");
-        assert_eq!(sup.text.marks[0].kind, MarkKind::Superscript);
-        assert_eq!(&sup.text.text[sup.text.marks[0].start..sup.text.marks[0].end], "er");
+        for written in ["du 30 mai au 1^{er} juin", "du 30 mai au 1^er^ juin"] {
+            let sup = parse(written, "fr", &known(&[]), &Compounds::new(""));
+            assert_eq!(sup.text.text, "du 30 mai au 1er juin");
+            assert_eq!(sup.text.marks[0].kind, MarkKind::Superscript);
+            assert_eq!(&sup.text.text[sup.text.marks[0].start..sup.text.marks[0].end], "er");
+        }
+        // Carets around words are text.
+        let carets = parse("x ^ y and 2^10 ^ 3", "en", &known(&[]), &Compounds::new(""));
+        assert_eq!(carets.text.text, "x ^ y and 2^10 ^ 3");
+        assert!(carets.text.marks.is_empty());
     }
 
     #[test]

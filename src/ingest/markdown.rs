@@ -504,7 +504,7 @@ fn note_body_marker(line: &str, star_notes: bool) -> Option<NoteBodyMarker<'_>> 
         return Some(NoteBodyMarker { marker: &line[..end], syntax: String::new(), start });
     }
     // A value inside its syntax: (opening, closing); the superscripts need a space after.
-    const WRAPPED: [(&str, &str); 3] = [("^{", "}"), ("<sup>", "</sup>"), ("[^", "]:")];
+    const WRAPPED: [(&str, &str); 4] = [("^{", "}"), ("<sup>", "</sup>"), ("[^", "]:"), ("^", "^")];
     for (open, close) in WRAPPED {
         if !line.get(..open.len()).is_some_and(|head| head.eq_ignore_ascii_case(open)) {
             continue;
@@ -805,7 +805,11 @@ fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
 fn without_note_marker(text: &str) -> &str {
     let text = text.trim_end_matches(|c| inline::superscript_value(c).is_some());
     let cut = |open: &str, close: &str| text.strip_suffix(close).and_then(|t| t.rfind(open)).map(|at| &text[..at]);
-    cut("^{", "}").or_else(|| cut("<sup>", "</sup>")).or_else(|| cut("[^", "]")).unwrap_or(text)
+    cut("^{", "}")
+        .or_else(|| cut("<sup>", "</sup>"))
+        .or_else(|| cut("[^", "]"))
+        .or_else(|| cut("^", "^"))
+        .unwrap_or(text)
 }
 
 /// The next text block after `rest`'s artefacts and note bodies, and whether a page break
@@ -1961,7 +1965,9 @@ mod tests {
 
     #[test]
     fn a_numbered_paragraph_ending_on_a_note_marker_is_no_heading() {
-        for (marker, body) in [("²", "²"), ("^{2}", "^{2}"), ("<sup>2</sup>", "<sup>2</sup>"), ("[^2]", "[^2]:")] {
+        for (marker, body) in
+            [("²", "²"), ("^{2}", "^{2}"), ("<sup>2</sup>", "<sup>2</sup>"), ("[^2]", "[^2]:"), ("^2^", "^2^")]
+        {
             let source = format!(
                 "15. The Committee met twice in Vienna.{marker}\n\n16. It adopted its report.\n\n{body} See A/69/1.\n"
             );
@@ -2030,7 +2036,9 @@ mod tests {
 
     #[test]
     fn footnotes_in_every_written_form_are_notes() {
-        for (marker, body) in [("¹", "¹"), ("^{1}", "^{1}"), ("<sup>1</sup>", "<sup>1</sup>"), ("[^1]", "[^1]:")] {
+        for (marker, body) in
+            [("¹", "¹"), ("^{1}", "^{1}"), ("<sup>1</sup>", "<sup>1</sup>"), ("[^1]", "[^1]:"), ("^1^", "^1^")]
+        {
             let source = cut_with_note(marker, body);
             let parsed = parse("t.md", "en", &source);
             let e = &parsed.expression;

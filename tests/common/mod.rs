@@ -236,6 +236,9 @@ const PIECES: &[&str] = &[
     "<tr><th colspan=\"2\">",
     "</td></tr></table>\n",
     "<td>",
+    "^2^",
+    "^2^ See A/69/1.\n",
+    "**A/69/720**\n",
 ];
 
 /// Markdown made of those pieces and short random runs.
