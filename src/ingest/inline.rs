@@ -1,6 +1,6 @@
 //! Inline Markdown of PDF-converted text → plain text with stand-off marks.
 //!
-//! Handles `*italic*`, `**bold**`, `<i>`/`<b>`/`<sup>` tags, `^{er}` superscripts, links
+//! Handles `*italic*`, `**bold**` (and `_`, `__`), `<i>`/`<b>`/`<sup>` tags, `^{er}` superscripts, links
 //! `[A/RES/70/1](#)`, footnote markers (`¹`, `^{2}`, `*`), and marks italic passages written in
 //! another language than the expression's as foreign spans. Markup syntax is returned
 //! separately so the caller can account for every source character.
@@ -217,7 +217,7 @@ pub fn superscript_value(c: char) -> Option<char> {
 /// (U+00B2, U+00B3, U+00B9, U+2070…) and of other whitespace (U+0085, U+00A0, U+1680,
 /// U+2000…, U+3000).
 fn may_stop(b: u8, next: u8) -> bool {
-    matches!(b, b'<' | b'^' | b'*' | b'[' | b']' | b'\\' | b'\t'..=b'\r' | 0xC2 | 0xE1..=0xE3)
+    matches!(b, b'<' | b'^' | b'*' | b'_' | b'[' | b']' | b'\\' | b'\t'..=b'\r' | 0xC2 | 0xE1..=0xE3)
         | (b == b' ') & (next == b' ')
 }
 
@@ -230,7 +230,7 @@ fn next_stop(bytes: &[u8], from: usize) -> usize {
 
 /// Characters that may start markup, a marker or an escape.
 fn is_special(c: char) -> bool {
-    matches!(c, '<' | '^' | '*' | '[' | ']' | '\\') || superscript_value(c).is_some()
+    matches!(c, '<' | '^' | '*' | '_' | '[' | ']' | '\\') || superscript_value(c).is_some()
 }
 
 /// Punctuation or a symbol, as CommonMark's rules for emphasis mean it: neither a letter, a
@@ -278,7 +278,7 @@ pub fn parse(input: &str, lang: &str, known: &KnownMarkers, compounds: &Compound
             i += c.len_utf8();
             continue;
         }
-        if matches!(c, '<' | '^' | '*' | '[' | ']')
+        if matches!(c, '<' | '^' | '*' | '_' | '[' | ']')
             && let Some(step) = markup_at(&mut b, input, i)
         {
             i += step;
@@ -505,6 +505,9 @@ fn markup_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
         }
         return Some(end + 1);
     }
+    if rest.starts_with('_') {
+        return underscores_at(b, input, i);
+    }
     if let Some(after) = rest.strip_prefix("**") {
         let open = Open::Bold("**");
         if b.is_open(open) {
@@ -592,6 +595,44 @@ fn close_sup(b: &mut Builder, closing: &str) {
 }
 
 /// `[label](href)` on one line; a `[` without that shape is text.
+/// `_italic_` and `__bold__`, which emphasise at a word's edges only (`file_name` is text);
+/// a longer run (`____`, a rule or a blank to fill in) is text.
+fn underscores_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
+    let rest = &input[i..];
+    let run = rest.bytes().take_while(|&c| c == b'_').count();
+    if run > 2 {
+        b.push_str(&rest[..run]);
+        return Some(run);
+    }
+    let (token, open, kind) = match run {
+        2 => ("__", Open::Bold("__"), MarkKind::Bold),
+        _ => ("_", Open::Italic("_"), MarkKind::Italic),
+    };
+    let prev = input[..i].chars().last();
+    let next = rest[run..].chars().next();
+    if b.is_open(open) && prev.is_some_and(|p| !p.is_whitespace()) && !next.is_some_and(char::is_alphanumeric) {
+        b.close(open, kind, token);
+        return Some(run);
+    }
+    // Opens where the next run of its length can close it: after a character and not before a
+    // letter (`，__平民大规__模` is text, as CommonMark has it).
+    let closes_later = || {
+        rest[run..].find(token).is_some_and(|k| {
+            let at = run + k;
+            let before = rest[..at].chars().next_back().is_some_and(|c| !c.is_whitespace());
+            before && !rest[at + run..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        })
+    };
+    let opens = next.is_some_and(|n| !n.is_whitespace()) && !prev.is_some_and(char::is_alphanumeric);
+    if opens && closes_later() && b.open(open, i) {
+        b.markup.push_str(token);
+    } else {
+        // The run is text whole: its second `_` does not open what the first could not.
+        b.push_str(token);
+    }
+    Some(run)
+}
+
 fn link_at(b: &mut Builder, input: &str, i: usize) -> Option<usize> {
     let line_end = b.ahead.line_end.from(input, i, "\n").unwrap_or(input.len());
     let mid = b.ahead.link_middle.from(input, i, "](").filter(|&m| m < line_end)?;
@@ -756,6 +797,28 @@ mod tests {
             let r = parse(source, "fr", &known(&[]), &compounds);
             let mark = r.text.marks.iter().find(|m| m.kind == MarkKind::Italic).expect("an italic mark");
             assert_eq!(&r.text.text[mark.start..mark.end], italic);
+        }
+    }
+
+    #[test]
+    fn underscores_emphasise_at_word_edges_only() {
+        let compounds = Compounds::new("");
+        let source =
+            "Voir _Smuggling of Migrants: Compendium and Thematic Index of Recommendations_ et __le rapport__.";
+        let r = parse(source, "fr", &known(&[]), &compounds);
+        assert_eq!(
+            r.text.text,
+            "Voir Smuggling of Migrants: Compendium and Thematic Index of Recommendations et le rapport."
+        );
+        let kinds: Vec<&MarkKind> = r.text.marks.iter().map(|m| &m.kind).collect();
+        assert!(kinds.contains(&&MarkKind::Italic) && kinds.contains(&&MarkKind::Bold), "{kinds:?}");
+        assert!(kinds.contains(&&MarkKind::Foreign { lang: "en".into() }), "{kinds:?}");
+        assert_eq!(r.markup, "______");
+        // Inside words, in a rule or a blank to fill, or without a closing run: text.
+        for text in ["file_name and snake_case_name", "Signature: ________", "，__平民大规__模", "_x y_z"] {
+            let r = parse(text, "zh", &known(&[]), &compounds);
+            assert_eq!(r.text.text, text);
+            assert!(r.problems.is_empty() && r.markup.is_empty(), "{text}: {:?}", r.problems);
         }
     }
 

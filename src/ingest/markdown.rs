@@ -728,10 +728,10 @@ fn starts_block(line: &str) -> bool {
         || lexical::heading_number(bare).is_some()
 }
 
-/// Leading `**` / `*` before a number (`**III. Résumé…**`).
+/// Leading `**` / `*` (or `__` / `_`) before a number (`**III. Résumé…**`).
 fn strip_emphasis(line: &str) -> &str {
     let t = line.trim_start();
-    t.strip_prefix("**").or_else(|| t.strip_prefix('*')).unwrap_or(t)
+    t.strip_prefix("**").or_else(|| t.strip_prefix("__")).or_else(|| t.strip_prefix(['*', '_'])).unwrap_or(t)
 }
 
 const TERMINAL: &[char] = &['.', ';', ':', '!', '?', '。', '；', '：', '！', '？', '؟', '…', '؛'];

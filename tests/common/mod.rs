@@ -239,6 +239,10 @@ const PIECES: &[&str] = &[
     "^2^",
     "^2^ See A/69/1.\n",
     "**A/69/720**\n",
+    "_",
+    "__",
+    "____",
+    "snake_case",
 ];
 
 /// Markdown made of those pieces and short random runs.
