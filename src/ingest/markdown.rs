@@ -148,7 +148,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
                 }
             }
             RawKind::Hash(level) | RawKind::Setext(level) => {
-                let hashes = hash_level(raw.first()).map_or(0, usize::from);
+                let hashes = if raw.kind == RawKind::Hash(level) { usize::from(level) } else { 0 };
                 let section = p.heading(raw, hashes, true);
                 refs.count(&section.heading);
                 body.open_section(section, Some(level));
@@ -205,12 +205,7 @@ fn html_markup(line: &str) -> Vec<std::ops::Range<usize>> {
         } else if rest.starts_with("![") {
             rest.find("](").and_then(|mid| rest[mid..].find(')').map(|close| mid + close + 1))
         } else {
-            let name = rest.strip_prefix("</").or_else(|| rest.strip_prefix('<')).unwrap_or("");
-            ["span", "a"]
-                .iter()
-                .any(|tag| inline::starts_with_ci(name, tag) && name[tag.len()..].starts_with([' ', '>']))
-                .then(|| rest.find('>').map(|end| end + 1))
-                .flatten()
+            html_tag(rest, &["span", "a"], &[' ', '>']).map(|(len, ..)| len)
         };
         match len {
             Some(len) => {
@@ -232,7 +227,7 @@ fn cleaned_lines(lines: &[(u32, &str)]) -> Vec<(usize, String, String)> {
     for (k, (_, line)) in lines.iter().enumerate() {
         let ranges = html_markup(line);
         let mut removed = String::new();
-        let without_html = if ranges.is_empty() {
+        let mut kept = if ranges.is_empty() {
             Cow::Borrowed(*line)
         } else {
             let (mut kept, mut end) = (String::with_capacity(line.len()), 0);
@@ -244,7 +239,6 @@ fn cleaned_lines(lines: &[(u32, &str)]) -> Vec<(usize, String, String)> {
             kept.push_str(&line[end..]);
             Cow::Owned(kept)
         };
-        let mut kept = without_html;
         for rewrite in [listed_number, emphasised_number] {
             if let Some((rewritten, markup)) = rewrite(&kept) {
                 removed.push_str(markup);
@@ -397,30 +391,34 @@ fn is_table_row(line: &str) -> bool {
 /// The tags that make an HTML table, which conversions write on one line or a row per line.
 const TABLE_TAGS: [&str; 6] = ["table", "thead", "tbody", "tr", "td", "th"];
 
-/// The length of the table tag `rest` opens with (`<td>`, `</tr>`, `<td colspan="2">`), and
-/// whether it opens a cell, closes one or does neither.
-fn table_tag(rest: &str) -> Option<(usize, TableTag)> {
+/// The HTML tag `rest` opens with when its name is one of `names`, in any case and followed by
+/// one of `after_name` (attributes, the tag's end): its length, its name and whether it closes.
+fn html_tag<'n>(rest: &str, names: &[&'n str], after_name: &[char]) -> Option<(usize, &'n str, bool)> {
     let (closing, name) = match rest.strip_prefix("</") {
         Some(name) => (true, name),
         None => (false, rest.strip_prefix('<')?),
     };
-    let tag = TABLE_TAGS
-        .into_iter()
-        .find(|t| inline::starts_with_ci(name, t) && name[t.len()..].starts_with([' ', '>', '/']))?;
-    let len = rest.find('>')? + 1;
-    let kind = match (tag, closing) {
-        ("td" | "th", false) => TableTag::OpensCell,
-        ("td" | "th", true) => TableTag::ClosesCell,
-        ("tr", _) => TableTag::Row,
+    let tag =
+        names.iter().copied().find(|t| inline::starts_with_ci(name, t) && name[t.len()..].starts_with(after_name))?;
+    Some((rest.find('>')? + 1, tag, closing))
+}
+
+/// The length of the table tag `rest` opens with (`<td>`, `</tr>`, `<td colspan="2">`), and
+/// what it does to the rows.
+fn table_tag(rest: &str) -> Option<(usize, TableTag)> {
+    let (len, tag, closing) = html_tag(rest, &TABLE_TAGS, &[' ', '>', '/'])?;
+    let kind = match tag {
+        "td" | "th" if !closing => TableTag::OpensCell,
+        "tr" => TableTag::Row,
+        // A closing `</td>` ends its cell as any table tag does.
         _ => TableTag::Other,
     };
     Some((len, kind))
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum TableTag {
     OpensCell,
-    ClosesCell,
     Row,
     Other,
 }
@@ -482,6 +480,10 @@ fn has_star_marker(line: &str) -> bool {
         && line.matches('*').count() % 2 == 1
 }
 
+/// The syntaxes a footnote marker's value is written in, opening and closing: `^{2}`,
+/// `<sup>2</sup>`, Markdown's `[^2]`, Pandoc's `^2^` (after `^{`, which it would also match).
+const MARKER_SYNTAXES: [(&str, &str); 4] = [("^{", "}"), ("<sup>", "</sup>"), ("[^", "]"), ("^", "^")];
+
 /// The marker that opens a footnote body line.
 struct NoteBodyMarker<'a> {
     /// The marker as the model keeps it: as written (`¹`), or the value inside its syntax.
@@ -503,9 +505,10 @@ fn note_body_marker(line: &str, star_notes: bool) -> Option<NoteBodyMarker<'_>> 
         let start = end + sep.len_utf8();
         return Some(NoteBodyMarker { marker: &line[..end], syntax: String::new(), start });
     }
-    // A value inside its syntax: (opening, closing); the superscripts need a space after.
-    const WRAPPED: [(&str, &str); 4] = [("^{", "}"), ("<sup>", "</sup>"), ("[^", "]:"), ("^", "^")];
-    for (open, close) in WRAPPED {
+    // A value inside its syntax; the superscripts need a space after, Markdown's label a colon.
+    for (open, close) in MARKER_SYNTAXES {
+        let markdown = open == "[^";
+        let close: &str = if markdown { "]:" } else { close };
         if !line.get(..open.len()).is_some_and(|head| head.eq_ignore_ascii_case(open)) {
             continue;
         }
@@ -513,7 +516,6 @@ fn note_body_marker(line: &str, star_notes: bool) -> Option<NoteBodyMarker<'_>> 
         let len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
         let value = &rest[..len];
         // A superscript carries a number; a Markdown label may be a word (`[^note]:`).
-        let markdown = open == "[^";
         let value_fits = !value.is_empty() && (markdown || value.bytes().all(|b| b.is_ascii_digit()));
         let closing = rest[len..].get(..close.len()).filter(|c| c.eq_ignore_ascii_case(close))?;
         let text_at = open.len() + len + close.len();
@@ -804,12 +806,8 @@ fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
 /// follows the full stop that ends a paragraph.
 fn without_note_marker(text: &str) -> &str {
     let text = text.trim_end_matches(|c| inline::superscript_value(c).is_some());
-    let cut = |open: &str, close: &str| text.strip_suffix(close).and_then(|t| t.rfind(open)).map(|at| &text[..at]);
-    cut("^{", "}")
-        .or_else(|| cut("<sup>", "</sup>"))
-        .or_else(|| cut("[^", "]"))
-        .or_else(|| cut("^", "^"))
-        .unwrap_or(text)
+    let cut = |(open, close): (&str, &str)| text.strip_suffix(close).and_then(|t| t.rfind(open)).map(|at| &text[..at]);
+    MARKER_SYNTAXES.into_iter().find_map(cut).unwrap_or(text)
 }
 
 /// The next text block after `rest`'s artefacts and note bodies, and whether a page break
