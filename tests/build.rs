@@ -246,6 +246,29 @@ fn paragraphs_one_version_ran_together_are_cut_at_the_sentence_all_others_end() 
     }
 }
 
+/// Two numbered paragraphs of a resolution run into one line in Arabic (`…()؛ 25 - تؤكد …`):
+/// the five other versions open a paragraph with that number in the same group, so the build
+/// cuts the line there, and the second half gets its number, as the ingest would have given.
+#[test]
+fn paragraphs_one_version_ran_together_are_cut_at_the_number_the_others_open_with() {
+    let slug = "e2e-13-2015-a-res-69-145";
+    let dir = tempfile::tempdir().unwrap();
+    let sources = edited_copy(dir.path(), slug, &[("ar", "والفاشية()؛\n\n25 - تؤكد", "والفاشية()؛ 25 - تؤكد")]);
+    let out = dir.path().join("out");
+    assert!(build(&sources, &out, "1").status.success());
+    let rows = alignment_rows(&out);
+    let row_of = |num: &str| rows.iter().find(|r| r["en"].starts_with(num)).unwrap();
+    let (stresses, emphasizes) = (row_of("25. Stresses"), row_of("24. Emphasizes"));
+    assert!(stresses["ar"].starts_with("25 - تؤكد أهمية"), "{}", stresses["ar"]);
+    assert!(emphasizes["ar"].ends_with("والفاشية()؛"), "{}", emphasizes["ar"]);
+    assert!(!emphasizes["en"].contains("Stresses"), "{}", emphasizes["en"]);
+    let segment = common::csv_rows(&out.join("csv/segments.csv"))
+        .into_iter()
+        .find(|s| s["lang"] == "ar" && s["text"].starts_with("تؤكد أهمية"))
+        .unwrap();
+    assert_eq!((segment["num"].as_str(), segment["eid"].ends_with("para_25")), ("25 -", true), "{segment:?}");
+}
+
 #[test]
 fn validate_outputs_checks_a_release_against_its_manifest() {
     let dir = tempfile::tempdir().unwrap();

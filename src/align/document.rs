@@ -8,8 +8,9 @@ use rayon::prelude::*;
 
 use crate::lang;
 use crate::model::alignment::{self, Alignment, Sentence, SentenceGroup, UnitIndex};
-use crate::model::{self, Block, Document, Paragraph};
+use crate::model::{self, Block, Cut, Document, Paragraph};
 
+use super::features::number_mark;
 use super::{Group, Options, Pin, Unit, align_nway, segment};
 
 /// The pivot: the original language when its version is here, else `pivot` from
@@ -189,19 +190,19 @@ fn meets_at(theirs: &[f64], own: &[f64], share: f64) -> bool {
     })
 }
 
-/// Where to cut paragraphs, per language and paragraph eId (byte offsets in its text). A
-/// version that holds as one unit what the other versions in its group hold as two (a
-/// boundary between their units at the same place of the group) had two paragraphs joined:
-/// by the ingest across a page break (or a blank line), or by the conversion, which ran them
-/// into one line. It is cut at the join or the sentence there (see [`Candidate`]). Page
+/// Where to cut paragraphs, per language and paragraph eId. A version that holds as one unit
+/// what the other versions in its group hold as two (a boundary between their units at the
+/// same place of the group) had two paragraphs joined: by the ingest across a page break (or a
+/// blank line), or by the conversion, which ran them into one line. It is cut at the join, the
+/// sentence or the paragraph number there (see [`Candidate`]). Page
 /// breaks fall at different places in each version, so versions that agree on a boundary
 /// are not repeating a conversion's cut.
 fn cuts(
     doc: &Document,
     units: &[(&str, Vec<alignment::Unit>)],
     groups: &[Group],
-) -> BTreeMap<String, BTreeMap<String, Vec<usize>>> {
-    let mut cuts: BTreeMap<String, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+) -> BTreeMap<String, BTreeMap<String, Vec<Cut>>> {
+    let mut cuts: BTreeMap<String, BTreeMap<String, Vec<Cut>>> = BTreeMap::new();
     let unit_list = |lang: &str| units.iter().find(|(l, _)| *l == lang).map_or(&[][..], |(_, us)| us.as_slice());
     // Paragraphs by eId, gathered at the first group that needs them.
     let mut paragraphs: BTreeMap<&str, BTreeMap<&str, &Paragraph>> = BTreeMap::new();
@@ -217,14 +218,28 @@ fn cuts(
             })
             .collect();
         let places: BTreeMap<&str, Vec<f64>> = weights.iter().map(|(lang, ws)| (*lang, places(ws))).collect();
+        // The paragraph numbers each version's units in the group open with.
+        let marks: BTreeMap<&str, Vec<u32>> = (group.members.iter())
+            .map(|(lang, ks)| {
+                let num = |k: &usize| unit_list(lang).get(*k).and_then(|u| u.printed_number()).map(number_mark);
+                (lang.as_str(), ks.iter().filter_map(num).filter(|&m| m != 0).collect())
+            })
+            .collect();
         for (lang, members) in &group.members {
             let own = &places[lang.as_str()];
             let total = weights[lang.as_str()].iter().sum::<usize>().max(1) as f64;
             let others = places.iter().filter(|(other, _)| *other != lang);
+            let n = places.len() - 1;
             let agreed = |share: f64, candidate: &Candidate| {
+                if let Evidence::Number(mark) = candidate.evidence {
+                    let numbered = marks.iter().filter(|(other, ms)| *other != lang && ms.contains(&mark)).count();
+                    return 2 * numbered > n;
+                }
                 let agree = others.clone().filter(|(_, theirs)| meets_at(theirs, own, share)).count();
-                let n = places.len() - 1;
-                if candidate.joined { agree >= 2 && 2 * agree > n } else { agree >= 3 && agree == n }
+                match candidate.evidence {
+                    Evidence::Join => agree >= 2 && 2 * agree > n,
+                    _ => agree >= 3 && agree == n,
+                }
             };
             let by_eid = paragraphs.entry(lang.as_str()).or_insert_with(|| {
                 let mut found = BTreeMap::new();
@@ -242,13 +257,21 @@ fn cuts(
                 let unit = unit_list(lang).get(k);
                 if let Some((unit, paragraph)) = unit.and_then(|u| Some((u, *by_eid.get(u.eid.as_str())?))) {
                     let text = &paragraph.text.text;
-                    let offsets: Vec<usize> = candidates(paragraph, lang)
+                    let mut offsets: Vec<usize> = candidates(paragraph, lang)
                         .into_iter()
                         .filter(|c| {
                             text.get(..c.at).is_some_and(|head| agreed((before + weight(head)) as f64 / total, c))
                         })
                         .map(|c| c.at)
                         .collect();
+                    offsets.dedup();
+                    // A half that opens with a paragraph number in digits gets it as its own.
+                    let number = |at: usize| {
+                        segment::leading_number(&text[at..])
+                            .filter(|n| text[at..].starts_with(n) && number_mark(n) != 0)
+                            .map_or(0, str::len)
+                    };
+                    let offsets: Vec<Cut> = offsets.into_iter().map(|at| Cut { at, number: number(at) }).collect();
                     if !offsets.is_empty() {
                         cuts.entry(lang.clone()).or_default().insert(unit.eid.clone(), offsets);
                     }
@@ -261,24 +284,35 @@ fn cuts(
 }
 
 /// A place where a paragraph may hold two: a join the ingest made, which most of the other
-/// versions must contradict, or a sentence that opens inside it, which all of them must, three
-/// at least. Translations do at times make one paragraph of two: on `unpc-dev-md`, cutting
-/// sentences where most versions had a boundary lost two gold groups, where cutting joins on
-/// a majority changed nothing.
+/// versions must contradict; a sentence that opens inside it, which all of them must, three at
+/// least; a paragraph number inside it that most of the others open a unit of the group with.
+/// Translations do at times make one paragraph of two: on `unpc-dev-md`, cutting sentences
+/// where most versions had a boundary lost two gold groups, where cutting joins on a majority
+/// changed nothing.
 struct Candidate {
     at: usize,
-    joined: bool,
+    evidence: Evidence,
 }
 
+enum Evidence {
+    Join,
+    Sentence,
+    /// The number's [`number_mark`].
+    Number(u32),
+}
+
+/// A paragraph's candidates in the order of their offsets; one offset may have several.
 fn candidates(paragraph: &Paragraph, lang: &str) -> Vec<Candidate> {
     let text = &paragraph.text.text;
-    let joins = paragraph.joins.iter().map(|&j| Candidate { at: j as usize, joined: true });
+    let joins = paragraph.joins.iter().map(|&j| Candidate { at: j as usize, evidence: Evidence::Join });
     let sentences = segment::sentences(text, lang).into_iter().skip(1);
-    let starts = sentences.map(|s| Candidate { at: s.as_ptr() as usize - text.as_ptr() as usize, joined: false });
-    let mut all: Vec<Candidate> = joins.chain(starts).collect();
-    // A join where a sentence opens is a join.
-    all.sort_by_key(|c| (c.at, !c.joined));
-    all.dedup_by_key(|c| c.at);
+    let starts =
+        sentences.map(|s| Candidate { at: s.as_ptr() as usize - text.as_ptr() as usize, evidence: Evidence::Sentence });
+    let numbers = segment::inner_numbers(text)
+        .map(|(at, num)| Candidate { at, evidence: Evidence::Number(number_mark(num)) })
+        .filter(|c| !matches!(c.evidence, Evidence::Number(0)));
+    let mut all: Vec<Candidate> = joins.chain(starts).chain(numbers).collect();
+    all.sort_by_key(|c| c.at);
     all
 }
 

@@ -504,7 +504,7 @@ fn inner_marks(text: &str, out: &mut Vec<u32>) {
         if (!full_width && next.len() == after.len()) || !next.starts_with(|c: char| digit(c).is_some()) {
             continue;
         }
-        let mark = digit_mark(&Unit { text: next, heading: false, num: segment::leading_number(next) });
+        let mark = segment::leading_number(next).map_or(0, number_mark);
         if mark != 0 {
             out.push(mark);
         }
@@ -529,7 +529,12 @@ fn stop_at(s: &[u8]) -> Option<usize> {
 }
 
 fn digit_mark(unit: &Unit) -> u32 {
-    let Some(num) = unit.num else { return 0 };
+    unit.num.map_or(0, number_mark)
+}
+
+/// A hash of a paragraph number written in digits, in any script (`12.`, `12 -`, `١٢-`,
+/// `1.2`): the same for the same number in every version; 0 for any other number.
+pub(crate) fn number_mark(num: &str) -> u32 {
     let body: String = num.chars().filter_map(|c| if c == '.' { Some(c) } else { digit(c) }).collect();
     let digits = body.trim_matches('.');
     if digits.is_empty() || body.chars().count() != num.chars().filter(|c| c.is_alphanumeric() || *c == '.').count() {

@@ -187,6 +187,31 @@ pub fn leading_number(text: &str) -> Option<&str> {
     (zh_end < t.len() && ok(head)).then_some(head)
 }
 
+/// The paragraph numbers that open inside `text` (not at its start), with their offsets: a
+/// number shaped as [`leading_number`] reads it, after punctuation and a space (`…ones. 15. The`,
+/// `…الرئيسة، 15 - ولا`) or after full-width punctuation (`…飞行。151. 2014年`). A conversion
+/// that lost a line break runs numbered paragraphs into one line that way.
+pub fn inner_numbers(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.char_indices().filter_map(move |(at, c)| {
+        if at == 0 || !(c.is_ascii_digit() || ('\u{660}'..='\u{669}').contains(&c)) {
+            return None;
+        }
+        let head = &text[..at];
+        let prev = head.chars().next_back()?;
+        let opens = if prev.is_whitespace() {
+            head.trim_end().chars().next_back().is_some_and(|p| !p.is_alphanumeric() && !is_hyphen(p))
+        } else {
+            "。；：！？".contains(prev)
+        };
+        opens.then(|| leading_number(&text[at..]).map(|num| (at, num)))?
+    })
+}
+
+/// A hyphen or dash, which joins a range or a compound (`2014- 15.`), not paragraphs.
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '‐' | '‑' | '–' | '—')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +300,20 @@ mod tests {
         ("zh", "1. 委员会注意到报告。", &["1. 委员会注意到报告。"]),
         ("zh", "会议结束。 下一次会议将于明年举行。", &["会议结束。", "下一次会议将于明年举行。"]),
     ];
+
+    #[test]
+    fn paragraph_numbers_open_inside_a_line_after_punctuation() {
+        fn found(text: &str) -> Vec<(&str, &str)> {
+            inner_numbers(text).map(|(at, num)| (&text[at..], num)).collect()
+        }
+        assert_eq!(found("14. The Council met. 15. It adopted the agenda."), [("15. It adopted the agenda.", "15.")]);
+        assert_eq!(found("14 - حضرة السيدة الرئيسة، 15 - ولا مشاحة"), [("15 - ولا مشاحة", "15 -")]);
+        assert_eq!(found("在达尔富尔空中飞行。151. 2014年6月"), [("151. 2014年6月", "151.")]);
+        // After a word, a hyphen or a bare number, a number is the text's own.
+        assert!(found("See paragraph 15. The Council agreed.").is_empty());
+        assert!(found("In 2014- 15. The period ended.").is_empty());
+        assert!(found("Between 12 and 1300. The rest").is_empty());
+    }
 
     #[test]
     fn tricky_cases() {

@@ -222,6 +222,32 @@ impl Paragraph {
         };
         Some((first, second))
     }
+
+    /// The paragraph with the first `len` bytes of its text, a number that opened it inside
+    /// another paragraph before a cut, as its `num`. Unchanged when it has a number already,
+    /// or when a join falls in the number or the spaces after it.
+    pub fn numbered(self, len: usize) -> Paragraph {
+        let text = &self.text.text;
+        let Some(after) = text.get(len..).map(str::trim_start) else { return self };
+        let skip = text.len() - after.len();
+        if len == 0 || self.num.is_some() || after.is_empty() || self.joins.iter().any(|&j| (j as usize) < skip) {
+            return self;
+        }
+        Paragraph {
+            num: Some(text[..len].trim_end().to_string()),
+            text: self.text.split(0, skip).1,
+            joins: self.joins.iter().map(|j| j - skip as u32).collect(),
+            ..self
+        }
+    }
+}
+
+/// Where to cut a paragraph: at byte `at` of its text, the second half opening with a
+/// paragraph number `number` bytes long (0 when it opens with none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cut {
+    pub at: usize,
+    pub number: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -412,10 +438,10 @@ impl Expression {
         }
     }
 
-    /// Cuts the paragraphs named in `cuts` at the byte offsets listed for each, then numbers
-    /// the body's eIds again. An offset where a paragraph cannot be cut (see
-    /// [`Paragraph::split_at`]) is passed over.
-    pub fn split_paragraphs(&mut self, cuts: &BTreeMap<String, Vec<usize>>) {
+    /// Cuts the paragraphs named in `cuts` where listed for each, then numbers the body's eIds
+    /// again. A cut where a paragraph cannot be cut (see [`Paragraph::split_at`]) is passed
+    /// over.
+    pub fn split_paragraphs(&mut self, cuts: &BTreeMap<String, Vec<Cut>>) {
         split_in(&mut self.body, cuts);
         eid::assign(&mut self.body);
     }
@@ -439,7 +465,7 @@ impl Expression {
     }
 }
 
-fn split_in(blocks: &mut Vec<Block>, cuts: &BTreeMap<String, Vec<usize>>) {
+fn split_in(blocks: &mut Vec<Block>, cuts: &BTreeMap<String, Vec<Cut>>) {
     let mut out = Vec::with_capacity(blocks.len());
     for block in blocks.drain(..) {
         match block {
@@ -451,11 +477,11 @@ fn split_in(blocks: &mut Vec<Block>, cuts: &BTreeMap<String, Vec<usize>>) {
                 // From the last offset back, so the offsets before a cut stay right.
                 let mut pieces = Vec::new();
                 let mut rest = p;
-                let mut offsets = cuts[&rest.eid].clone();
-                offsets.sort_unstable();
-                for &at in offsets.iter().rev() {
-                    if let Some((first, second)) = rest.split_at(at) {
-                        pieces.push(second);
+                let mut places = cuts[&rest.eid].clone();
+                places.sort_unstable();
+                for cut in places.iter().rev() {
+                    if let Some((first, second)) = rest.split_at(cut.at) {
+                        pieces.push(second.numbered(cut.number));
                         rest = first;
                     }
                 }
@@ -577,6 +603,20 @@ mod tests {
     }
 
     #[test]
+    fn a_half_that_opens_with_a_number_takes_it_as_its_own() {
+        let p = joined("The Council met. 15. It adopted the agenda", &[21], vec![note(24)]);
+        let (_, second) = p.split_at(17).unwrap();
+        let second = second.numbered(3);
+        assert_eq!((second.num.as_deref(), second.text.text.as_str()), (Some("15."), "It adopted the agenda"));
+        assert_eq!((second.joins.as_slice(), second.text.marks.as_slice()), (&[0][..], &[note(3)][..]));
+        // A join inside the number or the space after it: the number stays in the text.
+        let (_, second) = joined("The Council met. 15. It", &[20], vec![]).split_at(17).unwrap();
+        assert_eq!(second.clone().numbered(3), second);
+        let numbered = Paragraph { num: Some("14.".into()), ..second.clone() };
+        assert_eq!(numbered.clone().numbered(3), numbered);
+    }
+
+    #[test]
     fn a_join_without_a_space_keeps_a_marker_at_it_before_it() {
         let p = joined("决议，强烈谴责", &[9], vec![note(9)]);
         let (first, second) = p.split_at(9).unwrap();
@@ -608,7 +648,7 @@ mod tests {
             ..Default::default()
         };
         eid::assign(&mut expression.body);
-        expression.split_paragraphs(&BTreeMap::from([("hcontainer_1".to_string(), vec![29])]));
+        expression.split_paragraphs(&BTreeMap::from([("hcontainer_1".to_string(), vec![Cut { at: 29, number: 0 }])]));
         let units: Vec<(String, String)> = expression.units().into_iter().map(|u| (u.eid, u.text.text)).collect();
         let want = [
             ("hcontainer_1", "отмечая доклад,"),
