@@ -193,15 +193,26 @@ struct Parser<'a> {
 }
 
 /// The HTML a conversion writes that is not text, as byte ranges of `line`: tags of `<span>`
-/// and `<a>` (page anchors such as `<span id="page-2-0"></span>`), comments (`<!-- page 3
-/// -->`) and images (`![](_page_0_Picture_0.jpeg)`), each on one line.
-fn html_markup(line: &str) -> Vec<std::ops::Range<usize>> {
+/// and `<a>` (page anchors such as `<span id="page-2-0"></span>`), comments (`<!-- page 3 -->`)
+/// and images (`![](_page_0_Picture_0.jpeg)`). A comment may go on over lines: `comment` says
+/// whether one is open as the line begins, and is set to whether one is as it ends.
+/// `closed_later` says whether a later line closes a comment (`-->`): a `<!--` that nothing
+/// closes is text.
+fn html_markup(line: &str, comment: &mut bool, closed_later: &mut impl FnMut() -> bool) -> Vec<std::ops::Range<usize>> {
     let mut found = Vec::new();
     let mut k = 0;
+    if *comment {
+        let close = line.find("-->");
+        *comment = close.is_none();
+        k = close.map_or(line.len(), |end| end + 3);
+        found.push(0..k);
+    }
     while let Some(at) = memchr::memchr2(b'<', b'!', &line.as_bytes()[k..]).map(|a| a + k) {
         let rest = &line[at..];
         let len = if rest.starts_with("<!--") {
-            rest.find("-->").map(|end| end + 3)
+            let end = rest.find("-->").map(|end| end + 3);
+            *comment = end.is_none() && closed_later();
+            end.or(comment.then_some(rest.len()))
         } else if rest.starts_with("![") {
             rest.find("](").and_then(|mid| rest[mid..].find(')').map(|close| mid + close + 1))
         } else {
@@ -224,8 +235,18 @@ fn html_markup(line: &str) -> Vec<std::ops::Range<usize>> {
 /// paragraphs is not a page break, after which a paragraph may go on.
 fn cleaned_lines(lines: &[(u32, &str)]) -> Vec<(usize, String, String)> {
     let mut cleaned = Vec::new();
+    let mut comment = false;
+    // The next line that closes a comment, once searched for: `Some(None)` when none does.
+    // Searched again only past it, so the lines are read once however many comments open.
+    let mut closing: Option<Option<usize>> = None;
     for (k, (_, line)) in lines.iter().enumerate() {
-        let ranges = html_markup(line);
+        let mut closed_later = || {
+            if closing.is_none_or(|c| c.is_some_and(|c| c <= k)) {
+                closing = Some(lines[k + 1..].iter().position(|(_, l)| l.contains("-->")).map(|p| p + k + 1));
+            }
+            closing.flatten().is_some()
+        };
+        let ranges = html_markup(line, &mut comment, &mut closed_later);
         let mut removed = String::new();
         let mut kept = if ranges.is_empty() {
             Cow::Borrowed(*line)
@@ -1939,6 +1960,21 @@ mod tests {
                 "<span id=\"page-2-1\"></span>"
             ]
         );
+    }
+
+    #[test]
+    fn a_comment_goes_on_over_lines_until_a_line_closes_it() {
+        let source = "Distr.: General\nOriginal: English\n\n15. The Committee met twice.<!-- page 2\nA/69/750\n\n-->16. It adopted its report.\n\n<!--\n-->\n17. It closed <!-- a note that nothing closes.\n";
+        let parsed = parse("t.md", "en", source);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let units: Vec<(Option<String>, String)> =
+            parsed.expression.units().into_iter().map(|u| (u.num, u.text.text)).collect();
+        let want = [
+            ("15.", "The Committee met twice."),
+            ("16.", "It adopted its report."),
+            ("17.", "It closed <!-- a note that nothing closes."),
+        ];
+        assert_eq!(units, want.map(|(n, t)| (Some(n.to_string()), t.to_string())));
     }
 
     #[test]

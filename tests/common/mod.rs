@@ -226,6 +226,8 @@ const PIECES: &[&str] = &[
     "<a id=\"x\">",
     "<!-- page 3 -->",
     "<!--",
+    "<!-- page\n3\n\n",
+    "-->",
     "![](_page_0_Picture_0.jpeg)",
     "![",
     "- ",
