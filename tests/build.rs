@@ -246,6 +246,26 @@ fn paragraphs_one_version_ran_together_are_cut_at_the_sentence_all_others_end() 
     }
 }
 
+/// Two paragraphs run into one line in English, where one of the five other versions (the
+/// Chinese) has its boundary too far from the sentence end to count as the same place (.51 of
+/// the group against .39): the four others agree,
+/// and every other version holds two units there, so no translation made one paragraph of two,
+/// and the line is cut.
+#[test]
+fn paragraphs_one_version_ran_together_are_cut_where_most_others_end_and_all_hold_two() {
+    let slug = "e2e-02-2015-a-69-727";
+    let dir = tempfile::tempdir().unwrap();
+    let merged =
+        ("Belet Weyne and Dhobley.\n\nThe provision of training", "Belet Weyne and Dhobley. The provision of training");
+    let sources = edited_copy(dir.path(), slug, &[("en", merged.0, merged.1)]);
+    let out = dir.path().join("out");
+    assert!(build(&sources, &out, "1").status.success());
+    let rows = alignment_rows(&out);
+    let provision = rows.iter().find(|r| r["en"].contains("The provision of training")).unwrap();
+    assert!(provision["en"].starts_with("The provision of training"), "{}", provision["en"]);
+    assert!(!provision["fr"].is_empty() && !provision["fr"].contains("Dhobley"), "{}", provision["fr"]);
+}
+
 /// Two numbered paragraphs of a resolution run into one line in Arabic (`…()؛ 25 - تؤكد …`):
 /// the five other versions open a paragraph with that number in the same group, so the build
 /// cuts the line there, and the second half gets its number, as the ingest would have given.

@@ -238,7 +238,10 @@ fn cuts(
                 let agree = others.clone().filter(|(_, theirs)| meets_at(theirs, own, share)).count();
                 match candidate.evidence {
                     Evidence::Join => agree >= 2 && 2 * agree > n,
-                    _ => agree >= 3 && agree == n,
+                    _ => {
+                        let more_units = others.clone().all(|(_, theirs)| theirs.len() > own.len());
+                        agree >= 3 && (agree == n || (2 * agree > n && more_units))
+                    }
                 }
             };
             let by_eid = paragraphs.entry(lang.as_str()).or_insert_with(|| {
@@ -285,10 +288,11 @@ fn cuts(
 
 /// A place where a paragraph may hold two: a join the ingest made, which most of the other
 /// versions must contradict; a sentence that opens inside it, which all of them must, three at
-/// least; a paragraph number inside it that most of the others open a unit of the group with.
-/// Translations do at times make one paragraph of two: on `unpc-dev-md`, cutting sentences
-/// where most versions had a boundary lost two gold groups, where cutting joins on a majority
-/// changed nothing.
+/// least, or most of them when every other version holds more units in the group; a paragraph
+/// number inside it that most of the others open a unit of the group with. Translations do at
+/// times make one paragraph of two: on `unpc-dev-md`, cutting sentences where most versions had
+/// a boundary, and another held one paragraph too, lost two gold groups, where cutting joins on
+/// a majority changed nothing.
 struct Candidate {
     at: usize,
     evidence: Evidence,
