@@ -225,6 +225,54 @@ fn a_join_the_other_versions_contradict_is_cut() {
     assert!(segment["source"].ends_with(&format!("ru.md:{line}")), "{}", segment["source"]);
 }
 
+/// The Russian clauses of the test above, the first with its first 30 % lost: the loss moves
+/// the join away from where three of the other versions end the clause, and two meeting it
+/// are too few for a join before a lower-case word, which is how a sentence a page break cut
+/// goes on. The join stands, for a reviewer (the row is flagged).
+#[test]
+fn a_join_before_a_lower_case_word_needs_most_other_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let slug = "e2e-13-2015-a-res-69-145";
+    let (lost, kept, second) = (
+        "отмечая, что государства-члены призваны иг",
+        "рать важную роль в удовлетворении потребностей и чаяний молодежи, особенно в развивающихся странах,",
+        "признавая, что содействие",
+    );
+    let edit = format!("{kept}\n\nA/RES/69/145\n\n{second}");
+    let sources = edited_copy(dir.path(), slug, &[("ru", &format!("{lost}{kept}\n\n{second}"), &edit)]);
+    let out = dir.path().join("out");
+    assert!(build(&sources, &out, "1").status.success());
+    let rows = alignment_rows(&out);
+    let joined = rows.iter().find(|r| r["ru"].starts_with(kept)).unwrap();
+    assert!(joined["ru"].contains(second), "{}", joined["ru"]);
+    assert_eq!(joined["review"], "true");
+}
+
+/// Two Chinese preambular clauses across a page break, the first with half its text lost (a
+/// line the conversion dropped): the ingest joins them (Chinese has no case to tell a clause
+/// that goes on), and the loss moves the join away from where three of the other versions end
+/// the clause. Two still meet it, and every other version holds two units in the group, so the
+/// join is cut; a join before a lower-case word would need most of them.
+#[test]
+fn a_join_every_other_version_splits_is_cut_where_two_meet_it() {
+    let slug = "e2e-13-2015-a-res-69-145";
+    let (lost, kept, next) = (
+        "强调迫切需要进一步促进和保护所有人权，包括经济、",
+        "社会和文化权利，以此作为国际社会的一个优先事项，",
+        "欢迎民间社会行为体",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let edit = format!("{kept}\n\nA/RES/69/145\n\n{next}");
+    let sources = edited_copy(dir.path(), slug, &[("zh", &format!("{lost}{kept}\n\n{next}"), &edit)]);
+    let out = dir.path().join("out");
+    assert!(build(&sources, &out, "1").status.success());
+    let rows = alignment_rows(&out);
+    let welcoming = rows.iter().find(|r| r["en"].starts_with("Welcoming the observance by civil society")).unwrap();
+    assert!(welcoming["zh"].starts_with(next), "{}", welcoming["zh"]);
+    let emphasizing = rows.iter().find(|r| r["zh"].starts_with(kept)).unwrap();
+    assert!(emphasizing["en"].starts_with("Emphasizing the imperative need"), "{}", emphasizing["en"]);
+}
+
 /// Two paragraphs of a letter run into one line, as a conversion that loses a paragraph
 /// break leaves them: when one version does it, and the five others agree on the boundary,
 /// the build cuts it at the sentence there. When two versions do it, it may be how they were

@@ -236,12 +236,10 @@ fn cuts(
                     return 2 * numbered > n;
                 }
                 let agree = others.clone().filter(|(_, theirs)| meets_at(theirs, own, share)).count();
+                let more_units = || others.clone().all(|(_, theirs)| theirs.len() > own.len());
                 match candidate.evidence {
-                    Evidence::Join => agree >= 2 && 2 * agree > n,
-                    _ => {
-                        let more_units = others.clone().all(|(_, theirs)| theirs.len() > own.len());
-                        agree >= 3 && (agree == n || (2 * agree > n && more_units))
-                    }
+                    Evidence::Join { lower } => agree >= 2 && (2 * agree > n || (!lower && more_units())),
+                    _ => agree >= 3 && (agree == n || (2 * agree > n && more_units())),
                 }
             };
             let by_eid = paragraphs.entry(lang.as_str()).or_insert_with(|| {
@@ -286,20 +284,27 @@ fn cuts(
     cuts
 }
 
-/// A place where a paragraph may hold two: a join the ingest made, which most of the other
-/// versions must contradict; a sentence that opens inside it, which all of them must, three at
-/// least, or most of them when every other version holds more units in the group; a paragraph
-/// number inside it that most of the others open a unit of the group with. Translations do at
-/// times make one paragraph of two: on `unpc-dev-md`, cutting sentences where most versions had
-/// a boundary, and another held one paragraph too, lost two gold groups, where cutting joins on
-/// a majority changed nothing.
+/// A place where a paragraph may hold two:
+/// - a join the ingest made, which most of the other versions must contradict, or two when
+///   every other version holds more units in the group and no lower-case word follows (where a
+///   page break cut a sentence, one does);
+/// - a sentence that opens inside it, which all of them must, three at least, or most of them
+///   when every other version holds more units in the group;
+/// - a paragraph number inside it that most of the others open a unit of the group with.
+///
+/// Translations do at times make one paragraph of two: on `unpc-dev-md`, cutting sentences where
+/// most versions had a boundary, and another held one paragraph too, lost two gold groups, where
+/// cutting joins on a majority changed nothing.
 struct Candidate {
     at: usize,
     evidence: Evidence,
 }
 
 enum Evidence {
-    Join,
+    /// `lower`: the text after the join opens in lower case, as a sentence that goes on does.
+    Join {
+        lower: bool,
+    },
     Sentence,
     /// The number's [`number_mark`].
     Number(u32),
@@ -308,7 +313,10 @@ enum Evidence {
 /// A paragraph's candidates in the order of their offsets; one offset may have several.
 fn candidates(paragraph: &Paragraph, lang: &str) -> Vec<Candidate> {
     let text = &paragraph.text.text;
-    let joins = paragraph.joins.iter().map(|&j| Candidate { at: j as usize, evidence: Evidence::Join });
+    let joins = paragraph.joins.iter().map(|&j| {
+        let lower = text.get(j as usize..).and_then(|t| t.chars().next()).is_some_and(char::is_lowercase);
+        Candidate { at: j as usize, evidence: Evidence::Join { lower } }
+    });
     let sentences = segment::sentences(text, lang).into_iter().skip(1);
     let starts =
         sentences.map(|s| Candidate { at: s.as_ptr() as usize - text.as_ptr() as usize, evidence: Evidence::Sentence });
