@@ -194,9 +194,9 @@ fn meets_at(theirs: &[f64], own: &[f64], share: f64) -> bool {
 /// what the other versions in its group hold as two (a boundary between their units at the
 /// same place of the group) had two paragraphs joined: by the ingest across a page break (or a
 /// blank line), or by the conversion, which ran them into one line. It is cut at the join, the
-/// sentence or the paragraph number there (see [`Candidate`]). Page
-/// breaks fall at different places in each version, so versions that agree on a boundary
-/// are not repeating a conversion's cut.
+/// sentence or the paragraph number there (see [`Candidate`]). Page breaks fall at different
+/// places in each version, so versions that agree on a boundary are not repeating a
+/// conversion's cut.
 fn cuts(
     doc: &Document,
     units: &[(&str, Vec<alignment::Unit>)],
@@ -272,9 +272,9 @@ fn cuts(
                             .filter(|n| text[at..].starts_with(n) && number_mark(n) != 0)
                             .map_or(0, str::len)
                     };
-                    let offsets: Vec<Cut> = offsets.into_iter().map(|at| Cut { at, number: number(at) }).collect();
                     if !offsets.is_empty() {
-                        cuts.entry(lang.clone()).or_default().insert(unit.eid.clone(), offsets);
+                        let here = offsets.into_iter().map(|at| Cut { at, number: number(at) }).collect();
+                        cuts.entry(lang.clone()).or_default().insert(unit.eid.clone(), here);
                     }
                 }
                 before += w;
