@@ -314,6 +314,23 @@ fn paragraphs_one_version_ran_together_are_cut_where_most_others_end_and_all_hol
     assert!(!provision["fr"].is_empty() && !provision["fr"].contains("Dhobley"), "{}", provision["fr"]);
 }
 
+/// A list's lead-in run into the paragraph after it in Spanish (`…tales como: En lo que…`): a
+/// colon before a capital is a place to cut, on the terms of a sentence end.
+#[test]
+fn paragraphs_one_version_ran_together_are_cut_at_a_colon_before_a_capital() {
+    let slug = "e2e-03-2015-a-69-733";
+    let dir = tempfile::tempdir().unwrap();
+    let sources =
+        edited_copy(dir.path(), slug, &[("es", "tales como:\n\nEn lo que respecta", "tales como: En lo que respecta")]);
+    let out = dir.path().join("out");
+    assert!(build(&sources, &out, "1").status.success());
+    let rows = alignment_rows(&out);
+    let parties = rows.iter().find(|r| r["en"].starts_with("As for the activities of political parties")).unwrap();
+    assert!(parties["es"].starts_with("En lo que respecta"), "{}", parties["es"]);
+    let model = rows.iter().find(|r| r["es"].ends_with("tales como:")).unwrap();
+    assert!(model["en"].ends_with("such principles as:"), "{}", model["en"]);
+}
+
 /// Two numbered paragraphs of a resolution run into one line in Arabic (`…()؛ 25 - تؤكد …`):
 /// the five other versions open a paragraph with that number in the same group, so the build
 /// cuts the line there, and the second half gets its number, as the ingest would have given.

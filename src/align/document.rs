@@ -288,8 +288,9 @@ fn cuts(
 /// - a join the ingest made, which most of the other versions must contradict, or two when
 ///   every other version holds more units in the group and no lower-case word follows (where a
 ///   page break cut a sentence, one does);
-/// - a sentence that opens inside it, which all of them must, three at least, or most of them
-///   when every other version holds more units in the group;
+/// - a sentence that opens inside it, or a capital after a colon (a list's lead-in run into
+///   what follows it), which all of them must, three at least, or most of them when every
+///   other version holds more units in the group;
 /// - a paragraph number inside it that most of the others open a unit of the group with.
 ///
 /// Translations do at times make one paragraph of two: on `unpc-dev-md`, cutting sentences where
@@ -323,7 +324,10 @@ fn candidates(paragraph: &Paragraph, lang: &str) -> Vec<Candidate> {
     let numbers = segment::inner_numbers(text)
         .map(|(at, num)| Candidate { at, evidence: Evidence::Number(number_mark(num)) })
         .filter(|c| !matches!(c.evidence, Evidence::Number(0)));
-    let mut all: Vec<Candidate> = joins.chain(starts).chain(numbers).collect();
+    let colons =
+        text.match_indices(": ").map(|(at, _)| at + 2).filter(|&at| text[at..].starts_with(char::is_uppercase));
+    let leads = colons.map(|at| Candidate { at, evidence: Evidence::Sentence });
+    let mut all: Vec<Candidate> = joins.chain(starts).chain(numbers).chain(leads).collect();
     all.sort_by_key(|c| c.at);
     all
 }
