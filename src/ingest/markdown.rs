@@ -236,16 +236,12 @@ fn html_markup(line: &str, comment: &mut bool, closed_later: &mut impl FnMut() -
 fn cleaned_lines(lines: &[(u32, &str)]) -> Vec<(usize, String, String)> {
     let mut cleaned = Vec::new();
     let mut comment = false;
-    // The next line that closes a comment, once searched for: `Some(None)` when none does.
-    // Searched again only past it, so the lines are read once however many comments open.
-    let mut closing: Option<Option<usize>> = None;
+    // The last line that closes a comment: a comment left open on line k is closed later when
+    // it comes after k. Searched for from the end, once, when a comment is first left open.
+    let last_close = std::cell::OnceCell::new();
     for (k, (_, line)) in lines.iter().enumerate() {
-        let mut closed_later = || {
-            if closing.is_none_or(|c| c.is_some_and(|c| c <= k)) {
-                closing = Some(lines[k + 1..].iter().position(|(_, l)| l.contains("-->")).map(|p| p + k + 1));
-            }
-            closing.flatten().is_some()
-        };
+        let mut closed_later =
+            || last_close.get_or_init(|| lines.iter().rposition(|(_, l)| l.contains("-->"))).is_some_and(|c| c > k);
         let ranges = html_markup(line, &mut comment, &mut closed_later);
         let mut removed = String::new();
         let mut kept = if ranges.is_empty() {
