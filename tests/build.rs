@@ -331,6 +331,30 @@ fn paragraphs_one_version_ran_together_are_cut_at_a_colon_before_a_capital() {
     assert!(model["en"].ends_with("such principles as:"), "{}", model["en"]);
 }
 
+/// The same in Chinese, after a full-width colon and before a quoted title
+/// (`…人权：《北京行动纲要》…`), and in Arabic (`…على أنه: لا يكون…`): scripts without case,
+/// where the letter after the colon tells nothing, and a Chinese colon has no space after it.
+#[test]
+fn paragraphs_run_together_after_a_colon_are_cut_in_scripts_without_case() {
+    let cases = [
+        ("e2e-17-2015-e-cn-6-2015-ngo-266", "zh", "人权：", "《北京行动纲要》和", "women's human rights:"),
+        ("e2e-01-2015-a-69-720", "ar", "على أنه:", "لا يكون لعضو", "which states:"),
+    ];
+    for (slug, lang, lead, next, en_lead) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let space = if lang == "zh" { "" } else { " " };
+        let edit = [(lang, &*format!("{lead}\n\n{next}"), &*format!("{lead}{space}{next}"))];
+        let out = dir.path().join("out");
+        assert!(build(&edited_copy(dir.path(), slug, &edit), &out, "1").status.success());
+        let rows = alignment_rows(&out);
+        let lead_in = rows.iter().find(|r| r[lang].contains(lead)).unwrap();
+        assert!(lead_in[lang].ends_with(lead), "{}", lead_in[lang]);
+        assert!(lead_in["en"].ends_with(en_lead), "{}", lead_in["en"]);
+        let item = rows.iter().find(|r| r[lang].contains(next)).unwrap();
+        assert!(item[lang].starts_with(next) && !item["en"].is_empty(), "{item:?}");
+    }
+}
+
 /// Two numbered paragraphs of a resolution run into one line in Arabic (`…()؛ 25 - تؤكد …`):
 /// the five other versions open a paragraph with that number in the same group, so the build
 /// cuts the line there, and the second half gets its number, as the ingest would have given.

@@ -288,9 +288,9 @@ fn cuts(
 /// - a join the ingest made, which most of the other versions must contradict, or two when
 ///   every other version holds more units in the group and no lower-case word follows (where a
 ///   page break cut a sentence, one does);
-/// - a sentence that opens inside it, or a capital after a colon (a list's lead-in run into
-///   what follows it), which all of them must, three at least, or most of them when every
-///   other version holds more units in the group;
+/// - a sentence that opens inside it, or a capital (or a letter without case) after a colon
+///   (a list's lead-in run into what follows it), which all of them must, three at least, or
+///   most of them when every other version holds more units in the group;
 /// - a paragraph number inside it that most of the others open a unit of the group with.
 ///
 /// Translations do at times make one paragraph of two: on `unpc-dev-md`, cutting sentences where
@@ -324,12 +324,26 @@ fn candidates(paragraph: &Paragraph, lang: &str) -> Vec<Candidate> {
     let numbers = segment::inner_numbers(text)
         .map(|(at, num)| Candidate { at, evidence: Evidence::Number(number_mark(num)) })
         .filter(|c| !matches!(c.evidence, Evidence::Number(0)));
-    let colons =
-        text.match_indices(": ").map(|(at, _)| at + 2).filter(|&at| text[at..].starts_with(char::is_uppercase));
-    let leads = colons.map(|at| Candidate { at, evidence: Evidence::Sentence });
+    let leads = lead_ins(text).map(|at| Candidate { at, evidence: Evidence::Sentence });
     let mut all: Vec<Candidate> = joins.chain(starts).chain(numbers).chain(leads).collect();
     all.sort_by_key(|c| c.at);
     all
+}
+
+/// Where a list's lead-in may end inside `text`: after a colon and white space (none needed
+/// after a full-width colon), before a capital or a letter of a script without case (Arabic,
+/// Chinese), maybe quoted (`：《北京行动纲要》`, `: « Le`), where a lower-case word goes on
+/// with the sentence.
+fn lead_ins(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.match_indices([':', '：']).filter_map(|(at, colon)| {
+        let rest = &text[at + colon.len()..];
+        let after = rest.trim_start();
+        let spaced = after.len() < rest.len() || colon == "：";
+        let opening = |c: char| c.is_whitespace() || matches!(c, '"' | '“' | '«' | '《' | '「' | '(' | '（');
+        let letter = after.trim_start_matches(opening).chars().next();
+        let opens = letter.is_some_and(|c| c.is_alphabetic() && !c.is_lowercase());
+        (spaced && opens).then(|| text.len() - after.len())
+    })
 }
 
 /// Aligns the sentences inside every group that holds two languages or more, through the
@@ -406,6 +420,21 @@ struct Split<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_in_ends_at_a_colon_before_a_capital_or_a_letter_without_case() {
+        fn at(text: &str) -> Vec<&str> {
+            lead_ins(text).map(|k| &text[k..]).collect()
+        }
+        assert_eq!(at("tales como: En lo que"), ["En lo que"]);
+        assert_eq!(at("comme suit : « Le Conseil"), ["« Le Conseil"]);
+        assert_eq!(at("如下：会员国"), ["会员国"]);
+        assert_eq!(at("人权：《北京行动纲要》"), ["《北京行动纲要》"]);
+        assert_eq!(at("على أنه: لا يكون"), ["لا يكون"]);
+        // A sentence going on, a time, an address, a ratio: no lead-in ends there.
+        assert!(at("as follows: the Council").is_empty());
+        assert!(at("at 10:00 Hours, see https://un.org and 3:1 Ratio").is_empty());
+    }
 
     #[test]
     fn weight_counts_what_a_text_says_in_any_script() {
