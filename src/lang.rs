@@ -170,6 +170,51 @@ pub fn is_caseless(lang: &str) -> bool {
     matches!(lang, "zh" | "ja" | "ar" | "fa" | "he" | "ko" | "th")
 }
 
+/// A character that ends a sentence or a clause, or closes a quotation after one.
+pub fn is_terminal(c: char) -> bool {
+    ".!?;:。！？؟؛；：…»\"”)）".contains(c)
+}
+
+/// Where, in `text` (a line less its number), a paragraph may open after a heading run into
+/// it ("Summary The present report ...", "Trafficking and exploitation of prostitution Please
+/// provide ...", "Consideration of reports 5. Working ..."): within its first words, before
+/// any sentence end, a paragraph number, a capitalised word that opens sentences, or, after a
+/// word that does not call for a continuation (`the`, `of`), a capital following the first
+/// word or a word in lower case, or digits following a word in lower case. Byte offsets of
+/// those words, in order; `None` in a script without case, where the seam does not show.
+pub fn heading_seams(text: &str, lang: &str) -> Option<Vec<usize>> {
+    let openers = match lang {
+        "en" => "The This These A An In On At By For During Since Following Upon Under With Pursuant As It Its We I",
+        "fr" => "Le La Les Un Une Dans En Au Aux Par Pour Depuis Lors Conformément Selon Il Elle Nous Je Ce Cette Ces",
+        "es" => "El La Los Las Un Una En Con Por Para Desde Durante Según Tras Conforme Al Este Esta Estos Nosotros",
+        "ru" => "В На По С При Для Во Как Эти Этот Это Мы Я Он Она Они Согласно После",
+        _ => return None,
+    };
+    let mut words = text.split_whitespace();
+    let mut prev = words.next().unwrap_or("");
+    let mut seams = Vec::new();
+    for (n, word) in words.take(12).enumerate() {
+        // A first word ending in a full stop may be a heading's label ("D.").
+        if n > 0 && prev.ends_with(is_terminal) {
+            break;
+        }
+        let number =
+            word.ends_with('.') && word[..word.len() - 1].chars().all(|c| c.is_ascii_digit()) && word.len() > 1;
+        let capital = word.starts_with(char::is_uppercase);
+        let opener =
+            openers.split(' ').any(|o| o == word) || (lang == "fr" && ["L'", "L’"].iter().any(|o| word.starts_with(o)));
+        let continued = dangles(&prev.to_lowercase(), lang);
+        // After a first word, any capital: "Nationality Please provide", "Brésil À ce titre".
+        let after_lower = n == 0 || !prev.starts_with(char::is_uppercase);
+        let digits = word.starts_with(|c: char| c.is_ascii_digit()) && prev.ends_with(char::is_lowercase);
+        if !continued && (number || opener || digits || (capital && after_lower)) {
+            seams.push(word.as_ptr() as usize - text.as_ptr() as usize);
+        }
+        prev = word;
+    }
+    Some(seams)
+}
+
 /// Whether `line` stops where no paragraph or heading can: inside brackets, or on a word that
 /// needs a continuation (an article, a preposition, a conjunction: "Draft decision submitted by
 /// the", "Ouverture du", "蒙古国关于巩固其国际安全和"). Only the commonest such words of each

@@ -355,6 +355,23 @@ fn paragraphs_run_together_after_a_colon_are_cut_in_scripts_without_case() {
     }
 }
 
+/// A numbered heading run into the paragraph after it in Spanish (`I. A/69/733 La estructura
+/// …`, its `##` lost): the heading row holds the Spanish heading, and the paragraph's row the
+/// paragraph alone, as in the other versions.
+#[test]
+fn a_numbered_heading_run_into_its_paragraph_keeps_a_row_of_its_own() {
+    let slug = "e2e-03-2015-a-69-733";
+    let dir = tempfile::tempdir().unwrap();
+    let edit = [("es", "## I. A/69/733\n\nLa estructura", "I. A/69/733 La estructura")];
+    let out = dir.path().join("out");
+    assert!(build(&edited_copy(dir.path(), slug, &edit), &out, "1").status.success());
+    let rows = alignment_rows(&out);
+    let heading = rows.iter().find(|r| r["en"] == "I. A/69/733").unwrap();
+    assert_eq!(heading["es"], "I. A/69/733");
+    let structure = rows.iter().find(|r| r["en"].starts_with("The actual structural arrangement")).unwrap();
+    assert!(structure["es"].starts_with("La estructura actual"), "{}", structure["es"]);
+}
+
 /// Two numbered paragraphs of a resolution run into one line in Arabic (`…()؛ 25 - تؤكد …`):
 /// the five other versions open a paragraph with that number in the same group, so the build
 /// cuts the line there, and the second half gets its number, as the ingest would have given.

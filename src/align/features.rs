@@ -259,7 +259,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
     let mut bare = vec![0.0; keep.len()];
     for ((c, b), w) in cont.iter_mut().zip(bare.iter_mut()).skip(1).zip(keep.windows(2)) {
         let prev = all[w[0]].text.trim_end();
-        let open = prev.chars().last().is_some_and(|c| !is_terminal(c));
+        let open = prev.chars().last().is_some_and(|c| !lang::is_terminal(c));
         let mut words = all[w[1]].text.split_whitespace();
         let first = words.next().unwrap_or("");
         let lower_initial = |w: &str| w.chars().next().is_some_and(char::is_lowercase);
@@ -553,52 +553,17 @@ fn short_line_max(lang: &str) -> usize {
 pub(crate) fn heading_like(text: &str, lang: &str) -> bool {
     let text = text.trim_end();
     text.chars().count() <= short_line_max(lang)
-        && text.chars().last().is_some_and(|c| !is_terminal(c) && !",،，".contains(c))
+        && text.chars().last().is_some_and(|c| !lang::is_terminal(c) && !",،，".contains(c))
 }
 
 /// Whether a heading was run into the paragraph after it at the start of `unit` ("Summary
-/// The present report ...", "Trafficking and exploitation of prostitution Please provide
-/// ...", "Consideration of reports 5. Working ..."): within its first words, no sentence end,
-/// then a paragraph number, a capitalised word that opens sentences, or, after a word that
-/// does not call for a continuation (`the`, `of`), a capital following the first word or a
-/// word in lower case, or digits following a word in lower case. `None` in a script without
-/// case, where the seam does not show.
+/// The present report ...", "Consideration of reports 5. Working ..."), as
+/// [`lang::heading_seams`] finds; `None` in a script without case, where the seam does not
+/// show.
 pub(crate) fn heading_run_in(unit: &Unit, lang: &str) -> Option<bool> {
-    let openers = match lang {
-        "en" => "The This These A An In On At By For During Since Following Upon Under With Pursuant As It Its We I",
-        "fr" => "Le La Les Un Une Dans En Au Aux Par Pour Depuis Lors Conformément Selon Il Elle Nous Je Ce Cette Ces",
-        "es" => "El La Los Las Un Una En Con Por Para Desde Durante Según Tras Conforme Al Este Esta Estos Nosotros",
-        "ru" => "В На По С При Для Во Как Эти Этот Это Мы Я Он Она Они Согласно После",
-        _ => return None,
-    };
     let text = unit.text.trim_start();
     let body = unit.num.and_then(|num| text.strip_prefix(num)).unwrap_or(text);
-    let mut words = body.split_whitespace();
-    let mut prev = words.next().unwrap_or("");
-    for (n, word) in words.take(12).enumerate() {
-        // A first word ending in a full stop may be a heading's label ("D.").
-        if n > 0 && prev.ends_with(is_terminal) {
-            return Some(false);
-        }
-        let number =
-            word.ends_with('.') && word[..word.len() - 1].chars().all(|c| c.is_ascii_digit()) && word.len() > 1;
-        let capital = word.starts_with(char::is_uppercase);
-        let opener =
-            openers.split(' ').any(|o| o == word) || (lang == "fr" && ["L'", "L’"].iter().any(|o| word.starts_with(o)));
-        let continued = lang::dangles(&prev.to_lowercase(), lang);
-        // After a first word, any capital: "Nationality Please provide", "Brésil À ce titre".
-        let after_lower = n == 0 || !prev.starts_with(char::is_uppercase);
-        let digits = word.starts_with(|c: char| c.is_ascii_digit()) && prev.ends_with(char::is_lowercase);
-        if !continued && (number || opener || digits || (capital && after_lower)) {
-            return Some(true);
-        }
-        prev = word;
-    }
-    Some(false)
-}
-
-fn is_terminal(c: char) -> bool {
-    ".!?;:。！？؟؛；：…»\"”)）".contains(c)
+    lang::heading_seams(body, lang).map(|seams| !seams.is_empty())
 }
 
 /// The value of a decimal digit in any of the scripts UN texts use.

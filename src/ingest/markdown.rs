@@ -819,6 +819,29 @@ fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
         && !starts_lowercase(plain)
 }
 
+/// The paragraph a numbered heading ran into (`IV. A/69/736 Tengo el honor de …`, where a
+/// conversion lost the line break), taken off the heading: a heading does not end a sentence,
+/// and in a script with case the paragraph shows where it opens (see
+/// [`lang::heading_seams`]); the first such place is taken, a heading being short.
+fn run_in_paragraph(section: &mut Section, line: u32, lang: &str) -> Option<Paragraph> {
+    let heading = &section.heading.text;
+    if !ends_sentence(without_note_marker(heading.trim_end())) {
+        return None;
+    }
+    let at = *lang::heading_seams(heading, lang)?.first()?;
+    let (head, tail) = section.heading.split(heading[..at].trim_end().len(), at);
+    section.heading = head;
+    section.continued = is_continued(&section.heading.text);
+    Some(Paragraph {
+        eid: String::new(),
+        num: None,
+        text: tail,
+        items: Vec::new(),
+        lines: [line].into(),
+        joins: Vec::new(),
+    })
+}
+
 /// `text` less the footnote marker it ends with (`.²`, `.^{2}`, `.<sup>2</sup>`, `.[^2]`), which
 /// follows the full stop that ends a paragraph.
 fn without_note_marker(text: &str) -> &str {
@@ -1454,9 +1477,14 @@ impl Parser<'_> {
             && weighted_len(&joined) <= 300
             && (rank == 1 || letter_fits || is_continued(&joined))
         {
-            let section = self.heading(raw, 0, true);
+            let mut section = self.heading(raw, 0, true);
+            let run_in = run_in_paragraph(&mut section, raw.line(), self.lang);
             refs.count(&section.heading);
             body.open_section(section, None);
+            if let Some(paragraph) = run_in {
+                refs.count(&paragraph.text);
+                body.push(Block::Paragraph(paragraph));
+            }
             return;
         }
         if !next_continues && heading_shape(raw, &joined, SHORT_HEADING) && followed_by_content(rest) {
@@ -1806,6 +1834,39 @@ mod tests {
         assert_eq!(unit_lines("fr", &format!("{cut}\n\n{rest}\n")), [1, 3]);
         // The same lines cut by a page break (a running head between them) are one paragraph.
         assert_eq!(unit_lines("fr", &format!("{cut}\n\n15-16347\n\n{rest}\n")), [1]);
+    }
+
+    #[test]
+    fn a_paragraph_a_numbered_heading_ran_into_is_its_first_paragraph() {
+        let units = |lang: &str, body: &str| -> Vec<(UnitKind, Option<String>, String)> {
+            let units = parse("t.md", lang, body).expression.units();
+            units.iter().map(|u| (u.kind, u.num.clone(), u.text.text.clone())).collect()
+        };
+        let heading = |num: &str, text: &str| (UnitKind::Heading, Some(num.to_string()), text.to_string());
+        let paragraph = |text: &str| (UnitKind::Paragraph, None, text.to_string());
+        let run_in = "I. A/69/733 La estructura actual del Servicio está basada en la gestión funcional.\n\n\
+                      Si bien no se puede predecir con exactitud, el número aumenta.\n\n\
+                      II. A/69/734 El Centro no es apto para el Mecanismo.\n";
+        assert_eq!(
+            units("es", run_in),
+            [
+                heading("I.", "A/69/733"),
+                paragraph("La estructura actual del Servicio está basada en la gestión funcional."),
+                paragraph("Si bien no se puede predecir con exactitud, el número aumenta."),
+                heading("II.", "A/69/734"),
+                paragraph("El Centro no es apto para el Mecanismo."),
+            ]
+        );
+        // A heading that ends no sentence, though a paragraph could open inside it (`March`
+        // after a number), and a script where the seam does not show, stay whole.
+        let whole = "I. Vienna, 9-17 March 2015\n\nThe Commission met.\n";
+        assert_eq!(units("en", whole)[0], heading("I.", "Vienna, 9-17 March 2015"));
+        let zh = "一. A/69/733 服务处的实际结构安排的依据是职能管理层面。\n\n二. A/69/734 会议中心。\n";
+        assert!(
+            units("zh", zh).iter().all(|u| u.0 != UnitKind::Paragraph || u.2.contains("A/69")),
+            "{:?}",
+            units("zh", zh)
+        );
     }
 
     #[test]
