@@ -175,14 +175,24 @@ pub fn is_terminal(c: char) -> bool {
     ".!?;:。！？؟؛；：…»\"”)）".contains(c)
 }
 
+/// A place where a paragraph may open after a heading run into it (see [`heading_seams`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seam {
+    /// The byte offset of the paragraph's first word.
+    pub at: usize,
+    /// Whether that word is one that opens paragraphs (an article, a pronoun, a paragraph
+    /// number), not only a capital, which names inside a heading have too.
+    pub opens: bool,
+}
+
 /// Where, in `text` (a line less its number), a paragraph may open after a heading run into
 /// it ("Summary The present report ...", "Trafficking and exploitation of prostitution Please
 /// provide ...", "Consideration of reports 5. Working ..."): within its first words, before
 /// any sentence end, a paragraph number, a capitalised word that opens sentences, or, after a
 /// word that does not call for a continuation (`the`, `of`), a capital following the first
-/// word or a word in lower case, or digits following a word in lower case. Byte offsets of
-/// those words, in order; `None` in a script without case, where the seam does not show.
-pub fn heading_seams(text: &str, lang: &str) -> Option<Vec<usize>> {
+/// word or a word in lower case, or digits following a word in lower case. Those words, in
+/// order; `None` in a script without case, where the seam does not show.
+pub fn heading_seams(text: &str, lang: &str) -> Option<Vec<Seam>> {
     let openers = match lang {
         "en" => "The This These A An In On At By For During Since Following Upon Under With Pursuant As It Its We I",
         "fr" => "Le La Les Un Une Dans En Au Aux Par Pour Depuis Lors Conformément Selon Il Elle Nous Je Ce Cette Ces",
@@ -208,7 +218,7 @@ pub fn heading_seams(text: &str, lang: &str) -> Option<Vec<usize>> {
         let after_lower = n == 0 || !prev.starts_with(char::is_uppercase);
         let digits = word.starts_with(|c: char| c.is_ascii_digit()) && prev.ends_with(char::is_lowercase);
         if !continued && (number || opener || digits || (capital && after_lower)) {
-            seams.push(word.as_ptr() as usize - text.as_ptr() as usize);
+            seams.push(Seam { at: word.as_ptr() as usize - text.as_ptr() as usize, opens: number || opener });
         }
         prev = word;
     }
@@ -271,6 +281,21 @@ pub fn dangles(line: &str, lang: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_heading_run_into_a_paragraph_shows_where_the_paragraph_opens() {
+        fn seams<'t>(text: &'t str, lang: &str) -> Option<Vec<(&'t str, bool)>> {
+            heading_seams(text, lang).map(|s| s.into_iter().map(|s| (&text[s.at..], s.opens)).collect())
+        }
+        let vienna = "Vienna, 9-17 March 2015 The Government reported";
+        let found = [("March 2015 The Government reported", false), ("2015 The Government reported", false)];
+        assert_eq!(seams(vienna, "en").unwrap()[..2], found);
+        assert_eq!(seams(vienna, "en").unwrap()[2], ("The Government reported", true));
+        assert_eq!(seams("Consideration of reports 5. Working", "en"), Some(vec![("5. Working", true)]));
+        // No further than a sentence end; none where the script has no case.
+        assert_eq!(seams("Summary of the report. It was", "en"), Some(vec![]));
+        assert_eq!(seams("可持续发展 巴林王国常驻联合国代表团", "zh"), None);
+    }
 
     #[test]
     fn dangling_ends() {

@@ -819,16 +819,25 @@ fn heading_shape(raw: &Raw, text: &str, max_len: usize) -> bool {
         && !starts_lowercase(plain)
 }
 
-/// The paragraph a numbered heading ran into (`IV. A/69/736 Tengo el honor de …`, where a
-/// conversion lost the line break), taken off the heading: a heading does not end a sentence,
-/// and in a script with case the paragraph shows where it opens (see
-/// [`lang::heading_seams`]); the first such place is taken, a heading being short.
-fn run_in_paragraph(section: &mut Section, line: u32, lang: &str) -> Option<Paragraph> {
-    let heading = &section.heading.text;
-    if !ends_sentence(without_note_marker(heading.trim_end())) {
+/// Where the paragraph opens in the text of a numbered heading a conversion ran into it (`I.
+/// A/69/733 La estructura … funcional.`, `II. A/69/L.52 La Asamblea General,`): a heading ends
+/// neither a sentence nor a clause, unless it is `long` past any heading's length, and in a
+/// script with case the first word that opens paragraphs shows the seam (see
+/// [`lang::heading_seams`]; a capital alone may be a name in the heading). The heading is the
+/// shorter part: a longer one is a heading's own words (`… учреждениях, Нью-Йорк,`).
+fn run_in_seam(heading: &str, lang: &str, long: bool) -> Option<usize> {
+    let end = without_note_marker(heading.trim_end());
+    if !long && !ends_sentence(end) && !ends_with_stop(end, &[',', '،', '，']) {
         return None;
     }
-    let at = *lang::heading_seams(heading, lang)?.first()?;
+    let at = lang::heading_seams(heading, lang)?.into_iter().find(|seam| seam.opens)?.at;
+    (weighted_len(&heading[..at]) < weighted_len(&heading[at..])).then_some(at)
+}
+
+/// The paragraph a numbered heading ran into (see [`run_in_seam`]), taken off its heading.
+fn run_in_paragraph(section: &mut Section, line: u32, lang: &str, long: bool) -> Option<Paragraph> {
+    let at = run_in_seam(&section.heading.text, lang, long)?;
+    let heading = &section.heading.text;
     let (head, tail) = section.heading.split(heading[..at].trim_end().len(), at);
     section.heading = head;
     section.continued = is_continued(&section.heading.text);
@@ -1472,20 +1481,35 @@ impl Parser<'_> {
             }));
             return;
         }
-        if let Some((_, rank, _, _)) = heading_number
-            && !next_continues
-            && weighted_len(&joined) <= 300
-            && (rank == 1 || letter_fits || is_continued(&joined))
-        {
-            let mut section = self.heading(raw, 0, true);
-            let run_in = run_in_paragraph(&mut section, raw.line(), self.lang);
-            refs.count(&section.heading);
-            body.open_section(section, None);
-            if let Some(paragraph) = run_in {
-                refs.count(&paragraph.text);
-                body.push(Block::Paragraph(paragraph));
+        if let Some((_, rank, _, start)) = heading_number {
+            let long = weighted_len(&joined) > 300;
+            // Too long for a heading, a chapter's Roman number before the paragraph its heading
+            // ran into, which may go on past a page break.
+            let run_on = long && rank == 1 && run_in_seam(&bare[start..], self.lang, true).is_some();
+            if run_on || (!next_continues && !long && (rank == 1 || letter_fits || is_continued(&joined))) {
+                let mut section = self.heading(raw, 0, true);
+                let run_in = run_in_paragraph(&mut section, raw.line(), self.lang, long);
+                refs.count(&section.heading);
+                match run_in {
+                    // The seam the source showed is not in the heading's text (markup hid it):
+                    // the line stays the paragraph its length says it is.
+                    None if long => body.push(Block::Paragraph(Paragraph {
+                        eid: String::new(),
+                        num: section.num,
+                        text: section.heading,
+                        items: Vec::new(),
+                        lines: [raw.line()].into(),
+                        joins: Vec::new(),
+                    })),
+                    None => body.open_section(section, None),
+                    Some(paragraph) => {
+                        body.open_section(section, None);
+                        refs.count(&paragraph.text);
+                        body.push(Block::Paragraph(paragraph));
+                    }
+                }
+                return;
             }
-            return;
         }
         if !next_continues && heading_shape(raw, &joined, SHORT_HEADING) && followed_by_content(rest) {
             let section = self.heading(raw, 0, letter_fits);
@@ -1846,7 +1870,7 @@ mod tests {
         let paragraph = |text: &str| (UnitKind::Paragraph, None, text.to_string());
         let run_in = "I. A/69/733 La estructura actual del Servicio está basada en la gestión funcional.\n\n\
                       Si bien no se puede predecir con exactitud, el número aumenta.\n\n\
-                      II. A/69/734 El Centro no es apto para el Mecanismo.\n";
+                      II. A/69/734 La Asamblea General,\n\nRecordando su resolución.\n";
         assert_eq!(
             units("es", run_in),
             [
@@ -1854,18 +1878,29 @@ mod tests {
                 paragraph("La estructura actual del Servicio está basada en la gestión funcional."),
                 paragraph("Si bien no se puede predecir con exactitud, el número aumenta."),
                 heading("II.", "A/69/734"),
-                paragraph("El Centro no es apto para el Mecanismo."),
+                paragraph("La Asamblea General,"),
+                paragraph("Recordando su resolución."),
             ]
         );
-        // A heading that ends no sentence, though a paragraph could open inside it (`March`
-        // after a number), and a script where the seam does not show, stay whole.
-        let whole = "I. Vienna, 9-17 March 2015\n\nThe Commission met.\n";
-        assert_eq!(units("en", whole)[0], heading("I.", "Vienna, 9-17 March 2015"));
-        let zh = "一. A/69/733 服务处的实际结构安排的依据是职能管理层面。\n\n二. A/69/734 会议中心。\n";
-        assert!(
-            units("zh", zh).iter().all(|u| u.0 != UnitKind::Paragraph || u.2.contains("A/69")),
-            "{:?}",
-            units("zh", zh)
+        // Too long for a heading, a chapter's line that runs on past a page break.
+        let long = format!("III. A/69/735 La misión {} y\n\n15-03215\n\nsigue.\n", "informa sobre el tema ".repeat(14));
+        let units_long = units("es", &long);
+        assert_eq!(units_long[0], heading("III.", "A/69/735"));
+        assert!(units_long[1].2.starts_with("La misión") && units_long[1].2.ends_with("y sigue."), "{units_long:?}");
+        // A heading that ends no sentence, though a paragraph could open inside it (`The`
+        // after a number), one whose seam is only a capital (`States`, a name's), and a script
+        // where the seam does not show, stay whole.
+        let whole = "I. Vienna, 9-17 March 2015 The Commission on Narcotic Drugs\n\nThe Commission met.\n";
+        assert_eq!(units("en", whole)[0], heading("I.", "Vienna, 9-17 March 2015 The Commission on Narcotic Drugs"));
+        let name = "I. Member States should act now.\n\nThe Commission met.\n";
+        assert_eq!(units("en", name)[0], heading("I.", "Member States should act now."));
+        let zh = "I. A/69/733 实际结构安排的依据是职能管理层面。\n\n会议中心。\n";
+        assert_eq!(units("zh", zh)[0], heading("I.", "A/69/733 实际结构安排的依据是职能管理层面。"));
+        // Nor does one whose words come before a shorter end that opens like a paragraph.
+        let held = "II. PBC/9/OC/SR.1 held in the main building of the Court, The Hague,\n\nThe Court met.\n";
+        assert_eq!(
+            units("en", held)[0],
+            heading("II.", "PBC/9/OC/SR.1 held in the main building of the Court, The Hague,")
         );
     }
 
