@@ -834,11 +834,16 @@ fn run_in_seam(heading: &str, lang: &str, long: bool) -> Option<usize> {
     (weighted_len(&heading[..at]) < weighted_len(&heading[at..])).then_some(at)
 }
 
-/// The paragraph a numbered heading ran into (see [`run_in_seam`]), taken off its heading.
+/// The paragraph a numbered heading ran into (see [`run_in_seam`]), taken off its heading;
+/// not inside a mark (a link, emphasis), which would have to be in both.
 fn run_in_paragraph(section: &mut Section, line: u32, lang: &str, long: bool) -> Option<Paragraph> {
     let at = run_in_seam(&section.heading.text, lang, long)?;
     let heading = &section.heading.text;
-    let (head, tail) = section.heading.split(heading[..at].trim_end().len(), at);
+    let cut = heading[..at].trim_end().len();
+    if section.heading.marks.iter().any(|m| m.start < at && m.end > cut) {
+        return None;
+    }
+    let (head, tail) = section.heading.split(cut, at);
     section.heading = head;
     section.continued = is_continued(&section.heading.text);
     Some(Paragraph {
@@ -1896,6 +1901,12 @@ mod tests {
         assert_eq!(units("en", name)[0], heading("I.", "Member States should act now."));
         let zh = "I. A/69/733 实际结构安排的依据是职能管理层面。\n\n会议中心。\n";
         assert_eq!(units("zh", zh)[0], heading("I.", "A/69/733 实际结构安排的依据是职能管理层面。"));
+        // Nor one whose seam falls inside a link, which cannot be in both parts.
+        let linked = "I. [A/69/733 La estructura](#) del Servicio está basada en la gestión.\n\nTexto.\n";
+        assert_eq!(
+            units("es", linked)[0],
+            heading("I.", "A/69/733 La estructura del Servicio está basada en la gestión.")
+        );
         // Nor does one whose words come before a shorter end that opens like a paragraph.
         let held = "II. PBC/9/OC/SR.1 held in the main building of the Court, The Hague,\n\nThe Court met.\n";
         assert_eq!(
