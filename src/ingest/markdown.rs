@@ -856,6 +856,26 @@ fn run_in_paragraph(section: &mut Section, line: u32, lang: &str, long: bool) ->
     })
 }
 
+/// Whether a sentence ends inside `text` and another opens after it: a full stop after a word
+/// of five letters or more that does not end in a capital (not `No.`, `Prof.`, `4.`, `UNDP.`),
+/// then white space and a capital or a letter without case; a Chinese full stop before more
+/// text. An unnumbered heading holds no sentence: such a line is a paragraph a conversion ran
+/// a heading into (`… al Primer Vicepresidente. Tercer Vicepresidente`).
+fn ends_a_sentence_inside(text: &str) -> bool {
+    let text = text.trim_end();
+    text.match_indices(SENTENCE_END).any(|(at, stop)| {
+        let rest = &text[at + stop.len()..];
+        let after = rest.trim_start();
+        let opens = after.chars().next().is_some_and(|c| c.is_alphabetic() && !c.is_lowercase());
+        let word = text[..at].rsplit(char::is_whitespace).next().unwrap_or("");
+        let full_word = word.chars().count() >= 5
+            && word.chars().all(char::is_alphabetic)
+            && word.chars().next_back().is_some_and(|c| !c.is_uppercase());
+        let cjk = matches!(stop, "。" | "！" | "？");
+        opens && (cjk || (full_word && after.len() < rest.len()))
+    })
+}
+
 /// `text` less the footnote marker it ends with (`.²`, `.^{2}`, `.<sup>2</sup>`, `.[^2]`), which
 /// follows the full stop that ends a paragraph.
 fn without_note_marker(text: &str) -> &str {
@@ -1516,7 +1536,11 @@ impl Parser<'_> {
                 return;
             }
         }
-        if !next_continues && heading_shape(raw, &joined, SHORT_HEADING) && followed_by_content(rest) {
+        if !next_continues
+            && heading_shape(raw, &joined, SHORT_HEADING)
+            && !ends_a_sentence_inside(&joined)
+            && followed_by_content(rest)
+        {
             let section = self.heading(raw, 0, letter_fits);
             refs.count(&section.heading);
             body.open_section(section, None);
@@ -1913,6 +1937,29 @@ mod tests {
             units("en", held)[0],
             heading("II.", "PBC/9/OC/SR.1 held in the main building of the Court, The Hague,")
         );
+    }
+
+    #[test]
+    fn a_line_that_ends_a_sentence_inside_is_no_heading() {
+        assert!(ends_a_sentence_inside("La Comisión eligió al Primer Vicepresidente. Tercer Vicepresidente"));
+        assert!(ends_a_sentence_inside("人居三会议秘书处将提交建议。参与人居三会议的方式"));
+        assert!(ends_a_sentence_inside("وتحقيق التنمية المستدامة. المصدر"));
+        for heading in [
+            "Item 4. Adoption of the agenda",
+            "Statement by Prof. John Ruggie",
+            "Introduction.",
+            "Report of UNDP. Annex",
+        ] {
+            assert!(!ends_a_sentence_inside(heading), "{heading}");
+        }
+        let units = parse(
+            "t.md",
+            "es",
+            "Texto.\n\nLa Comisión eligió al Primer Vicepresidente. Tercer Vicepresidente\n\nSr. Lopes.\n",
+        )
+        .expression
+        .units();
+        assert!(units.iter().all(|u| u.kind == UnitKind::Paragraph), "{units:?}");
     }
 
     #[test]
