@@ -863,7 +863,7 @@ fn run_in_paragraph(section: &mut Section, line: u32, lang: &str, long: bool) ->
 /// a heading into (`… al Primer Vicepresidente. Tercer Vicepresidente`).
 fn ends_a_sentence_inside(text: &str) -> bool {
     let text = text.trim_end();
-    text.match_indices(SENTENCE_END).any(|(at, stop)| {
+    text.match_indices(['.', '。']).any(|(at, stop)| {
         let rest = &text[at + stop.len()..];
         let after = rest.trim_start();
         let opens = after.chars().next().is_some_and(|c| c.is_alphabetic() && !c.is_lowercase());
@@ -871,8 +871,7 @@ fn ends_a_sentence_inside(text: &str) -> bool {
         let full_word = word.chars().count() >= 5
             && word.chars().all(char::is_alphabetic)
             && word.chars().next_back().is_some_and(|c| !c.is_uppercase());
-        let cjk = matches!(stop, "。" | "！" | "？");
-        opens && (cjk || (full_word && after.len() < rest.len()))
+        opens && (stop == "。" || (full_word && after.len() < rest.len()))
     })
 }
 
@@ -1945,6 +1944,7 @@ mod tests {
         assert!(ends_a_sentence_inside("人居三会议秘书处将提交建议。参与人居三会议的方式"));
         assert!(ends_a_sentence_inside("وتحقيق التنمية المستدامة. المصدر"));
         for heading in [
+            "Why gender equality? Questions for action",
             "Item 4. Adoption of the agenda",
             "Statement by Prof. John Ruggie",
             "Introduction.",
