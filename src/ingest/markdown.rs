@@ -846,14 +846,7 @@ fn run_in_paragraph(section: &mut Section, line: u32, lang: &str, long: bool) ->
     let (head, tail) = section.heading.split(cut, at);
     section.heading = head;
     section.continued = is_continued(&section.heading.text);
-    Some(Paragraph {
-        eid: String::new(),
-        num: None,
-        text: tail,
-        items: Vec::new(),
-        lines: [line].into(),
-        joins: Vec::new(),
-    })
+    Some(Paragraph::from_line(None, tail, line))
 }
 
 /// Whether a sentence ends inside `text` and another opens after it: a full stop after a word
@@ -1495,14 +1488,7 @@ impl Parser<'_> {
             let input = with_lead(&joined[..lead], &bare[start..]);
             let text = self.inline(raw, start, &input, true);
             refs.count(&text);
-            body.push(Block::Paragraph(Paragraph {
-                eid: String::new(),
-                num: Some(num.to_string()),
-                text,
-                items: Vec::new(),
-                lines: [raw.line()].into(),
-                joins: Vec::new(),
-            }));
+            body.push(Block::Paragraph(Paragraph::from_line(Some(num.to_string()), text, raw.line())));
             return;
         }
         if let Some((_, rank, _, start)) = heading_number {
@@ -1517,14 +1503,9 @@ impl Parser<'_> {
                 match run_in {
                     // The seam the source showed is not in the heading's text (markup hid it):
                     // the line stays the paragraph its length says it is.
-                    None if long => body.push(Block::Paragraph(Paragraph {
-                        eid: String::new(),
-                        num: section.num,
-                        text: section.heading,
-                        items: Vec::new(),
-                        lines: [raw.line()].into(),
-                        joins: Vec::new(),
-                    })),
+                    None if long => {
+                        body.push(Block::Paragraph(Paragraph::from_line(section.num, section.heading, raw.line())))
+                    }
                     None => body.open_section(section, None),
                     Some(paragraph) => {
                         body.open_section(section, None);
@@ -1547,14 +1528,7 @@ impl Parser<'_> {
         }
         let text = self.inline(raw, 0, &joined, true);
         refs.count(&text);
-        body.push(Block::Paragraph(Paragraph {
-            eid: String::new(),
-            num: None,
-            text,
-            items: Vec::new(),
-            lines: [raw.line()].into(),
-            joins: Vec::new(),
-        }));
+        body.push(Block::Paragraph(Paragraph::from_line(None, text, raw.line())));
     }
 
     /// Gives every footnote reference its note's eId. A reference no body attached to goes

@@ -33,11 +33,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Expression {
             // Lines carry no structure, so eIds number them in order: numbers written in the
             // text (`1.` in every article of a declaration) repeat.
             eid: crate::model::eid::numbered("para_", ordinal),
-            num,
-            text: Text::plain(collapse_whitespace(text)),
-            items: Vec::new(),
-            lines: [i as u32 + 1].into(),
-            joins: Vec::new(),
+            ..Paragraph::from_line(num, Text::plain(collapse_whitespace(text)), i as u32 + 1)
         }));
     }
     Expression {

@@ -183,6 +183,12 @@ pub struct Paragraph {
 }
 
 impl Paragraph {
+    /// A paragraph read from one source line, without items or joins; its eId is given when
+    /// the body is numbered.
+    pub fn from_line(num: Option<String>, text: Text, line: u32) -> Paragraph {
+        Paragraph { num, text, lines: [line].into(), ..Default::default() }
+    }
+
     /// The paragraph cut in two where its text from byte `at` begins (a join, or a sentence
     /// that opens inside it), each half with its lines and joins; `None` when `at` is not
     /// between two words (a word a page broke) or leaves a half empty, or when the joins no
