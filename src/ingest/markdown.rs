@@ -617,11 +617,14 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
                 (RawKind::Text, Some(previous @ (RawKind::Text | RawKind::Note))) => {
                     // In a run the conversion did not wrap, a note body goes on to the next
                     // line only from inside a sentence: after a full stop, that line is the
-                    // page's next paragraph or the one the note's page break cut.
+                    // page's next paragraph or the one the note's page break cut. Emphasis
+                    // opened on one line and closed on the next (a title set over two lines)
+                    // holds them in one block: it cannot span two paragraphs.
                     let goes_on = |r: &Raw| {
                         r.lines.last().is_some_and(|&(_, end)| match wrapped_at[at] {
                             Some(width) => !ends_paragraph(r.lines, line, width),
-                            None => previous == RawKind::Note && !ends_with_stop(end.trim_end(), SENTENCE_END),
+                            None if previous == RawKind::Note => !ends_with_stop(end.trim_end(), SENTENCE_END),
+                            None => r.lines.len() < TITLE_LINES && emphasis_open(r.lines),
                         })
                     };
                     !starts_block(line)
@@ -657,9 +660,21 @@ const LONGEST_WRAP: usize = 120;
 /// wrapped the run at (its longest line), or `None` when it did not wrap it: a line, the last
 /// one too, is longer than any wrap. Such a run holds a paragraph per line, the blank
 /// lines between them lost; each line is a block of its own, and a line that goes on with
-/// the sentence before it is joined to it as a paragraph a page cut would be.
+/// the sentence before it is joined to it as a paragraph a page cut would be. A conversion
+/// that left a tenth of the document's lines of text longer than any wrap wrapped none: there,
+/// two short lines without a blank one between them (a heading over its paragraph, the last
+/// line before a page break) are two blocks, however alike their lengths.
 fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
     let mut widths = vec![None; lines.len()];
+    let text = lines.iter().filter(|(_, l)| !l.trim().is_empty() && hash_level(l).is_none() && !is_table_row(l));
+    let (mut count, mut long) = (0, 0);
+    for (_, line) in text {
+        count += 1;
+        long += usize::from(weighted_at_least(line.trim_end(), LONGEST_WRAP + 1));
+    }
+    if long >= 2 && long * 10 >= count {
+        return widths;
+    }
     let mut start = 0;
     while start < lines.len() {
         let end = (start..lines.len()).find(|&k| lines[k].1.trim().is_empty()).unwrap_or(lines.len());
@@ -702,6 +717,39 @@ fn ends_paragraph(lines: &[(u32, &str)], next: &str, width: usize) -> bool {
 fn may_end_paragraph(lines: &[(u32, &str)], next: &str) -> bool {
     lines.last().is_some_and(|(_, last)| ends_with_stop(last.trim_end(), SENTENCE_END))
         && opens_uncased_or_capital(next)
+}
+
+/// The most lines a title set in emphasis runs over.
+const TITLE_LINES: usize = 6;
+
+/// Whether `lines` end inside `*` emphasis: the last run of `*` that opens or closes one
+/// opens it, before a word and after a space or the line's start (`**Conférence des
+/// Parties à`). A run after a word and before a space or the end closes it, as a note's
+/// star does (`Diawara (Guinée)**`), which opens nothing.
+fn emphasis_open(lines: &[(u32, &str)]) -> bool {
+    let mut open = false;
+    for (_, line) in lines {
+        let bytes = line.as_bytes();
+        let mut k = 0;
+        while k < bytes.len() {
+            if bytes[k] != b'*' {
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while bytes.get(k) == Some(&b'*') {
+                k += 1;
+            }
+            let space_before = start == 0 || bytes[start - 1].is_ascii_whitespace();
+            let space_after = bytes.get(k).is_none_or(u8::is_ascii_whitespace);
+            match (space_before, space_after) {
+                (true, false) => open = true,
+                (false, true) => open = false,
+                _ => {}
+            }
+        }
+    }
+    open
 }
 
 /// Whether a line may hold markup that a later line closes: an odd number of `*`, a tag, a
@@ -1792,6 +1840,41 @@ mod tests {
 
     fn unit_lines(lang: &str, body: &str) -> Vec<u32> {
         parse("t.md", lang, body).expression.units().iter().map(|u| u.line).collect()
+    }
+
+    #[test]
+    fn short_lines_where_the_conversion_wrapped_nothing_are_blocks_of_their_own() {
+        let long = "The Committee met twice in 2014 and reviewed the reports of the seven subsidiary bodies, of which two were submitted late and one was not read at all.";
+        assert!(weighted_len(long) > LONGEST_WRAP);
+        // Two short lines, the first the longer: wrapped, if every line of the document is as
+        // short; a heading over its paragraph where the conversion left long lines.
+        let pair = "From the Joint Mediation Support Team under component 1\nUNAMID will strengthen early warning mechanisms.\n";
+        assert_eq!(unit_lines("en", pair), [1]);
+        let unwrapped = format!("{long}\n\n{long}\n\n{pair}\n{long}\n");
+        assert_eq!(unit_lines("en", &unwrapped), [1, 3, 5, 6, 8]);
+        // One long line is not enough to tell (a quotation, an address), nor two among many.
+        assert_eq!(unit_lines("en", &format!("{long}\n\n{pair}")), [1, 3]);
+        let short = "The Committee met twice in 2014 and reviewed the reports.";
+        let many = format!("{long}\n\n{long}\n\n{}{pair}", format!("{short}\n\n").repeat(20));
+        assert_eq!(unit_lines("en", &many).len(), 23);
+        // A title set in emphasis over several lines is one block; a note's stars open nothing.
+        let title = "**Conférence des Parties à\nla Convention des Nations Unies\ncontre la criminalité\ntransnationale organisée**\n";
+        assert_eq!(unit_lines("fr", &format!("{long}\n\n{long}\n\n{title}")), [1, 3, 5]);
+        let starred = "Jean Pierre Diawara (Guinée)**\nMme Fatima Ahmed (Soudan)\n";
+        assert_eq!(unit_lines("fr", &format!("{long}\n\n{long}\n\n{starred}")), [1, 3, 5, 6]);
+    }
+
+    #[test]
+    fn emphasis_is_open_after_a_run_of_stars_before_a_word() {
+        let open = |text: &str| emphasis_open(&text.lines().map(|l| (1, l)).collect::<Vec<_>>());
+        for text in ["**Conférence des Parties à", "*Répercussions de la pandémie", "Le *Groupe*, puis **le Comité"]
+        {
+            assert!(open(text), "{text}");
+        }
+        for text in ["**Conférence des Parties à\nla Convention**", "Diawara (Guinée)**", "3 * 4 = 12", "Le *Groupe*"]
+        {
+            assert!(!open(text), "{text}");
+        }
     }
 
     #[test]
