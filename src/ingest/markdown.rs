@@ -618,11 +618,18 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
                     // In a run the conversion did not wrap, a note body goes on to the next
                     // line only from inside a sentence: after a full stop, that line is the
                     // page's next paragraph or the one the note's page break cut. Emphasis
-                    // opened on one line and closed on the next (a title set over two lines)
-                    // holds them in one block: it cannot span two paragraphs.
+                    // left open (a title set in bold over several lines) holds the next line
+                    // in the block: it cannot span two paragraphs.
                     let goes_on = |r: &Raw| {
                         r.lines.last().is_some_and(|&(_, end)| match wrapped_at[at] {
-                            Some(width) => !ends_paragraph(r.lines, line, width),
+                            // A lower-case line after a note that ends a sentence is the
+                            // paragraph the note's page break cut, not more of the note.
+                            Some(width) => {
+                                let note_ended = previous == RawKind::Note
+                                    && ends_with_stop(end.trim_end(), SENTENCE_END)
+                                    && starts_lowercase(line);
+                                !note_ended && !ends_paragraph(r.lines, line, width)
+                            }
                             None if previous == RawKind::Note => !ends_with_stop(end.trim_end(), SENTENCE_END),
                             None => r.lines.len() < TITLE_LINES && emphasis_open(r.lines),
                         })
@@ -1862,6 +1869,22 @@ mod tests {
         assert_eq!(unit_lines("fr", &format!("{long}\n\n{long}\n\n{title}")), [1, 3, 5]);
         let starred = "Jean Pierre Diawara (Guinée)**\nMme Fatima Ahmed (Soudan)\n";
         assert_eq!(unit_lines("fr", &format!("{long}\n\n{long}\n\n{starred}")), [1, 3, 5, 6]);
+    }
+
+    #[test]
+    fn a_note_that_ends_a_sentence_in_a_wrapped_run_ends_before_the_paragraph_it_cut() {
+        // Wrapped lines, no blank line: the page break put the note inside the paragraph,
+        // whose next line opens in lower case.
+        let body = "Ce phénomène plutôt bizarre et apparemment inexplicable²\n² Voir E/C.19/2015/4.\nne peut constituer une simple coïncidence ni être écarté à la légère ou occulté,\ncar il fait intégralement partie du paysage politique européen actuel.\n";
+        let parsed = parse("t.md", "fr", body);
+        assert_eq!(parsed.expression.notes.len(), 1);
+        assert_eq!(parsed.expression.notes[0].text.text, "Voir E/C.19/2015/4.");
+        assert_eq!(unit_lines("fr", body), [1]);
+        let Block::Paragraph(paragraph) = &parsed.expression.body[0] else { panic!("a paragraph") };
+        assert!(paragraph.text.text.ends_with("européen actuel."), "{}", paragraph.text.text);
+        // A note that goes on over its next line from inside a sentence still does.
+        let going_on = body.replace("E/C.19/2015/4.", "E/C.19/2015/4 et");
+        assert!(parse("t.md", "fr", &going_on).expression.notes[0].text.text.ends_with("et ne peut constituer une simple coïncidence ni être écarté à la légère ou occulté, car il fait intégralement partie du paysage politique européen actuel."));
     }
 
     #[test]
