@@ -707,13 +707,14 @@ fn ends_paragraph(lines: &[(u32, &str)], next: &str, width: usize) -> bool {
     let len = weighted_len(last);
     let room = len + 1 + first_word_len(next) <= width;
     // Lines set in a proportional font vary in length: a line under 80 % of the width with
-    // room left for the next word was ended on purpose, and so was a heading's last line
-    // (`F. Examen de …`) that ends without punctuation.
+    // room left for the next word was ended on purpose (under 90 % when it ends a sentence),
+    // and so was a heading's last line (`F. Examen de …`) that ends without punctuation. A
+    // paragraph cut in two at worst stays whole in its row, where two run together mix rows.
     let heading = lines.len() <= 2
         && lexical::heading_number(strip_emphasis(lines[0].1)).is_some()
         && !ends_with_stop(last, TERMINAL);
     opens_uncased_or_capital(next)
-        && ((ends_with_stop(last, SENTENCE_END) && len * 10 < width * 7)
+        && ((ends_with_stop(last, SENTENCE_END) && (len * 10 < width * 7 || (room && len * 10 < width * 9)))
             || (room && (len * 5 < width * 4 || heading) && !last.ends_with([',', '-', '،', '，'])))
 }
 
@@ -1918,6 +1919,11 @@ mod tests {
         assert_eq!(unit_lines("en", wrapped), [1, 4]);
         let full = "The Committee met twice in 2014 and reviewed the reports of its seven\nsubsidiary bodies, of which two were submitted late and one was not read.\nIt decided to hold its next session in Vienna, subject to the availability\n";
         assert_eq!(unit_lines("en", full), [1]);
+        // A line that ends a sentence with room left for the next line's first word was ended
+        // on purpose, however full (85 % here); without room, it goes on.
+        let room = "The Committee met twice in 2014 and reviewed the reports of its seven subsidiary\nbodies, two of which it found late and one of which it did not read.\nThe Chair thanked the secretariat for the documentation.\n";
+        assert_eq!(unit_lines("en", room), [1, 3]);
+        assert_eq!(unit_lines("en", &room.replace("\nThe Chair", "\nNotwithstanding")), [1]);
         // A line that had room for the next line's first word was ended on purpose, with or
         // without a full stop; a title wrapped short still goes on.
         let headings = "Agenda item 112 (d)\nNote by the Secretary-General\n";
