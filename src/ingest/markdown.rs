@@ -668,9 +668,9 @@ const LONGEST_WRAP: usize = 120;
 /// one too, is longer than any wrap. Such a run holds a paragraph per line, the blank
 /// lines between them lost; each line is a block of its own, and a line that goes on with
 /// the sentence before it is joined to it as a paragraph a page cut would be. A conversion
-/// that left a tenth of the document's lines of text longer than any wrap wrapped none: there,
-/// two short lines without a blank one between them (a heading over its paragraph, the last
-/// line before a page break) are two blocks, however alike their lengths.
+/// that left a tenth of the document's lines of text (two at least) longer than any wrap
+/// wrapped none: there, two short lines without a blank one between them (a heading over its
+/// paragraph, the last line before a page break) are two blocks, however alike their lengths.
 fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
     let mut widths = vec![None; lines.len()];
     let text = lines.iter().filter(|(_, l)| !l.trim().is_empty() && hash_level(l).is_none() && !is_table_row(l));
@@ -699,8 +699,9 @@ fn wrap_widths(lines: &[(u32, &str)]) -> Vec<Option<usize>> {
 /// Whether a block of `lines` of a run wrapped at `width` ends its paragraph at its last line,
 /// `next` opening another, when the conversion left no blank line between them. `next` opens
 /// with a capital (or in a script without case), and either the last line ends a sentence well
-/// short of the width, which a wrapped line does not, or it had room for `next`'s first word (a
-/// heading, a clause before a colon) and does not end on a comma or a hyphen.
+/// short of the width, which a wrapped line does not, or short of it with room for `next`'s
+/// first word, or it had room for that word (a heading, a clause before a colon) and does not
+/// end on a comma or a hyphen.
 fn ends_paragraph(lines: &[(u32, &str)], next: &str, width: usize) -> bool {
     let Some(&(_, last)) = lines.last() else { return false };
     let last = last.trim_end();
