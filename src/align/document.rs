@@ -236,11 +236,8 @@ fn cuts(
                     return 2 * numbered > n;
                 }
                 let agree = others.clone().filter(|(_, theirs)| meets_at(theirs, own, share)).count();
-                let more_units = || others.clone().all(|(_, theirs)| theirs.len() > own.len());
-                match candidate.evidence {
-                    Evidence::Join { lower } => agree >= 2 && (2 * agree > n || (!lower && more_units())),
-                    _ => agree >= 3 && (agree == n || (2 * agree > n && more_units())),
-                }
+                let more_units = others.clone().all(|(_, theirs)| theirs.len() > own.len());
+                enough(&candidate.evidence, agree, n, more_units)
             };
             let by_eid = paragraphs.entry(lang.as_str()).or_insert_with(|| {
                 let mut found = BTreeMap::new();
@@ -284,10 +281,23 @@ fn cuts(
     cuts
 }
 
+/// Whether `agree` of a group's `others` versions, holding a boundary where one version has
+/// the candidate `evidence` for a cut, are enough to cut there; `more_units`: every other
+/// version holds more units in the group than that one (no translation made one paragraph of
+/// two there).
+fn enough(evidence: &Evidence, agree: usize, others: usize, more_units: bool) -> bool {
+    match *evidence {
+        // The source broke the line there, so two versions suffice unless a lower-case word
+        // follows; without blank lines, versions whose conversion filled the paragraph's last
+        // line all make the same join, and may be the more.
+        Evidence::Join { lower } => agree >= 2 && (2 * agree > others || !lower),
+        _ => agree >= 3 && (agree == others || (2 * agree > others && more_units)),
+    }
+}
+
 /// A place where a paragraph may hold two:
 /// - a join the ingest made, which most of the other versions must contradict, or two when
-///   every other version holds more units in the group and no lower-case word follows (where a
-///   page break cut a sentence, one does);
+///   no lower-case word follows (where a page break cut a sentence, one does);
 /// - a sentence that opens inside it, or a capital (or a letter without case) after a colon
 ///   (a list's lead-in run into what follows it), which all of them must, three at least, or
 ///   most of them when every other version holds more units in the group;
@@ -434,6 +444,19 @@ mod tests {
         // A sentence going on, a time, an address, a ratio: no lead-in ends there.
         assert!(at("as follows: the Council").is_empty());
         assert!(at("at 10:00 Hours, see https://un.org and 3:1 Ratio").is_empty());
+    }
+
+    #[test]
+    fn a_join_before_a_capital_is_cut_where_two_versions_meet_it_and_a_sentence_where_all_do() {
+        let join = |lower| Evidence::Join { lower };
+        assert!(enough(&join(false), 2, 5, false));
+        assert!(!enough(&join(false), 1, 5, true));
+        assert!(!enough(&join(true), 2, 5, true));
+        assert!(enough(&join(true), 3, 5, false));
+        assert!(enough(&Evidence::Sentence, 5, 5, false));
+        assert!(!enough(&Evidence::Sentence, 4, 5, false));
+        assert!(enough(&Evidence::Sentence, 4, 5, true));
+        assert!(!enough(&Evidence::Sentence, 2, 2, true));
     }
 
     #[test]
