@@ -251,7 +251,7 @@ fn a_join_before_a_lower_case_word_needs_most_other_versions() {
 /// Two Chinese preambular clauses across a page break, the first with half its text lost (a
 /// line the conversion dropped): the ingest joins them (Chinese has no case to tell a clause
 /// that goes on), and the loss moves the join away from where three of the other versions end
-/// the clause. Two still meet it, and every other version holds two units in the group, so the
+/// the clause. Two still meet it, and no lower-case word follows (Chinese has none), so the
 /// join is cut; a join before a lower-case word would need most of them.
 #[test]
 fn a_join_every_other_version_splits_is_cut_where_two_meet_it() {
