@@ -191,8 +191,9 @@ pub struct Seam {
 /// any sentence end, a paragraph number, a capitalised word that opens sentences, or, after a
 /// word that does not call for a continuation (`the`, `of`), a capital following the first
 /// word or a word in lower case, or digits following a word in lower case. Those words, in
-/// order; `None` in a script without case, where the seam does not show.
-pub fn heading_seams(text: &str, lang: &str) -> Option<Vec<Seam>> {
+/// order, found as they are asked for; `None` in a script without case, where the seam does
+/// not show.
+pub fn heading_seams<'a>(text: &'a str, lang: &'a str) -> Option<impl Iterator<Item = Seam> + 'a> {
     let openers = match lang {
         "en" => "The This These A An In On At By For During Since Following Upon Under With Pursuant As It Its We I",
         "fr" => "Le La Les Un Une Dans En Au Aux Par Pour Depuis Lors Conformément Selon Il Elle Nous Je Ce Cette Ces",
@@ -201,12 +202,11 @@ pub fn heading_seams(text: &str, lang: &str) -> Option<Vec<Seam>> {
         _ => return None,
     };
     let mut words = text.split_whitespace();
-    let mut prev = words.next().unwrap_or("");
-    let mut seams = Vec::new();
-    for (n, word) in words.take(12).enumerate() {
+    let first = words.next().unwrap_or("");
+    let seams = words.take(12).enumerate().scan(first, move |prev, (n, word)| {
         // A first word ending in a full stop may be a heading's label ("D.").
         if n > 0 && prev.ends_with(is_terminal) {
-            break;
+            return None;
         }
         let number =
             word.ends_with('.') && word[..word.len() - 1].chars().all(|c| c.is_ascii_digit()) && word.len() > 1;
@@ -217,12 +217,12 @@ pub fn heading_seams(text: &str, lang: &str) -> Option<Vec<Seam>> {
         // After a first word, any capital: "Nationality Please provide", "Brésil À ce titre".
         let after_lower = n == 0 || !prev.starts_with(char::is_uppercase);
         let digits = word.starts_with(|c: char| c.is_ascii_digit()) && prev.ends_with(char::is_lowercase);
-        if !continued && (number || opener || digits || (capital && after_lower)) {
-            seams.push(Seam { at: word.as_ptr() as usize - text.as_ptr() as usize, opens: number || opener });
-        }
-        prev = word;
-    }
-    Some(seams)
+        let seam = (!continued && (number || opener || digits || (capital && after_lower)))
+            .then(|| Seam { at: word.as_ptr() as usize - text.as_ptr() as usize, opens: number || opener });
+        *prev = word;
+        Some(seam)
+    });
+    Some(seams.flatten())
 }
 
 /// Whether `line` stops where no paragraph or heading can: inside brackets, or on a word that
@@ -285,7 +285,7 @@ mod tests {
     #[test]
     fn a_heading_run_into_a_paragraph_shows_where_the_paragraph_opens() {
         fn seams<'t>(text: &'t str, lang: &str) -> Option<Vec<(&'t str, bool)>> {
-            heading_seams(text, lang).map(|s| s.into_iter().map(|s| (&text[s.at..], s.opens)).collect())
+            heading_seams(text, lang).map(|s| s.map(|s| (&text[s.at..], s.opens)).collect())
         }
         let vienna = "Vienna, 9-17 March 2015 The Government reported";
         let found = [("March 2015 The Government reported", false), ("2015 The Government reported", false)];

@@ -230,13 +230,13 @@ fn cuts(
             let total = weights[lang.as_str()].iter().sum::<usize>().max(1) as f64;
             let others = places.iter().filter(|(other, _)| *other != lang);
             let n = places.len() - 1;
+            let more_units = others.clone().all(|(_, theirs)| theirs.len() > own.len());
             let agreed = |share: f64, candidate: &Candidate| {
                 if let Evidence::Number(mark) = candidate.evidence {
                     let numbered = marks.iter().filter(|(other, ms)| *other != lang && ms.contains(&mark)).count();
                     return 2 * numbered > n;
                 }
                 let agree = others.clone().filter(|(_, theirs)| meets_at(theirs, own, share)).count();
-                let more_units = others.clone().all(|(_, theirs)| theirs.len() > own.len());
                 enough(&candidate.evidence, agree, n, more_units)
             };
             let by_eid = paragraphs.entry(lang.as_str()).or_insert_with(|| {

@@ -563,7 +563,7 @@ pub(crate) fn heading_like(text: &str, lang: &str) -> bool {
 pub(crate) fn heading_run_in(unit: &Unit, lang: &str) -> Option<bool> {
     let text = unit.text.trim_start();
     let body = unit.num.and_then(|num| text.strip_prefix(num)).unwrap_or(text);
-    lang::heading_seams(body, lang).map(|seams| !seams.is_empty())
+    lang::heading_seams(body, lang).map(|mut seams| seams.next().is_some())
 }
 
 /// The value of a decimal digit in any of the scripts UN texts use.

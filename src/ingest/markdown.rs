@@ -887,7 +887,7 @@ fn run_in_seam(heading: &str, lang: &str, long: bool) -> Option<usize> {
     if !long && !ends_sentence(end) && !ends_with_stop(end, &[',', '،', '，']) {
         return None;
     }
-    let at = lang::heading_seams(heading, lang)?.into_iter().find(|seam| seam.opens)?.at;
+    let at = lang::heading_seams(heading, lang)?.find(|seam| seam.opens)?.at;
     (weighted_len(&heading[..at]) < weighted_len(&heading[at..])).then_some(at)
 }
 
