@@ -651,7 +651,7 @@ impl Staging {
             if !meta.file_type().is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
                 return Ok(false);
             }
-            Ok(fs::read(&from)? == bytes)
+            holds(&mut fs::File::open(&from)?, bytes)
         };
         same().unwrap_or(false) && fs::hard_link(&from, to).is_ok()
     }
@@ -875,6 +875,38 @@ impl Stream {
     }
 }
 
+/// Bytes of an old copy compared at a time.
+const COMPARED: usize = 64 << 10;
+
+thread_local! {
+    /// The buffer [`holds`] reads into, kept by each thread: most of a release is compared
+    /// with its previous copy, and reading each copy whole into a new allocation cost more
+    /// than the comparison (the pages of a fresh buffer are faulted in and written once).
+    static COMPARE_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether what remains to be read of `file` is exactly `bytes`; stops at the first
+/// difference.
+fn holds(file: &mut impl std::io::Read, mut bytes: &[u8]) -> std::io::Result<bool> {
+    COMPARE_BUFFER.with_borrow_mut(|buf| {
+        buf.resize(COMPARED, 0);
+        loop {
+            let n = match file.read(buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                return Ok(bytes.is_empty());
+            }
+            match bytes.split_at_checked(n) {
+                Some((head, rest)) if head == &buf[..n] => bytes = rest,
+                _ => return Ok(false),
+            }
+        }
+    })
+}
+
 /// Threads that remove a tree: enough for the disk to take several requests at once.
 const REMOVERS: usize = 8;
 
@@ -960,4 +992,23 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     fs::rename(b, &aside)?;
     fs::rename(a, b)?;
     fs::rename(&aside, a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_old_copy_holds_the_bytes_only_when_it_has_them_all_and_no_more() {
+        // Longer than a comparison buffer, so that a difference in the second read counts.
+        let old: Vec<u8> = (0..COMPARED + 1000).map(|k| (k % 251) as u8).collect();
+        assert!(holds(&mut old.as_slice(), &old).unwrap());
+        assert!(!holds(&mut old.as_slice(), &old[..old.len() - 1]).unwrap());
+        assert!(!holds(&mut &old[..old.len() - 1], &old).unwrap());
+        let mut changed = old.clone();
+        changed[COMPARED + 10] ^= 1;
+        assert!(!holds(&mut old.as_slice(), &changed).unwrap());
+        assert!(holds(&mut &b""[..], b"").unwrap());
+        assert!(!holds(&mut &b""[..], b"x").unwrap());
+    }
 }
