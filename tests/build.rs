@@ -75,6 +75,29 @@ fn frictionless_finds_the_data_package_valid() {
     assert_eq!(json["tasks"].as_array().unwrap().len(), 4);
 }
 
+/// A note body whose marker the conversion lost is a warning, not a failed build, and the
+/// note is kept in the Akoma Ntoso metadata, still valid against the schema.
+#[test]
+fn a_note_without_its_marker_is_built_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let built = build(&repo().join("tests/fixtures/invalid/orphan-note-body"), &out, "1");
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let akn: Vec<_> = fs::read_dir(out.join("akn")).unwrap().flatten().map(|d| d.path().join("fr.xml")).collect();
+    assert_eq!(akn.len(), 1);
+    let xml = fs::read_to_string(&akn[0]).unwrap();
+    let notes = &xml[xml.find("<notes ").expect("a notes block in meta")..xml.find("</meta>").unwrap()];
+    assert!(notes.contains("marker=\"²\"") && notes.contains("Voir le document CTOC/COP/WG.7/2019/3."), "{notes}");
+    assert!(!notes.contains("2019/2."), "the note with its marker is placed in the text: {notes}");
+    let valid = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(repo().join("schemas/akn/akomantoso30.xsd"))
+        .arg(&akn[0])
+        .output()
+        .expect("xmllint is installed (libxml2-utils)");
+    assert!(valid.status.success(), "{}", String::from_utf8_lossy(&valid.stderr));
+}
+
 #[test]
 fn a_failing_document_leaves_the_previous_release_untouched() {
     let dir = tempfile::tempdir().unwrap();
@@ -85,10 +108,10 @@ fn a_failing_document_leaves_the_previous_release_untouched() {
     assert!(build(&sources, &out, "1").status.success());
     let before = tree(&out);
     let text = fs::read_to_string(doc.join("fr.md")).unwrap();
-    fs::write(doc.join("fr.md"), text.replace("Additif", "Additif <i>non fermé")).unwrap();
+    fs::write(doc.join("fr.md"), text.replace("Original : anglais", "Original : klingon")).unwrap();
     let failed = build(&sources, &out, "1");
     assert_eq!(failed.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&failed.stderr).contains("unclosed-markup"));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("unknown-language"));
     assert_eq!(tree(&out), before);
     let leftovers: Vec<_> = fs::read_dir(dir.path())
         .unwrap()

@@ -226,7 +226,35 @@ fn meta(x: &mut Xml, doc: &Document, work: &Work, expression: &Expression, info:
         &[("eId", "markupAuthor"), ("href", "/ontology/role/markupAuthor"), ("showAs", "Mark-up author")],
     )?;
     x.end("references")?;
+    unplaced_notes(x, expression)?;
     x.end("meta")
+}
+
+/// The notes whose marker the conversion lost (a warning of the ingest), in the metadata's
+/// notes: Akoma Ntoso's place for notes that are not written at a point of the text.
+fn unplaced_notes(x: &mut Xml, expression: &Expression) -> std::io::Result<()> {
+    let mut placed = HashSet::new();
+    expression.for_each_text(&mut |text| {
+        for mark in &text.marks {
+            if let MarkKind::NoteRef { note, .. } = &mark.kind {
+                placed.insert(note.clone());
+            }
+        }
+    });
+    let mut unplaced = expression.notes.iter().filter(|n| !placed.contains(&n.eid)).peekable();
+    if unplaced.peek().is_none() {
+        return Ok(());
+    }
+    x.start("notes", &[("source", "#accord")])?;
+    for note in unplaced {
+        let eid = x.ids.other(&note.eid);
+        x.start("note", &[("eId", &eid), ("marker", &note.marker)])?;
+        x.line_start("p", &[])?;
+        x.inline(&note.text)?;
+        x.inline_end("p")?;
+        x.end("note")?;
+    }
+    x.end("notes")
 }
 
 /// The preface class of a header field (AKN4UN's names for the UN masthead).
@@ -687,6 +715,28 @@ mod tests {
             ),
             "{xml}"
         );
+    }
+
+    #[test]
+    fn a_note_whose_marker_was_lost_goes_to_the_metadata_notes() {
+        let mut doc = document();
+        let text = Text {
+            text: "ab".into(),
+            marks: vec![Mark { start: 1, end: 1, kind: MarkKind::NoteRef { note: "fn_1".into(), marker: "1".into() } }],
+        };
+        let en = &mut doc.expressions[0];
+        en.body = vec![para("para_1", "1.", text)];
+        en.notes = vec![
+            Note { eid: "fn_1".into(), marker: "1".into(), text: Text::plain("Placed"), line: 2 },
+            Note { eid: "fn_2".into(), marker: "2".into(), text: Text::plain("C & D"), line: 3 },
+        ];
+        let alignment = Alignment { pivot: "en".into(), groups: vec![] };
+        let xml = xml(&doc, &alignment, "en");
+        let notes = "<notes source=\"#accord\">\n        <note eId=\"fn_2\" marker=\"2\">\n          <p>C &amp; D</p>\n        </note>\n      </notes>\n    </meta>";
+        assert!(xml.contains(notes), "{xml}");
+        // The placed note is written at its marker only.
+        assert_eq!(xml.matches("Placed").count(), 1);
+        assert!(xml.contains("<authorialNote eId=\"fn_1\""));
     }
 
     #[test]

@@ -1223,7 +1223,15 @@ impl Parser<'_> {
                 ),
             };
             let (line, col) = locate(raw, start + offset);
-            self.diagnostics.push(Diagnostic::error(code, Location::new(self.path, line, col), message, hint));
+            let location = Location::new(self.path, line, col);
+            // Conversion damage the text survives: the markup or marker that has no partner is
+            // read as text or dropped, and the document is still built. Markup nested beyond
+            // reason is not damage a conversion makes.
+            self.diagnostics.push(if code == "markup-too-deep" {
+                Diagnostic::error(code, location, message, hint)
+            } else {
+                Diagnostic::warning(code, location, message, hint)
+            });
         }
         if !out.markup.is_empty() {
             self.dropped.push(Dropped { line: raw.line(), kind: DroppedKind::Markup, text: out.markup });
@@ -1590,7 +1598,9 @@ impl Parser<'_> {
 
     /// Gives every footnote reference its note's eId. A reference no body attached to goes
     /// to a note with its marker that has no reference (a body printed before its marker),
-    /// else to the last such note (a note cited twice). Notes nobody refers to are errors.
+    /// else to the last such note (a note cited twice). A marker with no body and a body
+    /// with no marker are warnings: a conversion loses superscripts, and the text is whole
+    /// without them (the marker stays in the text; the note is kept, with no place in it).
     fn resolve_refs(&mut self, expression: &mut Expression, refs: &RefLedger) {
         let values: Vec<String> = expression.notes.iter().map(|n| marker_value(&n.marker)).collect();
         let mut referenced = vec![false; values.len()];
@@ -1630,7 +1640,7 @@ impl Parser<'_> {
             }
         });
         for marker in orphans {
-            self.diagnostics.push(Diagnostic::error(
+            self.diagnostics.push(Diagnostic::warning(
                 "orphan-note-marker",
                 Location::new(self.path, 1, 1),
                 format!("footnote marker `{marker}` has no note body it can be attached to"),
@@ -1639,7 +1649,7 @@ impl Parser<'_> {
         }
         for (n, note) in expression.notes.iter().enumerate() {
             if !referenced[n] {
-                self.diagnostics.push(Diagnostic::error(
+                self.diagnostics.push(Diagnostic::warning(
                     "orphan-note-body",
                     Location::new(self.path, note.line, 1),
                     format!("footnote body `{}` has no marker in the text", note.marker),
