@@ -108,10 +108,10 @@ fn a_failing_document_leaves_the_previous_release_untouched() {
     assert!(build(&sources, &out, "1").status.success());
     let before = tree(&out);
     let text = fs::read_to_string(doc.join("fr.md")).unwrap();
-    fs::write(doc.join("fr.md"), text.replace("Original : anglais", "Original : klingon")).unwrap();
+    fs::write(doc.join("fr.md"), text.replace("Original : anglais", "Original : espagnol")).unwrap();
     let failed = build(&sources, &out, "1");
     assert_eq!(failed.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&failed.stderr).contains("unknown-language"));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("original-language-conflict"));
     assert_eq!(tree(&out), before);
     let leftovers: Vec<_> = fs::read_dir(dir.path())
         .unwrap()

@@ -281,7 +281,7 @@ fn deeply_nested_markup_is_refused_in_bounded_memory() {
 
 #[test]
 fn missing_header() {
-    error_at("missing-header", &["missing-header"], "missing-header", "fr.md", (1, 1));
+    warning_at("missing-header", "missing-header", "fr.md", (1, 1));
 }
 
 #[test]
@@ -295,7 +295,24 @@ fn empty_document() {
 #[test]
 fn unknown_original_language_name() {
     const CASE: &str = "unknown-language";
-    error_at(CASE, &["unknown-language"], "unknown-language", "fr.md", line_of(CASE, "fr.md", "Original : klingon"));
+    // The original is in document.toml: the build goes on without the header's.
+    warning_at(CASE, "unknown-language", "fr.md", line_of(CASE, "fr.md", "Original : klingon"));
+}
+
+#[test]
+fn several_original_languages_record_the_first() {
+    let tmp = TempDir::new().unwrap();
+    let doc = tmp.path().join(SLUG);
+    copy_valid_document(&doc);
+    let path = doc.join("fr.md");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("Original : anglais", "Original : anglais/français")).unwrap();
+    let run = validate(tmp.path());
+    // document.toml says `en`: the first named agrees with it, so no conflict.
+    assert_eq!((run.code, run.codes()), (0, vec!["several-originals"]), "{}", run.stdout);
+    let d = run.one("several-originals", "warning");
+    assert!(d["message"].as_str().unwrap().contains("`en`"), "{d}");
+    assert_at(d, &format!("{SLUG}/fr.md"), 6, 1);
 }
 
 #[test]
@@ -628,7 +645,7 @@ fn other_documents_in_the_same_run_are_still_processed() {
     assert_eq!(run.count("documents"), 2);
     assert_eq!(run.count("expressions"), 2);
     let broken = format!("{SLUG}-addendum/fr.md");
-    assert_at(run.one("unknown-language", "error"), &broken, 6, 1);
+    assert_at(run.one("original-language-conflict", "error"), &broken, 6, 1);
     assert_at(run.one("unclosed-markup", "warning"), &broken, 17, 38);
     let valid = format!("/{SLUG}/");
     assert!(

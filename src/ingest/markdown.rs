@@ -562,16 +562,39 @@ fn is_header_field_line(line: &str) -> bool {
 }
 
 /// `Original : anglais`, `Original: English`, `Оригинал: английский`, `原文：英文`.
-fn original_value(line: &str) -> Option<Option<&'static str>> {
+fn original_value(line: &str) -> Option<Vec<&'static str>> {
     let (label, value) = line.split_once([':', '：'])?;
     // Some headers print the label in capitals (`ORIGINAL: ENGLISH`).
     let label = label.trim().to_lowercase();
     if !matches!(label.as_str(), "original" | "оригинал" | "原文" | "الأصل" | "idioma original") {
         return None;
     }
-    let value = value.trim();
-    let value = value.strip_prefix("بال").map(|v| format!("ال{v}")).unwrap_or_else(|| value.to_string());
-    Some(lang::code_for_name(&value))
+    Some(original_languages(value))
+}
+
+/// The languages an `Original:` value names, in its order; none unless every part names
+/// one. A text drafted in several languages lists them all: `English/French`, `anglais et
+/// français`, `английский/французский`, `英文/法文`.
+fn original_languages(value: &str) -> Vec<&'static str> {
+    let one = |name: &str| {
+        let name = name.trim();
+        let name = name.strip_prefix("بال").map(|v| format!("ال{v}")).unwrap_or_else(|| name.to_string());
+        lang::code_for_name(&name)
+    };
+    if let Some(code) = one(value) {
+        return vec![code];
+    }
+    let mut parts = Vec::new();
+    for part in value.split(['/', ',', '、', '،']) {
+        for name in part.split([' ', '\u{a0}']).filter(|w| !matches!(*w, "" | "and" | "et" | "y" | "и" | "و")) {
+            match one(name) {
+                Some(code) if !parts.contains(&code) => parts.push(code),
+                Some(_) => {}
+                None => return Vec::new(),
+            }
+        }
+    }
+    parts
 }
 
 /// Groups lines into raw blocks: blank lines separate them, and inside a run of lines a
@@ -1256,7 +1279,10 @@ impl Parser<'_> {
             .take(8)
             .position(|r| r.first().trim_start().starts_with("Distr") || original_value(r.first().trim()).is_some())
         else {
-            self.diagnostics.push(Diagnostic::error(
+            // A conversion that starts at the body loses the masthead: the document is still
+            // read, its symbol and original language taken from `document.toml` or the
+            // other versions (nobody stating the original is an error of its own).
+            self.diagnostics.push(Diagnostic::warning(
                 "missing-header",
                 Location::new(self.path, 1, 1),
                 "no UN header block (`Distr.`, date, language, `Original:`) in the first blocks",
@@ -1353,16 +1379,27 @@ impl Parser<'_> {
             HeaderField::Distribution => distribution_value(plain),
             HeaderField::Date => lang::parse_date(plain),
             HeaderField::Language => lang::code_for_name(plain).map(str::to_string),
-            HeaderField::Original => original_value(plain).flatten().map(str::to_string),
+            HeaderField::Original => original_value(plain).and_then(|codes| codes.first().map(|c| c.to_string())),
             _ => None,
         };
-        if field == HeaderField::Original && value.is_none() {
-            self.diagnostics.push(Diagnostic::error(
+        // A garbled or unusual `Original:` leaves the original to `document.toml` and the other
+        // versions; when nobody states it, that is an error of its own.
+        let location = Location::new(self.path, raw.line(), 1);
+        match original_value(plain).filter(|_| field == HeaderField::Original).as_deref() {
+            Some([]) => self.diagnostics.push(Diagnostic::warning(
                 "unknown-language",
-                Location::new(self.path, raw.line(), 1),
+                location,
                 format!("`{plain}` does not name a language accord knows"),
-                "write the language as UN headers do: `Original : anglais`, `Original: English`",
-            ));
+                "write the language as UN headers do (`Original : anglais`, `Original: English`), or state \
+                 `original_language` in document.toml",
+            )),
+            Some([first, _, ..]) => self.diagnostics.push(Diagnostic::warning(
+                "several-originals",
+                location,
+                format!("`{plain}` names several original languages; accord records one, the first: `{first}`"),
+                "state `original_language` in document.toml to record another",
+            )),
+            _ => {}
         }
         header.lines.push(HeaderLine { field, text, line: raw.line(), value });
     }
@@ -2422,9 +2459,25 @@ mod tests {
     fn a_header_in_capitals_names_the_original() {
         for line in ["Original: English", "ORIGINAL: ENGLISH", "ORIGINAL : ANGLAIS", "ОРИГИНАЛ: АНГЛИЙСКИЙ"]
         {
-            assert_eq!(original_value(line), Some(Some("en")), "{line}");
+            assert_eq!(original_value(line), Some(vec!["en"]), "{line}");
         }
         assert_eq!(original_value("Originality: high"), None);
+        assert_eq!(original_value("Original: Klingon"), Some(vec![]));
+    }
+
+    #[test]
+    fn a_header_names_several_originals_in_their_order() {
+        for line in [
+            "Original: English/French",
+            "Original : anglais et français",
+            "Original: English, French",
+            "原文：英文/法文",
+        ] {
+            assert_eq!(original_value(line), Some(vec!["en", "fr"]), "{line}");
+        }
+        assert_eq!(original_value("Original: Spanish/English/Spanish"), Some(vec!["es", "en"]));
+        // Every part must name a language.
+        assert_eq!(original_value("Original: English/Klingon"), Some(vec![]));
     }
 
     #[test]
