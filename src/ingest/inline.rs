@@ -240,7 +240,7 @@ fn is_punctuation(c: char) -> bool {
 }
 
 /// Units written with a superscript that are not footnote markers.
-fn is_unit_before(out: &str) -> bool {
+pub(super) fn is_unit_before(out: &str) -> bool {
     let word: String = out.chars().rev().take_while(|c| c.is_alphabetic()).collect();
     matches!(word.as_str(), "m" | "mk" | "mc" | "mm" | "2m" | "м" | "мк")
 }

@@ -7,6 +7,7 @@
 //! `Expression::dropped`.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Location};
 use crate::furniture;
@@ -113,13 +114,16 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
         lines[*number].1 = joined;
         lines[*text].1 = "";
     }
-    let star_notes = lines.iter().any(|(_, l)| has_star_marker(l));
-    for (_, l) in &lines {
-        if let Some(body) = note_body_marker(l, star_notes) {
+    let mut note_syntax =
+        NoteSyntax { star: lines.iter().any(|(_, l)| has_star_marker(l)), flattened: BTreeMap::new() };
+    for &(n, l) in &lines {
+        if let Some(body) = note_body_marker(l, n, &note_syntax) {
             p.known.insert(marker_value(body.marker));
         }
     }
-    let raws = chunk(&lines, star_notes);
+    note_syntax.flattened = flattened_note_bodies(&lines, &p.known);
+    p.known.extend(note_syntax.flattened.values().cloned());
+    let raws = chunk(&lines, &note_syntax);
     let (header, body_start) = p.header(&raws);
     let mut body = BodyBuilder::default();
     let mut notes = Vec::new();
@@ -134,7 +138,7 @@ pub fn parse(path: &str, lang: &str, src: &str) -> Parsed {
                 body.page_break = true;
             }
             RawKind::Note => {
-                let note = p.note(raw, notes.len() + 1, star_notes);
+                let note = p.note(raw, notes.len() + 1, &note_syntax);
                 refs.attach_body(&note, notes.len());
                 notes.push(note);
                 body.page_break = true;
@@ -512,9 +516,24 @@ struct NoteBodyMarker<'a> {
     start: usize,
 }
 
-/// The marker of a footnote body line: `¹ Voir…`, `^{2} See…`, `<sup>3</sup> See…`,
-/// `[^4]: See…` (Markdown's footnote definition), `* [A/69/1](#).`
-fn note_body_marker(line: &str, star_notes: bool) -> Option<NoteBodyMarker<'_>> {
+/// How a document writes its note bodies, beyond the superscripts and their syntaxes.
+struct NoteSyntax {
+    /// `*` marks a note (`provisoire*`, then `* Le présent…`).
+    star: bool,
+    /// Note bodies whose superscript a conversion flattened to a plain number, by line
+    /// number, with their marker's value (see [`flattened_note_bodies`]).
+    flattened: BTreeMap<u32, String>,
+}
+
+/// The marker of footnote body line `number`: `¹ Voir…`, `^{2} See…`, `<sup>3</sup> See…`,
+/// `[^4]: See…` (Markdown's footnote definition), `* [A/69/1](#).`, and `1 See…` where the
+/// superscript was flattened.
+fn note_body_marker<'l>(line: &'l str, number: u32, syntax: &NoteSyntax) -> Option<NoteBodyMarker<'l>> {
+    if syntax.flattened.contains_key(&number) {
+        let end = line.find(|c: char| !c.is_ascii_digit())?;
+        let sep = line[end..].chars().next()?;
+        return Some(NoteBodyMarker { marker: &line[..end], syntax: String::new(), start: end + sep.len_utf8() });
+    }
     let end: usize = line.chars().take_while(|c| inline::superscript_value(*c).is_some()).map(char::len_utf8).sum();
     if end > 0 {
         // The separator may be a no-break space, two bytes long.
@@ -543,10 +562,77 @@ fn note_body_marker(line: &str, star_notes: bool) -> Option<NoteBodyMarker<'_>> 
         let syntax = [&line[..open.len()], closing].concat();
         return Some(NoteBodyMarker { marker: value, syntax, start: text_at + usize::from(spaced) });
     }
-    if star_notes && line.starts_with("* ") && line.len() > 2 {
+    if syntax.star && line.starts_with("* ") && line.len() > 2 {
         return Some(NoteBodyMarker { marker: "*", syntax: String::new(), start: 2 });
     }
     None
+}
+
+/// Note bodies whose superscript marker a conversion flattened to a plain number (`1 See
+/// A/69/738.` at the foot of a page), by line number with the marker's value: for each value
+/// the text cites as a superscript (`¹`, `^{1}`, `<sup>1</sup>`) with no body of its own, the
+/// first line after the citation that opens with that number and a space. A numbered
+/// paragraph has its point (`1.`), which rules it out.
+fn flattened_note_bodies(lines: &[(u32, &str)], known: &KnownMarkers) -> BTreeMap<u32, String> {
+    let mut cited: BTreeMap<String, usize> = BTreeMap::new();
+    for (at, &(_, line)) in lines.iter().enumerate() {
+        for value in cited_markers(line) {
+            if !known.contains(&value) {
+                cited.entry(value).or_insert(at);
+            }
+        }
+    }
+    let mut bodies = BTreeMap::new();
+    for (value, first) in cited {
+        let body = lines[first + 1..].iter().find(|(_, line)| {
+            line.strip_prefix(value.as_str())
+                .and_then(|rest| rest.strip_prefix([' ', '\t', '\u{a0}']))
+                .is_some_and(|text| text.starts_with(|c: char| !c.is_whitespace()))
+        });
+        if let Some(&(number, _)) = body {
+            bodies.entry(number).or_insert(value);
+        }
+    }
+    bodies
+}
+
+/// The values of the footnote markers `line` cites after a word: runs of superscript digits
+/// (`heures¹`) and digits in a superscript syntax (`heures^{1}`, `heures<sup>1</sup>`).
+fn cited_markers(line: &str) -> Vec<String> {
+    // The superscript digits are two or three bytes from 0xC2 or 0xE2, `^` and `<` ASCII: most
+    // lines hold none of them.
+    if !line.bytes().any(|b| matches!(b, 0xC2 | 0xE2 | b'^' | b'<')) {
+        return Vec::new();
+    }
+    let mut values = Vec::new();
+    let mut after_word = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if after_word
+            && inline::superscript_value(c).is_some()
+            && !inline::is_unit_before(&line[..line.len() - rest.len()])
+        {
+            let run: String = rest.chars().map_while(inline::superscript_value).collect();
+            rest = &rest[rest.chars().take(run.len()).map(char::len_utf8).sum::<usize>()..];
+            values.push(run);
+            continue;
+        }
+        if after_word
+            && let Some((open, close)) =
+                [("^{", "}"), ("<sup>", "</sup>")].into_iter().find(|(o, _)| rest.starts_with(o))
+        {
+            let inner = &rest[open.len()..];
+            let len = inner.find(|c: char| !c.is_ascii_digit()).unwrap_or(inner.len());
+            if len > 0 && inner[len..].starts_with(close) {
+                values.push(inner[..len].to_string());
+                rest = &inner[len + close.len()..];
+                continue;
+            }
+        }
+        after_word = c.is_alphanumeric() || matches!(c, '.' | ',' | ';' | ':' | ')' | '"' | '”' | '»');
+        rest = &rest[c.len_utf8()..];
+    }
+    values
 }
 
 fn is_header_field_line(line: &str) -> bool {
@@ -599,7 +685,7 @@ fn original_languages(value: &str) -> Vec<&'static str> {
 
 /// Groups lines into raw blocks: blank lines separate them, and inside a run of lines a
 /// new block starts at every numbered line, list item, heading, note body or artefact.
-fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
+fn chunk<'a>(lines: &'a [(u32, &'a str)], note_syntax: &NoteSyntax) -> Vec<Raw<'a>> {
     let mut raws: Vec<Raw<'a>> = Vec::new();
     let mut in_run = false;
     // Whether a line of the last block may hold markup the next line closes: kept as the
@@ -622,7 +708,7 @@ fn chunk<'a>(lines: &'a [(u32, &'a str)], star_notes: bool) -> Vec<Raw<'a>> {
             RawKind::Artefact(DroppedKind::PageArtefact)
         } else if let Some(level) = setext_level(lines, at) {
             RawKind::Setext(level)
-        } else if note_body_marker(line, star_notes).is_some() {
+        } else if note_body_marker(line, lines[at].0, note_syntax).is_some() {
             RawKind::Note
         } else if is_table_row(line)
             || (in_run && line.starts_with('\t') && raws.last().is_some_and(|r| r.kind == RawKind::Table))
@@ -1404,10 +1490,10 @@ impl Parser<'_> {
         header.lines.push(HeaderLine { field, text, line: raw.line(), value });
     }
 
-    fn note(&mut self, raw: &Raw, ordinal: usize, star_notes: bool) -> Note {
+    fn note(&mut self, raw: &Raw, ordinal: usize, syntax: &NoteSyntax) -> Note {
         let joined = raw.joined();
         // A note block starts with a marker (see `chunk`).
-        let body = note_body_marker(&joined, star_notes).unwrap_or(NoteBodyMarker {
+        let body = note_body_marker(&joined, raw.line(), syntax).unwrap_or(NoteBodyMarker {
             marker: "",
             syntax: String::new(),
             start: 0,
@@ -2354,9 +2440,17 @@ mod tests {
 
     #[test]
     fn footnotes_in_every_written_form_are_notes() {
-        for (marker, body) in
-            [("¹", "¹"), ("^{1}", "^{1}"), ("<sup>1</sup>", "<sup>1</sup>"), ("[^1]", "[^1]:"), ("^1^", "^1^")]
-        {
+        // The last three: a body whose superscript a conversion flattened to a plain number.
+        for (marker, body) in [
+            ("¹", "¹"),
+            ("^{1}", "^{1}"),
+            ("<sup>1</sup>", "<sup>1</sup>"),
+            ("[^1]", "[^1]:"),
+            ("^1^", "^1^"),
+            ("¹", "1"),
+            ("^{1}", "1"),
+            ("<sup>1</sup>", "1"),
+        ] {
             let source = cut_with_note(marker, body);
             let parsed = parse("t.md", "en", &source);
             let e = &parsed.expression;
@@ -2377,6 +2471,25 @@ mod tests {
         // Without a body for it, `<sup>2</sup>` is a superscript and `[^2]` text.
         let units = parse("t.md", "en", "In 2015<sup>2</sup> and [^2] then.\n").expression.units();
         assert_eq!(units[0].text.text, "In 20152 and [^2] then.");
+    }
+
+    #[test]
+    fn a_flattened_note_body_is_read_only_where_a_citation_lacks_its_body() {
+        let notes = |source: &str| {
+            let lines: Vec<(u32, &str)> = source.lines().enumerate().map(|(i, l)| (i as u32 + 1, l)).collect();
+            let known = lines.iter().filter_map(|(_, l)| l.strip_prefix('²').map(|_| "2".to_string())).collect();
+            flattened_note_bodies(&lines, &known)
+        };
+        let found = notes(
+            "1 Before the citation.\nIt met twice¹ and then³.\n1. A numbered paragraph.\n1 See A/1.\n3 See A/3.\n1 Not this one.",
+        );
+        assert_eq!(found, BTreeMap::from([(4, "1".to_string()), (5, "3".to_string())]));
+        // A value with a body of its own is not looked for; a unit (`m²`) is no citation.
+        assert!(notes("It met twice².\n² See A/2.\n2 Items.").is_empty());
+        assert!(notes("An area of 20 km³.\n3 Items.").is_empty());
+        assert!(notes("The year 2015 and 12 items.\n1 See A/1.").is_empty());
+        // After a word only: not a free-standing superscript.
+        assert_eq!(cited_markers("heures¹², texte^{3}, mot<sup>4</sup> puis ⁵ et <sup>6</sup>"), ["12", "3", "4"]);
     }
 
     #[test]
