@@ -582,15 +582,24 @@ fn flattened_note_bodies(lines: &[(u32, &str)], known: &KnownMarkers) -> BTreeMa
             }
         }
     }
+    if cited.is_empty() {
+        return BTreeMap::new();
+    }
+    // The lines that open with a number then a space and text, by number, in order: one pass
+    // over the lines, however many values are cited.
+    let mut opening: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (at, &(_, line)) in lines.iter().enumerate() {
+        let digits = line.find(|c: char| !c.is_ascii_digit()).unwrap_or(line.len());
+        let text = line[digits..].strip_prefix([' ', '\t', '\u{a0}']);
+        if digits > 0 && text.is_some_and(|t| t.starts_with(|c: char| !c.is_whitespace())) {
+            opening.entry(&line[..digits]).or_default().push(at);
+        }
+    }
     let mut bodies = BTreeMap::new();
     for (value, first) in cited {
-        let body = lines[first + 1..].iter().find(|(_, line)| {
-            line.strip_prefix(value.as_str())
-                .and_then(|rest| rest.strip_prefix([' ', '\t', '\u{a0}']))
-                .is_some_and(|text| text.starts_with(|c: char| !c.is_whitespace()))
-        });
-        if let Some(&(number, _)) = body {
-            bodies.entry(number).or_insert(value);
+        let after = opening.get(value.as_str()).and_then(|ats| ats.get(ats.partition_point(|&at| at <= first)));
+        if let Some(&at) = after {
+            bodies.entry(lines[at].0).or_insert(value);
         }
     }
     bodies
@@ -1136,21 +1145,25 @@ struct RefLedger {
     refs: Vec<String>,
     /// Note index attached to each reference.
     attached: Vec<Option<usize>>,
+    /// The references with no body yet, by marker value, in document order: a body takes the
+    /// last one without a search through them all (a document may cite thousands).
+    waiting: BTreeMap<String, Vec<usize>>,
 }
 
 impl RefLedger {
     fn count(&mut self, text: &Text) {
         for m in &text.marks {
             if let MarkKind::NoteRef { marker, .. } = &m.kind {
-                self.refs.push(marker_value(marker));
+                let value = marker_value(marker);
+                self.waiting.entry(value.clone()).or_default().push(self.refs.len());
+                self.refs.push(value);
                 self.attached.push(None);
             }
         }
     }
 
     fn attach_body(&mut self, note: &Note, index: usize) {
-        let value = marker_value(&note.marker);
-        if let Some(r) = (0..self.refs.len()).rev().find(|&r| self.attached[r].is_none() && self.refs[r] == value) {
+        if let Some(r) = self.waiting.get_mut(&marker_value(&note.marker)).and_then(Vec::pop) {
             self.attached[r] = Some(index);
         }
     }
@@ -1730,11 +1743,21 @@ impl Parser<'_> {
         for n in refs.attached.iter().flatten() {
             referenced[*n] = true;
         }
+        // The notes of each value, in order, and how many of them are known to be referenced
+        // already: a note once referenced stays so, and a document may have thousands.
+        let mut by_value: BTreeMap<&str, (Vec<usize>, usize)> = BTreeMap::new();
+        for (n, value) in values.iter().enumerate() {
+            by_value.entry(value).or_default().0.push(n);
+        }
         let mut targets = Vec::with_capacity(refs.refs.len());
         for (r, value) in refs.refs.iter().enumerate() {
-            let target = refs.attached[r]
-                .or_else(|| (0..values.len()).find(|&n| !referenced[n] && values[n] == *value))
-                .or_else(|| (0..values.len()).rev().find(|&n| values[n] == *value));
+            let target = refs.attached[r].or_else(|| {
+                let (notes, skipped) = by_value.get_mut(value.as_str())?;
+                while notes.get(*skipped).is_some_and(|&n| referenced[n]) {
+                    *skipped += 1;
+                }
+                notes.get(*skipped).or(notes.last()).copied()
+            });
             if let Some(n) = target {
                 referenced[n] = true;
             }
