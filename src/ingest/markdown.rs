@@ -591,7 +591,10 @@ fn flattened_note_bodies(lines: &[(u32, &str)], known: &KnownMarkers) -> BTreeMa
     for (at, &(_, line)) in lines.iter().enumerate() {
         let digits = line.find(|c: char| !c.is_ascii_digit()).unwrap_or(line.len());
         let text = line[digits..].strip_prefix([' ', '\t', '\u{a0}']);
-        if digits > 0 && text.is_some_and(|t| t.starts_with(|c: char| !c.is_whitespace())) {
+        // Arabic versions number their paragraphs `1 - …`; a note's text opens as a sentence
+        // does, where a count goes on in lower case (`2 hélicoptères militaires…`).
+        let text = text.filter(|t| !t.starts_with(['-', '–', '—']));
+        if digits > 0 && text.is_some_and(|t| t.starts_with(|c: char| !c.is_whitespace() && !c.is_lowercase())) {
             opening.entry(&line[..digits]).or_default().push(at);
         }
     }
@@ -2504,9 +2507,9 @@ mod tests {
             flattened_note_bodies(&lines, &known)
         };
         let found = notes(
-            "1 Before the citation.\nIt met twice¹ and then³.\n1. A numbered paragraph.\n1 See A/1.\n3 See A/3.\n1 Not this one.",
+            "1 Before the citation.\nIt met twice¹ and then³.\n1. A numbered paragraph.\n1 - فقرة مرقمة.\n1 member states.\n1 See A/1.\n3 See A/3.\n1 Not this one.",
         );
-        assert_eq!(found, BTreeMap::from([(4, "1".to_string()), (5, "3".to_string())]));
+        assert_eq!(found, BTreeMap::from([(6, "1".to_string()), (7, "3".to_string())]));
         // A value with a body of its own is not looked for; a unit (`m²`) is no citation.
         assert!(notes("It met twice².\n² See A/2.\n2 Items.").is_empty());
         assert!(notes("An area of 20 km³.\n3 Items.").is_empty());
