@@ -629,10 +629,8 @@ fn cited_markers(line: &str) -> Vec<String> {
             values.push(run);
             continue;
         }
-        if after_word
-            && let Some((open, close)) =
-                [("^{", "}"), ("<sup>", "</sup>")].into_iter().find(|(o, _)| rest.starts_with(o))
-        {
+        // The superscript syntaxes, the first two of the marker syntaxes.
+        if after_word && let Some((open, close)) = MARKER_SYNTAXES[..2].iter().find(|(o, _)| rest.starts_with(o)) {
             let inner = &rest[open.len()..];
             let len = inner.find(|c: char| !c.is_ascii_digit()).unwrap_or(inner.len());
             if len > 0 && inner[len..].starts_with(close) {
@@ -675,13 +673,9 @@ fn original_value(line: &str) -> Option<Vec<&'static str>> {
 /// français`, `английский/французский`, `英文/法文`.
 fn original_languages(value: &str) -> Vec<&'static str> {
     let one = |name: &str| {
-        let name = name.trim();
         let name = name.strip_prefix("بال").map(|v| format!("ال{v}")).unwrap_or_else(|| name.to_string());
         lang::code_for_name(&name)
     };
-    if let Some(code) = one(value) {
-        return vec![code];
-    }
     let mut parts = Vec::new();
     for part in value.split(['/', ',', '、', '،']) {
         for name in part.split([' ', '\u{a0}']).filter(|w| !matches!(*w, "" | "and" | "et" | "y" | "и" | "و")) {
@@ -1317,6 +1311,10 @@ impl Parser<'_> {
         let empty = KnownMarkers::new();
         let out = inline::parse(input, self.lang, if known { &self.known } else { &empty }, &self.compounds);
         for problem in out.problems {
+            // Conversion damage the text survives: the markup or marker that has no partner is
+            // read as text or dropped, and the document is still built. Markup nested beyond
+            // reason is not damage a conversion makes.
+            let damage = !matches!(problem, Problem::TooDeep { .. });
             let (code, offset, message, hint) = match problem {
                 Problem::Unclosed { markup, offset } => (
                     "unclosed-markup",
@@ -1349,13 +1347,10 @@ impl Parser<'_> {
             };
             let (line, col) = locate(raw, start + offset);
             let location = Location::new(self.path, line, col);
-            // Conversion damage the text survives: the markup or marker that has no partner is
-            // read as text or dropped, and the document is still built. Markup nested beyond
-            // reason is not damage a conversion makes.
-            self.diagnostics.push(if code == "markup-too-deep" {
-                Diagnostic::error(code, location, message, hint)
-            } else {
+            self.diagnostics.push(if damage {
                 Diagnostic::warning(code, location, message, hint)
+            } else {
+                Diagnostic::error(code, location, message, hint)
             });
         }
         if !out.markup.is_empty() {
@@ -1477,17 +1472,18 @@ impl Parser<'_> {
         self.markup(raw.line(), &joined[..text_start]);
         let text = self.inline(raw, text_start, &joined[text_start..], true);
         let plain = text.text.trim();
+        let originals = if field == HeaderField::Original { original_value(plain) } else { None };
         let value = match field {
             HeaderField::Distribution => distribution_value(plain),
             HeaderField::Date => lang::parse_date(plain),
             HeaderField::Language => lang::code_for_name(plain).map(str::to_string),
-            HeaderField::Original => original_value(plain).and_then(|codes| codes.first().map(|c| c.to_string())),
+            HeaderField::Original => originals.as_ref().and_then(|codes| codes.first().map(|c| c.to_string())),
             _ => None,
         };
         // A garbled or unusual `Original:` leaves the original to `document.toml` and the other
         // versions; when nobody states it, that is an error of its own.
         let location = Location::new(self.path, raw.line(), 1);
-        match original_value(plain).filter(|_| field == HeaderField::Original).as_deref() {
+        match originals.as_deref() {
             Some([]) => self.diagnostics.push(Diagnostic::warning(
                 "unknown-language",
                 location,
