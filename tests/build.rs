@@ -484,6 +484,54 @@ fn a_rebuild_links_what_the_previous_release_holds_byte_for_byte() {
     assert_eq!(first[Path::new("xlsx/a-69-720.xlsx")], second[Path::new("xlsx/a-69-720.xlsx")]);
 }
 
+#[test]
+fn a_replaced_release_leaves_its_folders_for_the_next_build_which_keeps_only_those_it_uses() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let (sources, out, fresh) = (dir.path().join("sources"), dir.path().join("out"), dir.path().join("fresh"));
+    for doc in ["udhr", "a-69-720"] {
+        common::copy_document(&repo().join("sources").join(doc), &sources.join(doc));
+    }
+    assert!(build(&sources, &out, "2").status.success());
+    assert!(build(&sources, &out, "2").status.success());
+    let spare = dir.path().join(".out.spare");
+    assert!(tree(&spare).is_empty(), "the replaced release's files are gone");
+    assert_eq!(folders(&spare), folders(&out), "its folders are kept");
+    // What else lands there stays out of the next release; links are removed, not followed.
+    fs::write(spare.join("akn/udhr/planted.xml"), "planted").unwrap();
+    fs::create_dir_all(spare.join("extra/deeper")).unwrap();
+    let outside = dir.path().join("outside.txt");
+    fs::write(&outside, "kept").unwrap();
+    symlink(&outside, spare.join("xlsx/a-69-720.xlsx")).unwrap();
+    symlink(dir.path(), spare.join("akn/elsewhere")).unwrap();
+    // A document fewer: its folder goes.
+    fs::remove_dir_all(sources.join("a-69-720")).unwrap();
+    assert!(build(&sources, &out, "2").status.success());
+    assert!(build(&sources, &fresh, "2").status.success());
+    assert_eq!(tree(&out), tree(&fresh), "the same files as a build into a new folder");
+    assert_eq!(folders(&out), folders(&fresh), "and the same folders");
+    assert!(!out.join("akn/a-69-720").exists());
+    assert_eq!(fs::read_to_string(&outside).unwrap(), "kept");
+    assert!(sources.join("udhr/en.txt").is_file());
+    accord().arg("validate").arg("--outputs").arg(&out).assert().success();
+}
+
+/// The folders below `dir`, links not followed.
+fn folders(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut next = vec![dir.to_path_buf()];
+    while let Some(folder) = next.pop() {
+        for entry in fs::read_dir(&folder).unwrap().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                found.push(entry.path().strip_prefix(dir).unwrap().to_path_buf());
+                next.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// A small deterministic generator (splitmix64) for the kill points: the seed is printed, and
 /// `ACCORD_KILL_SEED` replays a run.
 struct SplitMix(u64);

@@ -588,9 +588,21 @@ fn write_manifest(
 /// The release being written: a temporary folder beside the output, swapped into place in
 /// one step when complete, so an interrupted build leaves the previous release or the new
 /// one, whole (and at worst a `.out.tmp-…` folder beside them).
+///
+/// The release it replaces leaves its folders behind, emptied of files, as `.out.spare`
+/// beside the output, and the next build starts from them: on a file system that discards
+/// freed blocks as it goes (ext4 `-o discard`), each folder removed waits for the disk, and
+/// removing a release's folders and making them again cost a tenth of a build (on a quarter
+/// of the bench corpus, 4,250 folders: 6.67–6.95 s a build without the spare folders,
+/// 5.92–6.09 s with them).
 pub(super) struct Staging {
     dir: PathBuf,
     out: PathBuf,
+    /// Where the folders of the release this one replaces are kept for the next build.
+    spare: PathBuf,
+    /// Whether the staging folder started as the spare folders, some of which this release
+    /// may not use.
+    adopted: bool,
     /// Whether `out` holds a release this one replaces: a file the new release holds byte for
     /// byte is then linked from it rather than written again (see [`Staging::reused`]).
     replaces: bool,
@@ -615,9 +627,17 @@ impl Staging {
         if dir.exists() {
             remove_tree(&dir)?;
         }
-        fs::create_dir_all(&dir)?;
+        let spare = parent.join(format!(".{name}.spare"));
+        // Taken whole in one step, so two builds never share it; whatever else someone put in
+        // it goes, links included, and only its folders are used.
+        let adopted = fs::rename(&spare, &dir).is_ok();
+        if adopted {
+            Tree::read(&dir)?.remove_files()?;
+        } else {
+            fs::create_dir_all(&dir)?;
+        }
         let replaces = out.join("manifest.json").is_file();
-        Ok(Staging { dir, out: out.to_path_buf(), replaces, folders: Mutex::default() })
+        Ok(Staging { dir, out: out.to_path_buf(), spare, adopted, replaces, folders: Mutex::default() })
     }
 
     /// Writes one file of the release and returns its manifest entry. It is made durable
@@ -706,11 +726,21 @@ impl Staging {
         if self.scratch().exists() {
             remove_tree(&self.scratch())?;
         }
+        if self.adopted {
+            // The spare folders this release has no file in: a release has no empty folder.
+            let tree = Tree::read(&self.dir)?;
+            tree.remove_folders(&tree.empty_folders())?;
+        }
         sync_tree(&self.dir)?;
         if self.out.exists() {
             // The staging folder now holds the previous release.
             exchange(&self.dir, &self.out)?;
-            remove_tree(&self.dir)
+            Tree::read(&self.dir)?.remove_files()?;
+            // Another build may have left spare folders meanwhile: then these go.
+            if fs::rename(&self.dir, &self.spare).is_err() {
+                remove_tree(&self.dir)?;
+            }
+            Ok(())
         } else {
             fs::rename(&self.dir, &self.out)
         }
@@ -914,31 +944,100 @@ const REMOVERS: usize = 8;
 /// discards freed blocks as it goes (ext4 `-o discard`), each removal waits for the disk:
 /// one at a time, a release of 5,000 files took 15 s to delete; eight at a time, 1 s.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
-    // Folders by depth, then files; each depth is removed before the one above it.
-    let mut levels: Vec<Vec<PathBuf>> = vec![vec![dir.to_path_buf()]];
-    let mut files = Vec::new();
-    while let Some(level) = levels.last().filter(|l| !l.is_empty()) {
-        let mut below = Vec::new();
-        for folder in level {
-            for entry in fs::read_dir(folder)? {
+    let mut tree = Tree::read(dir)?;
+    tree.remove_files()?;
+    tree.remove_folders(&vec![true; tree.folders.len()])
+}
+
+/// A folder and what it holds, as read from the disk.
+struct Tree {
+    /// Every folder, each after its parent (the first is the top one).
+    folders: Vec<TreeFolder>,
+}
+
+struct TreeFolder {
+    path: PathBuf,
+    parent: Option<usize>,
+    depth: usize,
+    /// Everything in it that is not a folder: files, and links, even to a folder.
+    files: Vec<PathBuf>,
+}
+
+impl Tree {
+    fn read(dir: &Path) -> std::io::Result<Tree> {
+        let mut folders = vec![TreeFolder { path: dir.to_path_buf(), parent: None, depth: 0, files: Vec::new() }];
+        let mut k = 0;
+        while let Some(folder) = folders.get(k) {
+            let (mut below, mut files) = (Vec::new(), Vec::new());
+            for entry in fs::read_dir(&folder.path)? {
                 let entry = entry?;
-                if entry.file_type()?.is_dir() { below.push(entry.path()) } else { files.push(entry.path()) }
+                if entry.file_type()?.is_dir() {
+                    below.push(TreeFolder {
+                        path: entry.path(),
+                        parent: Some(k),
+                        depth: folder.depth + 1,
+                        files: Vec::new(),
+                    });
+                } else {
+                    files.push(entry.path());
+                }
+            }
+            folders[k].files = files;
+            folders.extend(below);
+            k += 1;
+        }
+        Ok(Tree { folders })
+    }
+
+    /// Removes every file of the tree, leaving its folders.
+    fn remove_files(&mut self) -> std::io::Result<()> {
+        let files: Vec<PathBuf> = self.folders.iter_mut().flat_map(|f| std::mem::take(&mut f.files)).collect();
+        in_parallel(&files, |f| fs::remove_file(f))
+    }
+
+    /// Which folders below the top one hold no file, at any depth.
+    fn empty_folders(&self) -> Vec<bool> {
+        let mut empty: Vec<bool> = self.folders.iter().map(|f| f.files.is_empty()).collect();
+        // Each folder comes after its parent: children are settled first going backwards.
+        for (k, folder) in self.folders.iter().enumerate().rev() {
+            if let Some(parent) = folder.parent
+                && !empty[k]
+            {
+                empty[parent] = false;
             }
         }
-        levels.push(below);
+        empty[0] = false;
+        empty
     }
-    in_parallel(&files, |f| fs::remove_file(f))?;
-    levels.iter().rev().try_for_each(|level| in_parallel(level, |d| fs::remove_dir(d)))
+
+    /// Removes the folders marked in `which`, which must be empty but for folders also marked;
+    /// the deepest first.
+    fn remove_folders(&self, which: &[bool]) -> std::io::Result<()> {
+        let deepest = self.folders.last().map_or(0, |f| f.depth);
+        (0..=deepest).rev().try_for_each(|depth| {
+            let level: Vec<&Path> = self
+                .folders
+                .iter()
+                .zip(which)
+                .filter(|(f, marked)| **marked && f.depth == depth)
+                .map(|(f, _)| f.path.as_path())
+                .collect();
+            in_parallel(&level, |d| fs::remove_dir(d))
+        })
+    }
 }
 
 /// Applies `f` to every path on [`REMOVERS`] threads; the first error, if any.
-fn in_parallel(paths: &[PathBuf], f: impl Fn(&Path) -> std::io::Result<()> + Sync) -> std::io::Result<()> {
+fn in_parallel<P: AsRef<Path> + Sync>(
+    paths: &[P],
+    f: impl Fn(&Path) -> std::io::Result<()> + Sync,
+) -> std::io::Result<()> {
     let next = AtomicUsize::new(0);
     let first_error = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..REMOVERS.min(paths.len()) {
             scope.spawn(|| {
-                while let Some(path) = paths.get(next.fetch_add(1, Ordering::Relaxed)) {
+                while let Some(path) = paths.get(next.fetch_add(1, Ordering::Relaxed)).map(AsRef::as_ref) {
                     if let Err(e) = f(path) {
                         first_error.lock().expect("no remover panicked").get_or_insert(e);
                     }
