@@ -33,8 +33,11 @@ fn release_is_the_same_bytes_whatever_the_jobs_and_from_run_to_run() {
     let first = tree(&one);
     assert!(first.contains_key(Path::new("manifest.json")) && first.contains_key(Path::new("csv/alignments.csv")));
     assert_eq!(first, tree(&two), "--jobs 1 and --jobs 2 differ");
+    let inode = |p: &str| std::os::unix::fs::MetadataExt::ino(&fs::metadata(one.join(p)).unwrap());
+    let streamed = ["csv/segments.csv", "manifest.json"].map(inode);
     assert!(build(&sources, &one, "2").status.success());
     assert_eq!(first, tree(&one), "a second build differs");
+    assert_eq!(["csv/segments.csv", "manifest.json"].map(inode), streamed, "the same tables and manifest: linked");
 }
 
 #[test]

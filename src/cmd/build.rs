@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -657,28 +657,33 @@ impl Staging {
     /// soon after many were freed took several times longer (the allocator skips inodes freed
     /// in the last seconds one by one). Anything else (no such file, other bytes, a file
     /// system without hard links) leaves the file to be written.
-    #[cfg(unix)]
     fn reused(&self, path: &Path, to: &Path, bytes: &[u8]) -> bool {
+        let Some((from, mut old)) = self.old_copy(path, Some(bytes.len())) else { return false };
+        holds(&mut old, bytes).unwrap_or(false) && fs::hard_link(&from, to).is_ok()
+    }
+
+    /// The previous release's copy of `path`, its path and opened, when it may be linked into
+    /// the new release: a regular file of its own (of `len` bytes, when given). Not a link to
+    /// elsewhere, and not shared with a file outside the release, which could change the new
+    /// release through it.
+    #[cfg(unix)]
+    fn old_copy(&self, path: &Path, len: Option<usize>) -> Option<(PathBuf, fs::File)> {
         use std::os::unix::fs::MetadataExt;
         if !self.replaces {
-            return false;
+            return None;
         }
         let from = self.out.join(path);
-        let same = || -> std::io::Result<bool> {
-            // Not a link to elsewhere, and not shared with a file outside the release, which
-            // could change the new release through it.
-            let meta = fs::symlink_metadata(&from)?;
-            if !meta.file_type().is_file() || meta.nlink() != 1 || meta.len() != bytes.len() as u64 {
-                return Ok(false);
-            }
-            holds(&mut fs::File::open(&from)?, bytes)
-        };
-        same().unwrap_or(false) && fs::hard_link(&from, to).is_ok()
+        let meta = fs::symlink_metadata(&from).ok()?;
+        if !meta.file_type().is_file() || meta.nlink() != 1 || len.is_some_and(|n| meta.len() != n as u64) {
+            return None;
+        }
+        let old = fs::File::open(&from).ok()?;
+        Some((from, old))
     }
 
     #[cfg(not(unix))]
-    fn reused(&self, _: &Path, _: &Path, _: &[u8]) -> bool {
-        false
+    fn old_copy(&self, _: &Path, _: Option<usize>) -> Option<(PathBuf, fs::File)> {
+        None
     }
 
     /// A folder inside the staging one for the build's own temporary files; removed before
@@ -690,8 +695,11 @@ impl Staging {
     /// Opens a file of the release to be written as a stream.
     fn create(&self, path: PathBuf) -> std::io::Result<Stream> {
         let full = self.inside(&path)?;
-        let file = BufWriter::with_capacity(1 << 20, fs::File::create(full)?);
-        Ok(Stream { path, file, hash: Sha256::new(), bytes: 0 })
+        let sink = match self.old_copy(&path, None) {
+            Some((from, old)) => Sink::Same { from, old: BufReader::with_capacity(STREAMED, old) },
+            None => Sink::Writing(BufWriter::with_capacity(STREAMED, fs::File::create(&full)?)),
+        };
+        Ok(Stream { path, full, sink, hash: Sha256::new(), bytes: 0 })
     }
 
     /// Where a file of the release goes, its folder made; never outside the release,
@@ -876,33 +884,93 @@ impl Sequencer {
     }
 }
 
-/// A release file written as a stream and hashed on the way.
+/// A release file written as a stream and hashed on the way. As long as its bytes are those
+/// of the previous release's copy, nothing is written, and a copy that ends with them is
+/// linked (see [`Staging::reused`]): the CSV tables and the manifest of a release that repeats
+/// the one before are most of its bytes, which were written, flushed to the disk and freed
+/// with the old release again at every build.
 struct Stream {
     path: PathBuf,
-    file: BufWriter<fs::File>,
+    /// Where it goes in the staging folder.
+    full: PathBuf,
+    sink: Sink,
     hash: Sha256,
     bytes: usize,
 }
 
+enum Sink {
+    /// The bytes so far are the first of the old copy at `from`, read on through `old`.
+    Same {
+        from: PathBuf,
+        old: BufReader<fs::File>,
+    },
+    Writing(BufWriter<fs::File>),
+}
+
+/// Buffer of a streamed file, written or compared.
+const STREAMED: usize = 1 << 20;
+
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n;
-        Ok(n)
+        if let Sink::Same { old, .. } = &mut self.sink
+            && !goes_on_with(old, buf)?
+        {
+            self.diverge()?;
+        }
+        if let Sink::Writing(file) = &mut self.sink {
+            file.write_all(buf)?;
+        }
+        self.hash.update(buf);
+        self.bytes += buf.len();
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+        match &mut self.sink {
+            Sink::Writing(file) => file.flush(),
+            Sink::Same { .. } => Ok(()),
+        }
     }
 }
 
 impl Stream {
+    /// Leaves the old copy: the file is made with the bytes so far, copied from it.
+    fn diverge(&mut self) -> std::io::Result<()> {
+        let Sink::Same { from, .. } = &self.sink else { return Ok(()) };
+        let mut file = fs::File::create(&self.full)?;
+        std::io::copy(&mut fs::File::open(from)?.take(self.bytes as u64), &mut file)?;
+        self.sink = Sink::Writing(BufWriter::with_capacity(STREAMED, file));
+        Ok(())
+    }
+
     fn finish(mut self) -> std::io::Result<Entry> {
-        self.file.flush()?;
+        if let Sink::Same { from, old } = &mut self.sink
+            && !(old.fill_buf()?.is_empty() && fs::hard_link(&*from, &self.full).is_ok())
+        {
+            // The old copy goes on after the last byte, or cannot be linked.
+            self.diverge()?;
+        }
+        if let Sink::Writing(file) = &mut self.sink {
+            file.flush()?;
+        }
         let sha256 = digest::hex(&self.hash.finalize());
         Ok(Entry { path: display_path(&self.path), bytes: self.bytes, sha256 })
     }
+}
+
+/// Whether the next bytes of `old` are `bytes`, read past them; `false` at the first
+/// difference or at the end of `old`.
+fn goes_on_with(old: &mut impl BufRead, mut bytes: &[u8]) -> std::io::Result<bool> {
+    while !bytes.is_empty() {
+        let next = old.fill_buf()?;
+        let n = next.len().min(bytes.len());
+        if n == 0 || next[..n] != bytes[..n] {
+            return Ok(false);
+        }
+        old.consume(n);
+        bytes = &bytes[n..];
+    }
+    Ok(true)
 }
 
 /// Bytes of an old copy compared at a time.
@@ -1109,5 +1177,33 @@ mod tests {
         assert!(!holds(&mut old.as_slice(), &changed).unwrap());
         assert!(holds(&mut &b""[..], b"").unwrap());
         assert!(!holds(&mut &b""[..], b"x").unwrap());
+    }
+
+    #[test]
+    fn a_stream_is_linked_to_the_old_copy_it_repeats_whole_and_written_otherwise() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let from = dir.path().join("old.csv");
+        let old = b"one,two\nthree\n";
+        fs::write(&from, old).unwrap();
+        let streamed = |name: &str, pieces: &[&[u8]]| {
+            let full = dir.path().join(name);
+            // A small buffer, so that the pieces do not fall on the old copy's reads.
+            let reader = BufReader::with_capacity(3, fs::File::open(&from).unwrap());
+            let sink = Sink::Same { from: from.clone(), old: reader };
+            let mut stream = Stream { path: name.into(), full: full.clone(), sink, hash: Sha256::new(), bytes: 0 };
+            pieces.iter().for_each(|p| stream.write_all(p).unwrap());
+            let entry = stream.finish().unwrap();
+            let bytes = fs::read(&full).unwrap();
+            assert_eq!(bytes, pieces.concat(), "{name}");
+            assert_eq!((entry.bytes, entry.sha256), (bytes.len(), digest::sha256_hex(&bytes)), "{name}");
+            fs::metadata(&full).unwrap().ino() == fs::metadata(&from).unwrap().ino()
+        };
+        assert!(streamed("same.csv", &[b"one,t", b"wo\nthr", b"", b"ee\n"]));
+        assert!(!streamed("shorter.csv", &[b"one,two\n"]));
+        assert!(!streamed("longer.csv", &[old, b"four\n"]));
+        assert!(!streamed("changed.csv", &[b"one,twX", b"\nthree\n"]));
+        assert!(!streamed("empty.csv", &[]));
+        assert_eq!(fs::read(&from).unwrap(), old, "the old copy is never written");
     }
 }
