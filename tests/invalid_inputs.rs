@@ -171,6 +171,15 @@ fn warning_at(name: &str, code: &str, file: &str, (line, col): (u64, u64)) -> Ru
     run
 }
 
+/// A copy of the valid document of the mixed case in a new temporary folder, and the copy's
+/// document folder.
+fn valid_document_in_a_new_folder() -> (TempDir, PathBuf) {
+    let tmp = TempDir::new().unwrap();
+    let doc = tmp.path().join(SLUG);
+    copy_valid_document(&doc);
+    (tmp, doc)
+}
+
 /// Copies the valid document of the mixed case into `dest` (a document folder).
 fn copy_valid_document(dest: &Path) {
     let valid = case("mixed-valid-and-broken").join(SLUG);
@@ -207,9 +216,7 @@ fn binary_file() {
 
 #[test]
 fn fifty_megabyte_line() {
-    let tmp = TempDir::new().unwrap();
-    let doc = tmp.path().join(SLUG);
-    copy_valid_document(&doc);
+    let (tmp, doc) = valid_document_in_a_new_folder();
     let path = doc.join("fr.md");
     let mut w = BufWriter::new(fs::File::create(&path).unwrap());
     w.write_all("# Conférence des Parties\n\n".as_bytes()).unwrap();
@@ -231,9 +238,7 @@ fn fifty_megabyte_line() {
 
 #[test]
 fn one_gigabyte_file_is_refused_unread() {
-    let tmp = TempDir::new().unwrap();
-    let doc = tmp.path().join(SLUG);
-    copy_valid_document(&doc);
+    let (tmp, doc) = valid_document_in_a_new_folder();
     // Sparse: 1 GiB of size, no block written.
     fs::File::create(doc.join("es.md")).unwrap().set_len(1 << 30).unwrap();
     let run = validate(tmp.path());
@@ -249,9 +254,7 @@ fn one_gigabyte_file_is_refused_unread() {
 
 #[test]
 fn deeply_nested_markup_is_refused_in_bounded_memory() {
-    let tmp = TempDir::new().unwrap();
-    let doc = tmp.path().join(SLUG);
-    copy_valid_document(&doc);
+    let (tmp, doc) = valid_document_in_a_new_folder();
     let path = doc.join("fr.md");
     let mut text = fs::read_to_string(&path).unwrap();
     let n = 100_000;
@@ -301,9 +304,7 @@ fn unknown_original_language_name() {
 
 #[test]
 fn several_original_languages_record_the_first() {
-    let tmp = TempDir::new().unwrap();
-    let doc = tmp.path().join(SLUG);
-    copy_valid_document(&doc);
+    let (tmp, doc) = valid_document_in_a_new_folder();
     let path = doc.join("fr.md");
     let text = fs::read_to_string(&path).unwrap();
     fs::write(&path, text.replace("Original : anglais", "Original : anglais/français")).unwrap();

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -938,11 +938,14 @@ impl Write for Stream {
 }
 
 impl Stream {
-    /// Leaves the old copy: the file is made with the bytes so far, copied from it.
+    /// Leaves the old copy: the file is made with the bytes so far, copied from the file they
+    /// were compared with (not opened again by its path, which may name another by now).
     fn diverge(&mut self) -> std::io::Result<()> {
-        let Sink::Same { from, .. } = &self.sink else { return Ok(()) };
+        let Sink::Same { old, .. } = &mut self.sink else { return Ok(()) };
+        let compared = old.get_mut();
+        compared.seek(SeekFrom::Start(0))?;
         let mut file = fs::File::create(&self.full)?;
-        std::io::copy(&mut fs::File::open(from)?.take(self.bytes as u64), &mut file)?;
+        std::io::copy(&mut compared.take(self.bytes as u64), &mut file)?;
         self.sink = Sink::Writing(BufWriter::with_capacity(STREAMED, file));
         Ok(())
     }
