@@ -448,7 +448,8 @@ fn validate_outputs_checks_a_release_against_its_manifest() {
 /// A release mostly repeats the one before it: a file with the same bytes is the previous
 /// release's own file, linked rather than written again; a file whose bytes change (its source
 /// did, or someone edited the old copy, or made it a link to elsewhere) is written anew, and
-/// the release still matches its manifest.
+/// the release still matches its manifest. The replaced release stays beside it as links to
+/// the files they share, which the next build of the same sources leaves in place.
 #[test]
 fn a_rebuild_links_what_the_previous_release_holds_byte_for_byte() {
     use std::os::unix::fs::MetadataExt;
@@ -478,18 +479,38 @@ fn a_rebuild_links_what_the_previous_release_holds_byte_for_byte() {
     accord().arg("validate").arg("--outputs").arg(&out).assert().success();
     let after: Vec<u64> = kept.iter().map(|p| inode(p)).collect();
     assert_eq!(before, after, "same bytes: the previous release's files");
-    assert!(kept.iter().all(|p| fs::metadata(out.join(p)).unwrap().nlink() == 1));
+    let spare = dir.path().join(".out.spare");
+    for p in kept {
+        // Two links: the release's and the spare's, which is the replaced release.
+        assert_eq!(fs::metadata(out.join(p)).unwrap().nlink(), 2, "{p}");
+        assert_eq!(fs::metadata(spare.join(p)).unwrap().ino(), inode(p), "{p}");
+    }
     assert_ne!(inode(edited), edited_inode);
     assert_eq!(fs::read(out.join(edited)).unwrap(), original, "the edited copy is written again");
     assert!(fs::symlink_metadata(&linked).unwrap().file_type().is_file(), "not the link to elsewhere");
+    // The replaced release's copies of the files that changed are gone, the link's target kept.
+    for changed in [edited, "xliff/udhr.en-fr.xlf", "xlsx/udhr.xlsx", "csv/alignments.csv"] {
+        assert!(fs::symlink_metadata(spare.join(changed)).is_err(), "{changed}");
+    }
+    assert!(dir.path().join("copy.xlf").is_file());
     let second = tree(&out);
     assert_ne!(first[Path::new("xlsx/udhr.xlsx")], second[Path::new("xlsx/udhr.xlsx")]);
     assert_eq!(first[Path::new("xlsx/a-69-720.xlsx")], second[Path::new("xlsx/a-69-720.xlsx")]);
+    // The same sources again: every file of the release is the one before.
+    let inodes =
+        |dir: &Path| -> Vec<u64> { tree(dir).keys().map(|p| fs::metadata(dir.join(p)).unwrap().ino()).collect() };
+    let inodes_before = inodes(&out);
+    assert!(build(&sources, &out, "2").status.success());
+    assert_eq!(tree(&out), second);
+    assert_eq!(inodes(&out), inodes_before);
+    accord().arg("validate").arg("--outputs").arg(&out).assert().success();
 }
 
+/// What the next build finds in the spare is never trusted: a file there is kept only when it
+/// is the replaced release's file at the same path, and whatever else is there goes.
 #[test]
-fn a_replaced_release_leaves_its_folders_for_the_next_build_which_keeps_only_those_it_uses() {
-    use std::os::unix::fs::symlink;
+fn the_next_build_keeps_of_the_spare_only_the_files_and_folders_of_its_release() {
+    use std::os::unix::fs::{MetadataExt, symlink};
     let dir = tempfile::tempdir().unwrap();
     let (sources, out, fresh) = (dir.path().join("sources"), dir.path().join("out"), dir.path().join("fresh"));
     for doc in ["udhr", "a-69-720"] {
@@ -498,15 +519,24 @@ fn a_replaced_release_leaves_its_folders_for_the_next_build_which_keeps_only_tho
     assert!(build(&sources, &out, "2").status.success());
     assert!(build(&sources, &out, "2").status.success());
     let spare = dir.path().join(".out.spare");
-    assert!(tree(&spare).is_empty(), "the replaced release's files are gone");
-    assert_eq!(folders(&spare), folders(&out), "its folders are kept");
+    assert_eq!(tree(&spare), tree(&out));
+    assert_eq!(folders(&spare), folders(&out));
     // What else lands there stays out of the next release; links are removed, not followed.
     fs::write(spare.join("akn/udhr/planted.xml"), "planted").unwrap();
     fs::create_dir_all(spare.join("extra/deeper")).unwrap();
     let outside = dir.path().join("outside.txt");
     fs::write(&outside, "kept").unwrap();
+    fs::remove_file(spare.join("xlsx/a-69-720.xlsx")).unwrap();
     symlink(&outside, spare.join("xlsx/a-69-720.xlsx")).unwrap();
     symlink(dir.path(), spare.join("akn/elsewhere")).unwrap();
+    // A file of the release replaced by another of other bytes (while the release's own has
+    // a second link again, outside), and one by a link elsewhere.
+    fs::remove_file(spare.join("akn/udhr/en.xml")).unwrap();
+    fs::write(spare.join("akn/udhr/en.xml"), "other bytes").unwrap();
+    let (linked, original) = (dir.path().join("linked.xml"), fs::read(out.join("akn/udhr/en.xml")).unwrap());
+    fs::hard_link(out.join("akn/udhr/en.xml"), &linked).unwrap();
+    fs::remove_file(spare.join("xlsx/udhr.xlsx")).unwrap();
+    symlink(&outside, spare.join("xlsx/udhr.xlsx")).unwrap();
     // A document fewer: its folder goes.
     fs::remove_dir_all(sources.join("a-69-720")).unwrap();
     assert!(build(&sources, &out, "2").status.success());
@@ -515,7 +545,40 @@ fn a_replaced_release_leaves_its_folders_for_the_next_build_which_keeps_only_tho
     assert_eq!(folders(&out), folders(&fresh), "and the same folders");
     assert!(!out.join("akn/a-69-720").exists());
     assert_eq!(fs::read_to_string(&outside).unwrap(), "kept");
+    assert_eq!(fs::read(&linked).unwrap(), original);
     assert!(sources.join("udhr/en.txt").is_file());
+    accord().arg("validate").arg("--outputs").arg(&out).assert().success();
+    // The new spare: no file the release does not hold, each the release's own.
+    let kept = tree(&spare);
+    assert!(!kept.is_empty() && kept.keys().all(|p| out.join(p).is_file()), "{:?}", kept.keys());
+    for p in kept.keys() {
+        assert_eq!(fs::metadata(spare.join(p)).unwrap().ino(), fs::metadata(out.join(p)).unwrap().ino(), "{p:?}");
+    }
+}
+
+/// The spare holds links to the files of the release in place: a build that writes other
+/// bytes at their paths and then fails leaves that release as it was, byte for byte.
+#[test]
+fn a_failing_build_never_writes_into_the_release_it_would_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("sources");
+    for doc in ["udhr", "wg7-2019-draft-report-addendum"] {
+        common::copy_document(&repo().join("sources").join(doc), &sources.join(doc));
+    }
+    let out = dir.path().join("out");
+    assert!(build(&sources, &out, "2").status.success());
+    assert!(build(&sources, &out, "2").status.success());
+    assert!(dir.path().join(".out.spare/xlsx/udhr.xlsx").is_file());
+    let before = tree(&out);
+    // One document's files and every table change; the other document fails.
+    let source = sources.join("udhr/en.txt");
+    let text = fs::read_to_string(&source).unwrap().replacen("Preamble", "Preamble of the Declaration", 1);
+    fs::write(&source, text).unwrap();
+    let failing = sources.join("wg7-2019-draft-report-addendum/fr.md");
+    let text = fs::read_to_string(&failing).unwrap().replace("Original : anglais", "Original : espagnol");
+    fs::write(&failing, text).unwrap();
+    assert_eq!(build(&sources, &out, "2").status.code(), Some(1));
+    assert_eq!(tree(&out), before);
     accord().arg("validate").arg("--outputs").arg(&out).assert().success();
 }
 

@@ -245,7 +245,7 @@ pub fn run(args: Args) -> u8 {
         return super::EXIT_INVALID;
     }
 
-    let finished = (|| -> Result<String, String> {
+    let finished = (|| -> Result<(String, Vec<String>), String> {
         if let Some(t) = tables {
             for entry in t.finish()? {
                 totals.output(entry);
@@ -262,11 +262,11 @@ pub fn run(args: Args) -> u8 {
             totals.output_files + 1,
             display_path(&args.out),
         );
-        write_manifest(&args, &formats, &filters, &info, totals, &staging).map_err(|e| e.to_string())?;
-        Ok(summary)
+        let files = write_manifest(&args, &formats, &filters, &info, totals, &staging).map_err(|e| e.to_string())?;
+        Ok((summary, files))
     })();
     let committed = match finished {
-        Ok(summary) => staging.commit().map(|()| summary).map_err(|e| e.to_string()),
+        Ok((summary, files)) => staging.commit(files).map(|()| summary).map_err(|e| e.to_string()),
         Err(e) => {
             staging.abandon();
             Err(e)
@@ -562,7 +562,7 @@ fn write_manifest(
     info: &ReleaseInfo,
     mut totals: Totals,
     staging: &Staging,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<String>> {
     if let Some(e) = totals.failed.take() {
         return Err(e);
     }
@@ -580,28 +580,43 @@ fn write_manifest(
         diagnostics: totals.by_code,
     };
     let (inputs, outputs) = (totals.inputs.sorted()?, totals.outputs.sorted()?);
-    let mut file = staging.create("manifest.json".into())?;
+    // The release's paths, which commit keeps of what the spare left.
+    let mut files = Vec::new();
+    let outputs = outputs.inspect(|entry| {
+        if let Ok(entry) = entry {
+            files.push(entry.path.clone());
+        }
+    });
+    let mut file = staging.create(MANIFEST.into())?;
     release::write(&mut file, &head, inputs, outputs)?;
-    file.finish().map(drop)
+    file.finish()?;
+    Ok(files)
 }
+
+const MANIFEST: &str = "manifest.json";
+
+/// The staging folder's own temporary files (see [`Staging::scratch`]).
+const SCRATCH: &str = ".scratch";
 
 /// The release being written: a temporary folder beside the output, swapped into place in
 /// one step when complete, so an interrupted build leaves the previous release or the new
 /// one, whole (and at worst a `.out.tmp-…` folder beside them).
 ///
-/// The release it replaces leaves its folders behind, emptied of files, as `.out.spare`
-/// beside the output, and the next build starts from them: on a file system that discards
-/// freed blocks as it goes (ext4 `-o discard`), each folder removed waits for the disk, and
-/// removing a release's folders and making them again cost nearly a tenth of a build (on a
-/// quarter of the bench corpus, 4,250 folders: 6.29–6.73 s a build without the spare folders,
-/// 5.79–6.11 s with them).
+/// The release it replaces is kept as `.out.spare` beside the output, less its files that the
+/// new release does not share, and the next build starts from it: a file the next release
+/// holds byte for byte is then already in place, a second link to the release's own, and a
+/// release that repeats the one before neither links its files again nor removes them, nor
+/// makes and removes its folders (on a file system that discards freed blocks as it goes,
+/// ext4 `-o discard`, each folder or file removed waits for the disk). The spare files are
+/// never written: a file of the new release that changes is made anew beside the old one's
+/// link, which is removed first (see [`Staging::new_file`]).
 pub(super) struct Staging {
     dir: PathBuf,
     out: PathBuf,
     /// Where the folders of the release this one replaces are kept for the next build.
     spare: PathBuf,
-    /// Whether the staging folder started as the spare folders, some of which this release
-    /// may not use.
+    /// Whether the staging folder started as the spare one, whose files and folders this
+    /// release may not all hold.
     adopted: bool,
     /// Whether `out` holds a release this one replaces: a file the new release holds byte for
     /// byte is then linked from it rather than written again (see [`Staging::reused`]).
@@ -611,6 +626,26 @@ pub(super) struct Staging {
     /// documents (one folder each in `akn/`); one forgotten and met again is made again,
     /// which does no harm.
     folders: Mutex<VecDeque<PathBuf>>,
+    /// The files of the replaced release that this one writes anew: their copies in it are
+    /// removed once it is replaced, so the spare holds no file the new release does not.
+    superseded: Mutex<Vec<PathBuf>>,
+}
+
+/// What the release being replaced holds at a path.
+enum Previous {
+    Absent,
+    /// Something the new release may not take: a link, a folder, a file of another length,
+    /// or one shared with a file outside the release, which could change it through it.
+    Unusable,
+    Copy(OldCopy),
+}
+
+/// A regular file of the release being replaced, opened.
+struct OldCopy {
+    from: PathBuf,
+    file: fs::File,
+    /// Whether the staging folder already holds it at the same path (the spare's link).
+    in_place: bool,
 }
 
 impl Staging {
@@ -628,82 +663,138 @@ impl Staging {
             remove_tree(&dir)?;
         }
         let spare = parent.join(format!(".{name}.spare"));
-        // Taken whole in one step, so two builds never share it; whatever else someone put in
-        // it goes, links included, and only its folders are used.
-        let mut adopted = fs::rename(&spare, &dir).is_ok();
-        if adopted && Tree::read(&dir).and_then(|mut tree| tree.remove_files()).is_err() {
-            // Spare folders that cannot be cleared of files go whole, or the build stops, as
-            // for any staging folder it cannot remove.
-            remove_tree(&dir)?;
-            adopted = false;
+        // Taken whole in one step, so two builds never share it. Nothing in it is trusted: a
+        // file is kept only when it is the replaced release's own file at the same path, and
+        // whatever else is there goes when the release is committed.
+        let replaces = out.join(MANIFEST).is_file();
+        let adopted = replaces && fs::rename(&spare, &dir).is_ok();
+        if !replaces && spare.exists() {
+            // Left by a release no longer there: nothing to share with this one.
+            remove_tree(&spare)?;
+        }
+        if adopted && dir.join(SCRATCH).exists() {
+            remove_tree(&dir.join(SCRATCH))?;
         }
         if !adopted {
             fs::create_dir_all(&dir)?;
         }
-        let replaces = out.join("manifest.json").is_file();
-        Ok(Staging { dir, out: out.to_path_buf(), spare, adopted, replaces, folders: Mutex::default() })
+        let (folders, superseded) = (Mutex::default(), Mutex::default());
+        Ok(Staging { dir, out: out.to_path_buf(), spare, adopted, replaces, folders, superseded })
     }
 
     /// Writes one file of the release and returns its manifest entry. It is made durable
     /// with all the others by [`Staging::commit`]: one flush instead of one per file.
     pub(super) fn write(&self, file: &File) -> std::io::Result<Entry> {
-        let path = self.inside(&file.path)?;
-        if !self.reused(&file.path, &path, &file.bytes) {
-            fs::write(&path, &file.bytes)?;
+        let full = self.inside(&file.path)?;
+        let previous = self.previous(&file.path, Some(file.bytes.len()));
+        let kept = match &previous {
+            Previous::Copy(old) => {
+                holds(&mut &old.file, &file.bytes).unwrap_or(false) && self.keep(&old.from, old.in_place, &full).is_ok()
+            }
+            Previous::Absent | Previous::Unusable => false,
+        };
+        if !kept {
+            self.new_file(&full)?.write_all(&file.bytes)?;
+            if !matches!(previous, Previous::Absent) {
+                self.supersede(&file.path);
+            }
         }
         Ok(Entry::of(display_path(&file.path), &file.bytes))
     }
 
-    /// Links the previous release's copy of `path` to `to` when it is a regular file of its
-    /// own holding exactly `bytes`. A release mostly repeats the one before it, and a link
-    /// neither writes the bytes again nor has the file system allocate an inode for them and
-    /// free the old one when the old release goes: on ext4 without a journal, files created
-    /// soon after many were freed took several times longer (the allocator skips inodes freed
-    /// in the last seconds one by one). Anything else (no such file, other bytes, a file
-    /// system without hard links) leaves the file to be written.
-    fn reused(&self, path: &Path, to: &Path, bytes: &[u8]) -> bool {
-        let Some((from, mut old)) = self.old_copy(path, Some(bytes.len())) else { return false };
-        holds(&mut old, bytes).unwrap_or(false) && fs::hard_link(&from, to).is_ok()
-    }
-
-    /// The previous release's copy of `path`, its path and opened, when it may be linked into
-    /// the new release: a regular file of its own (of `len` bytes, when given). Not a link to
-    /// elsewhere, and not shared with a file outside the release, which could change the new
-    /// release through it.
+    /// What the release being replaced holds at `path`; a copy only when it may become the
+    /// new release's file: a regular file of `len` bytes (when given) that no file outside
+    /// the two releases shares.
     #[cfg(unix)]
-    fn old_copy(&self, path: &Path, len: Option<usize>) -> Option<(PathBuf, fs::File)> {
+    fn previous(&self, path: &Path, len: Option<usize>) -> Previous {
         use std::os::unix::fs::MetadataExt;
         if !self.replaces {
-            return None;
+            return Previous::Absent;
         }
         let from = self.out.join(path);
-        let meta = fs::symlink_metadata(&from).ok()?;
-        if !meta.file_type().is_file() || meta.nlink() != 1 || len.is_some_and(|n| meta.len() != n as u64) {
-            return None;
+        let meta = match fs::symlink_metadata(&from) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Previous::Absent,
+            Err(_) => return Previous::Unusable,
+        };
+        if !meta.file_type().is_file() || len.is_some_and(|n| meta.len() != n as u64) {
+            return Previous::Unusable;
         }
-        let old = fs::File::open(&from).ok()?;
-        Some((from, old))
+        // Two links: the release's own and the spare's at the same path, nothing else.
+        let in_place = meta.nlink() == 2
+            && self.adopted
+            && fs::symlink_metadata(self.dir.join(path)).is_ok_and(|m| (m.dev(), m.ino()) == (meta.dev(), meta.ino()));
+        if meta.nlink() != 1 && !in_place {
+            return Previous::Unusable;
+        }
+        match fs::File::open(&from) {
+            Ok(file) => Previous::Copy(OldCopy { from, file, in_place }),
+            Err(_) => Previous::Unusable,
+        }
     }
 
     #[cfg(not(unix))]
-    fn old_copy(&self, _: &Path, _: Option<usize>) -> Option<(PathBuf, fs::File)> {
-        None
+    fn previous(&self, path: &Path, _: Option<usize>) -> Previous {
+        if self.replaces && fs::symlink_metadata(self.out.join(path)).is_ok() {
+            Previous::Unusable
+        } else {
+            Previous::Absent
+        }
+    }
+
+    /// Makes the replaced release's file `from`, found to hold the new bytes, the new
+    /// release's `full`: nothing to do when the spare's link to it is in place, else a link.
+    /// A release mostly repeats the one before it, and a link neither writes the bytes again
+    /// nor has the file system allocate an inode for them and free the old one: on ext4
+    /// without a journal, files created soon after many were freed took several times longer
+    /// (the allocator skips inodes freed in the last seconds one by one).
+    fn keep(&self, from: &Path, in_place: bool, full: &Path) -> std::io::Result<()> {
+        if in_place {
+            return Ok(());
+        }
+        self.vacate(full)?;
+        fs::hard_link(from, full)
+    }
+
+    /// A new file at `full`, never one the spare left there: that may be a link to a file of
+    /// the release being replaced, which must not change, so it is removed first, and the
+    /// file is made only if nothing is there.
+    fn new_file(&self, full: &Path) -> std::io::Result<fs::File> {
+        self.vacate(full)?;
+        fs::File::options().write(true).create_new(true).open(full)
+    }
+
+    /// Removes what the spare left at `full`, if anything.
+    fn vacate(&self, full: &Path) -> std::io::Result<()> {
+        if self.adopted { remove_if_there(full) } else { Ok(()) }
+    }
+
+    /// Notes that the replaced release's file at `path` is not the new release's.
+    fn supersede(&self, path: &Path) {
+        self.superseded.lock().expect("no writer panicked").push(path.to_path_buf());
     }
 
     /// A folder inside the staging one for the build's own temporary files; removed before
     /// the release is committed.
     fn scratch(&self) -> PathBuf {
-        self.dir.join(".scratch")
+        self.dir.join(SCRATCH)
     }
 
     /// Opens a file of the release to be written as a stream.
-    fn create(&self, path: PathBuf) -> std::io::Result<Stream> {
+    fn create(&self, path: PathBuf) -> std::io::Result<Stream<'_>> {
         let full = self.inside(&path)?;
-        let sink = match self.old_copy(&path, None) {
-            Some((from, old)) => Sink::Same { from, old: BufReader::with_capacity(STREAMED, old) },
-            None => Sink::Writing(BufWriter::with_capacity(STREAMED, fs::File::create(&full)?)),
+        let sink = match self.previous(&path, None) {
+            Previous::Copy(old) => {
+                Sink::Same { from: old.from, in_place: old.in_place, old: BufReader::with_capacity(STREAMED, old.file) }
+            }
+            previous => {
+                if matches!(previous, Previous::Unusable) {
+                    self.supersede(&path);
+                }
+                Sink::Writing(BufWriter::with_capacity(STREAMED, self.new_file(&full)?))
+            }
         };
-        Ok(Stream { path, full, sink, hash: Sha256::new(), bytes: 0 })
+        Ok(Stream { staging: self, path, full, sink, hash: Sha256::new(), bytes: 0 })
     }
 
     /// Where a file of the release goes, its folder made; never outside the release,
@@ -733,22 +824,40 @@ impl Staging {
     }
 
     /// Every file and folder of the release reaches the disk before the swap, so that a
-    /// crash never leaves `out/` naming a release that is not whole.
-    pub(super) fn commit(self) -> std::io::Result<()> {
+    /// crash never leaves `out/` naming a release that is not whole. `files` are the release's
+    /// paths (as in its manifest) but for the manifest itself.
+    pub(super) fn commit(self, mut files: Vec<String>) -> std::io::Result<()> {
+        files.sort_unstable();
         if self.scratch().exists() {
             remove_tree(&self.scratch())?;
         }
+        let mut gone = Vec::new();
         if self.adopted {
-            // The spare folders this release has no file in: a release has no empty folder.
-            let tree = Tree::read(&self.dir)?;
+            // What the spare left that this release does not hold, then the folders left
+            // empty: a release has no other file and no empty folder.
+            let mut tree = Tree::read(&self.dir)?;
+            for folder in &mut tree.folders {
+                folder.files.retain(|full| {
+                    let path = full.strip_prefix(&self.dir).unwrap_or(full);
+                    let name = display_path(path);
+                    let held = name == MANIFEST || files.binary_search(&name).is_ok();
+                    if !held {
+                        gone.push(path.to_path_buf());
+                    }
+                    held
+                });
+            }
+            in_parallel(&gone, |path| fs::remove_file(self.dir.join(path)))?;
             tree.remove_folders(&tree.empty_folders())?;
         }
         sync_tree(&self.dir)?;
         if self.out.exists() {
-            // The staging folder now holds the previous release.
+            // The staging folder now holds the previous release: what it does not share with
+            // the new one goes, and the rest is the next build's spare.
             exchange(&self.dir, &self.out)?;
-            Tree::read(&self.dir)?.remove_files()?;
-            // Another build may have left spare folders meanwhile: then these go.
+            gone.append(&mut self.superseded.into_inner().expect("no writer panicked"));
+            in_parallel(&gone, |path| remove_if_there(&self.dir.join(path)))?;
+            // Another build may have left a spare meanwhile: then this one goes.
             if fs::rename(&self.dir, &self.spare).is_err() {
                 remove_tree(&self.dir)?;
             }
@@ -830,22 +939,22 @@ fn process_alive(pid: i32) -> bool {
 const WINDOW: usize = 16;
 
 /// The CSV tables, appended in document order as documents finish.
-struct Sequencer {
-    state: Mutex<Sequence>,
+struct Sequencer<'s> {
+    state: Mutex<Sequence<'s>>,
     turn: Condvar,
 }
 
-struct Sequence {
+struct Sequence<'s> {
     /// The first document whose rows are not yet written.
     next: usize,
     /// Rows of later documents that finished first (`None`: the document gives none).
     waiting: BTreeMap<usize, Option<Rows>>,
-    tables: Tables<Stream>,
+    tables: Tables<Stream<'s>>,
     error: Option<std::io::Error>,
 }
 
-impl Sequencer {
-    fn new(staging: &Staging, languages: &[String]) -> std::io::Result<Self> {
+impl<'s> Sequencer<'s> {
+    fn new(staging: &'s Staging, languages: &[String]) -> std::io::Result<Self> {
         let sinks = Tables::<Stream>::paths().map(|path| staging.create(path));
         let [a, b, c, d] = sinks;
         let tables = Tables::new([a?, b?, c?, d?], languages).map_err(std::io::Error::other)?;
@@ -893,7 +1002,8 @@ impl Sequencer {
 /// linked (see [`Staging::reused`]): the CSV tables and the manifest of a release that repeats
 /// the one before are most of its bytes, which were written, flushed to the disk and freed
 /// with the old release again at every build.
-struct Stream {
+struct Stream<'s> {
+    staging: &'s Staging,
     path: PathBuf,
     /// Where it goes in the staging folder.
     full: PathBuf,
@@ -906,6 +1016,7 @@ enum Sink {
     /// The bytes so far are the first of the old copy at `from`, read on through `old`.
     Same {
         from: PathBuf,
+        in_place: bool,
         old: BufReader<fs::File>,
     },
     Writing(BufWriter<fs::File>),
@@ -914,7 +1025,7 @@ enum Sink {
 /// Buffer of a streamed file, written or compared.
 const STREAMED: usize = 1 << 20;
 
-impl Write for Stream {
+impl Write for Stream<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if let Sink::Same { old, .. } = &mut self.sink
             && !goes_on_with(old, buf)?
@@ -937,22 +1048,23 @@ impl Write for Stream {
     }
 }
 
-impl Stream {
+impl Stream<'_> {
     /// Leaves the old copy: the file is made with the bytes so far, copied from the file they
     /// were compared with (not opened again by its path, which may name another by now).
     fn diverge(&mut self) -> std::io::Result<()> {
         let Sink::Same { old, .. } = &mut self.sink else { return Ok(()) };
         let compared = old.get_mut();
         compared.seek(SeekFrom::Start(0))?;
-        let mut file = fs::File::create(&self.full)?;
+        let mut file = self.staging.new_file(&self.full)?;
         std::io::copy(&mut compared.take(self.bytes as u64), &mut file)?;
+        self.staging.supersede(&self.path);
         self.sink = Sink::Writing(BufWriter::with_capacity(STREAMED, file));
         Ok(())
     }
 
     fn finish(mut self) -> std::io::Result<Entry> {
-        if let Sink::Same { from, old } = &mut self.sink
-            && !(old.fill_buf()?.is_empty() && fs::hard_link(&*from, &self.full).is_ok())
+        if let Sink::Same { from, in_place, old } = &mut self.sink
+            && !(old.fill_buf()?.is_empty() && self.staging.keep(from, *in_place, &self.full).is_ok())
         {
             // The old copy goes on after the last byte, or cannot be linked.
             self.diverge()?;
@@ -1010,6 +1122,13 @@ fn holds(file: &mut impl std::io::Read, mut bytes: &[u8]) -> std::io::Result<boo
             }
         }
     })
+}
+
+fn remove_if_there(file: &Path) -> std::io::Result<()> {
+    match fs::remove_file(file) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Threads that remove a tree: enough for the disk to take several requests at once.
@@ -1195,32 +1314,54 @@ mod tests {
         assert!(!holds(&mut &b""[..], b"x").unwrap());
     }
 
+    /// A stream that repeats the replaced release's file whole keeps it (a link, or the
+    /// spare's link left in place); one that does not is a new file, and the replaced
+    /// release's copy, even when the staging folder held a link to it, is never written.
     #[cfg(unix)]
     #[test]
-    fn a_stream_is_linked_to_the_old_copy_it_repeats_whole_and_written_otherwise() {
+    fn a_stream_keeps_the_old_copy_it_repeats_whole_and_is_a_new_file_otherwise() {
         use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
-        let from = dir.path().join("old.csv");
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join(MANIFEST), "{}").unwrap();
+        fs::create_dir(dir.path().join(".out.spare")).unwrap();
+        let staging = Staging::new(&out, &[]).unwrap();
+        assert!(staging.adopted);
         let old = b"one,two\nthree\n";
-        fs::write(&from, old).unwrap();
-        let streamed = |name: &str, pieces: &[&[u8]]| {
-            let full = dir.path().join(name);
+        let streamed = |name: &str, pieces: &[&[u8]], in_place: bool| {
+            let (from, full) = (out.join(name), staging.dir.join(name));
+            fs::write(&from, old).unwrap();
+            if in_place {
+                fs::hard_link(&from, &full).unwrap();
+            }
             // A small buffer, so that the pieces do not fall on the old copy's reads.
             let reader = BufReader::with_capacity(3, fs::File::open(&from).unwrap());
-            let sink = Sink::Same { from: from.clone(), old: reader };
-            let mut stream = Stream { path: name.into(), full: full.clone(), sink, hash: Sha256::new(), bytes: 0 };
+            let sink = Sink::Same { from: from.clone(), in_place, old: reader };
+            let (path, hash) = (name.into(), Sha256::new());
+            let mut stream = Stream { staging: &staging, path, full: full.clone(), sink, hash, bytes: 0 };
             pieces.iter().for_each(|p| stream.write_all(p).unwrap());
             let entry = stream.finish().unwrap();
             let bytes = fs::read(&full).unwrap();
             assert_eq!(bytes, pieces.concat(), "{name}");
             assert_eq!((entry.bytes, entry.sha256), (bytes.len(), digest::sha256_hex(&bytes)), "{name}");
+            assert_eq!(fs::read(&from).unwrap(), old, "{name}: the old copy is never written");
             fs::metadata(&full).unwrap().ino() == fs::metadata(&from).unwrap().ino()
         };
-        assert!(streamed("same.csv", &[b"one,t", b"wo\nthr", b"", b"ee\n"]));
-        assert!(!streamed("shorter.csv", &[b"one,two\n"]));
-        assert!(!streamed("longer.csv", &[old, b"four\n"]));
-        assert!(!streamed("changed.csv", &[b"one,twX", b"\nthree\n"]));
-        assert!(!streamed("empty.csv", &[]));
-        assert_eq!(fs::read(&from).unwrap(), old, "the old copy is never written");
+        for in_place in [false, true] {
+            let name = |case: &str| format!("{case}-{in_place}.csv");
+            assert!(streamed(&name("same"), &[b"one,t", b"wo\nthr", b"", b"ee\n"], in_place));
+            assert!(!streamed(&name("shorter"), &[b"one,two\n"], in_place));
+            assert!(!streamed(&name("longer"), &[old, b"four\n"], in_place));
+            assert!(!streamed(&name("changed"), &[b"one,twX", b"\nthree\n"], in_place));
+            assert!(!streamed(&name("empty"), &[], in_place));
+        }
+        let mut superseded: Vec<String> = staging.superseded.lock().unwrap().iter().map(|p| display_path(p)).collect();
+        superseded.sort();
+        let expected: Vec<String> = ["changed", "empty", "longer", "shorter"]
+            .iter()
+            .flat_map(|case| [format!("{case}-false.csv"), format!("{case}-true.csv")])
+            .collect();
+        assert_eq!(superseded, expected, "the replaced release's copies that go once it is replaced");
     }
 }

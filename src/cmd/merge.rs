@@ -46,19 +46,21 @@ pub fn run(args: Args) -> u8 {
     };
     match merge(&parts, &staging).and_then(|outputs| {
         let manifest = merged_manifest(&parts, outputs);
-        let summary = (manifest.head.counts.get("documents").copied().unwrap_or(0), manifest.outputs.len() + 1);
+        let documents = manifest.head.counts.get("documents").copied().unwrap_or(0);
+        let files: Vec<String> = manifest.outputs.iter().map(|e| e.path.clone()).collect();
         staging
             .write(&File { path: "manifest.json".into(), bytes: manifest.into_bytes() })
             .map_err(|e| e.to_string())?;
-        Ok(summary)
+        Ok((documents, files))
     }) {
         Ok((documents, files)) => {
-            if let Err(e) = staging.commit() {
+            let count = files.len() + 1;
+            if let Err(e) = staging.commit(files) {
                 eprintln!("accord merge: cannot write {}: {e}", display_path(&args.out));
                 return super::EXIT_USAGE;
             }
             eprintln!(
-                "merge: {} parts, {documents} documents, {files} files in {}",
+                "merge: {} parts, {documents} documents, {count} files in {}",
                 parts.len(),
                 display_path(&args.out)
             );
