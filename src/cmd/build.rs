@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::align::{self, Options};
@@ -510,20 +511,21 @@ fn keep_pair(doc: &Document, alignment: &mut Alignment, pair: &[String; 2]) -> (
 
 /// The release's text columns: every language with a file in some document folder.
 fn release_languages(targets: &[Target]) -> Vec<String> {
-    let mut langs = BTreeSet::new();
-    for t in targets {
-        let Target::Document(dir) = t else { continue };
-        for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            let is_source = matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt"));
-            if let Some(stem) = path.file_stem().and_then(|s| s.to_str())
-                && is_source
-                && lang::is_iso639_1(stem)
-            {
-                langs.insert(stem.to_string());
-            }
-        }
-    }
+    // Every document folder is listed before any is built, on every thread: one at a time,
+    // this was a third of what a build does before its first document.
+    let of_document = |t: &Target| -> BTreeSet<String> {
+        let Target::Document(dir) = t else { return BTreeSet::new() };
+        let names = fs::read_dir(dir).into_iter().flatten().flatten().map(|entry| entry.path());
+        names
+            .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt")))
+            .filter_map(|path| path.file_stem().and_then(|s| s.to_str()).map(str::to_string))
+            .filter(|stem| lang::is_iso639_1(stem))
+            .collect()
+    };
+    let langs = targets.par_iter().map(of_document).reduce(BTreeSet::new, |mut a, b| {
+        a.extend(b);
+        a
+    });
     langs.into_iter().collect()
 }
 
