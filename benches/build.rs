@@ -120,7 +120,11 @@ fn main() {
         );
     }
     for formats in &kept {
-        std::fs::remove_dir_all(out(formats)).expect("remove the release");
+        let release = out(formats);
+        std::fs::remove_dir_all(&release).expect("remove the release");
+        // The replaced release a build keeps beside its output (links to the files they share).
+        let name = release.file_name().expect("a named folder").to_string_lossy();
+        let _ = std::fs::remove_dir_all(release.with_file_name(format!(".{name}.spare")));
     }
     for dir in &fresh_dirs {
         std::fs::remove_dir_all(dir).expect("remove the release");
