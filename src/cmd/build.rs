@@ -611,17 +611,19 @@ const SCRATCH: &str = ".scratch";
 /// makes and removes its folders (on a file system that discards freed blocks as it goes,
 /// ext4 `-o discard`, each folder or file removed waits for the disk). The spare files are
 /// never written: a file of the new release that changes is made anew beside the old one's
-/// link, which is removed first (see [`Staging::new_file`]).
+/// link, which is removed first (see [`Staging::new_file`]). On a quarter of the bench corpus
+/// (4,248 documents), a build that repeats the release before took 5.55–5.61 s against
+/// 5.90–6.43 s when the spare held only folders.
 pub(super) struct Staging {
     dir: PathBuf,
     out: PathBuf,
-    /// Where the folders of the release this one replaces are kept for the next build.
+    /// Where the release this one replaces is kept for the next build.
     spare: PathBuf,
     /// Whether the staging folder started as the spare one, whose files and folders this
     /// release may not all hold.
     adopted: bool,
     /// Whether `out` holds a release this one replaces: a file the new release holds byte for
-    /// byte is then linked from it rather than written again (see [`Staging::reused`]).
+    /// byte is then taken from it rather than written again (see [`Staging::keep`]).
     replaces: bool,
     /// The folders of the release made last: a folder is made once, not tried again for each
     /// of its files. Only the last few are remembered, so memory does not grow with the
@@ -1001,7 +1003,7 @@ impl<'s> Sequencer<'s> {
 
 /// A release file written as a stream and hashed on the way. As long as its bytes are those
 /// of the previous release's copy, nothing is written, and a copy that ends with them is
-/// linked (see [`Staging::reused`]): the CSV tables and the manifest of a release that repeats
+/// kept (see [`Staging::keep`]): the CSV tables and the manifest of a release that repeats
 /// the one before are most of its bytes, which were written, flushed to the disk and freed
 /// with the old release again at every build.
 struct Stream<'s> {
