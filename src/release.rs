@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::digest::sha256_hex;
 
+/// The manifest's name, at the top of the release.
+pub const MANIFEST: &str = "manifest.json";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     #[serde(flatten)]

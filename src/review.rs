@@ -21,7 +21,7 @@ use crate::export::xlsx::{ALIGNMENT_SHEET, METADATA_SHEET, REVIEW_STATUSES, SOUR
 use crate::ingest::{self, AlignmentToml};
 use crate::model::Document;
 use crate::model::alignment::Alignment;
-use crate::release::Manifest;
+use crate::release::{MANIFEST, Manifest};
 use crate::validate;
 
 /// Unit eIds per language: one group.
@@ -186,7 +186,7 @@ fn check_release(
 ) -> Result<(), Vec<Diagnostic>> {
     let fail =
         |code, message: String, hint: &str| vec![Diagnostic::error(code, Location::new(at, 1, 1), message, hint)];
-    let path = release.join("manifest.json");
+    let path = release.join(MANIFEST);
     let manifest: Manifest =
         std::fs::read(&path).ok().and_then(|b| Manifest::from_slice(&b).ok()).ok_or_else(|| {
             fail(

@@ -26,7 +26,7 @@ use crate::ingest::{self, Target, coverage};
 use crate::lang;
 use crate::model::Document;
 use crate::model::alignment::Alignment;
-use crate::release::{self, Entry, EntrySpill, Head};
+use crate::release::{self, Entry, EntrySpill, Head, MANIFEST};
 use crate::validate;
 
 #[derive(ClapArgs)]
@@ -246,7 +246,7 @@ pub fn run(args: Args) -> u8 {
         return super::EXIT_INVALID;
     }
 
-    let finished = (|| -> Result<(String, Vec<String>), String> {
+    let finished = (|| -> Result<(String, usize), String> {
         if let Some(t) = tables {
             for entry in t.finish()? {
                 totals.output(entry);
@@ -263,7 +263,8 @@ pub fn run(args: Args) -> u8 {
             totals.output_files + 1,
             display_path(&args.out),
         );
-        let files = write_manifest(&args, &formats, &filters, &info, totals, &staging).map_err(|e| e.to_string())?;
+        let files = totals.output_files;
+        write_manifest(&args, &formats, &filters, &info, totals, &staging).map_err(|e| e.to_string())?;
         Ok((summary, files))
     })();
     let committed = match finished {
@@ -564,7 +565,7 @@ fn write_manifest(
     info: &ReleaseInfo,
     mut totals: Totals,
     staging: &Staging,
-) -> std::io::Result<Vec<String>> {
+) -> std::io::Result<()> {
     if let Some(e) = totals.failed.take() {
         return Err(e);
     }
@@ -582,20 +583,10 @@ fn write_manifest(
         diagnostics: totals.by_code,
     };
     let (inputs, outputs) = (totals.inputs.sorted()?, totals.outputs.sorted()?);
-    // The release's paths, which commit keeps of what the spare left.
-    let mut files = Vec::new();
-    let outputs = outputs.inspect(|entry| {
-        if let Ok(entry) = entry {
-            files.push(entry.path.clone());
-        }
-    });
     let mut file = staging.create(MANIFEST.into())?;
     release::write(&mut file, &head, inputs, outputs)?;
-    file.finish()?;
-    Ok(files)
+    file.finish().map(drop)
 }
-
-const MANIFEST: &str = "manifest.json";
 
 /// The staging folder's own temporary files (see [`Staging::scratch`]).
 const SCRATCH: &str = ".scratch";
@@ -828,10 +819,9 @@ impl Staging {
     }
 
     /// Every file and folder of the release reaches the disk before the swap, so that a
-    /// crash never leaves `out/` naming a release that is not whole. `files` are the release's
-    /// paths (as in its manifest) but for the manifest itself.
-    pub(super) fn commit(self, mut files: Vec<String>) -> std::io::Result<()> {
-        files.sort_unstable();
+    /// crash never leaves `out/` naming a release that is not whole. `files` is how many
+    /// files the release has, its manifest aside.
+    pub(super) fn commit(self, files: usize) -> std::io::Result<()> {
         if self.scratch().exists() {
             remove_tree(&self.scratch())?;
         }
@@ -842,19 +832,21 @@ impl Staging {
             let mut tree = Tree::read(&self.dir)?;
             // Every file of the release is there, the manifest too: when there are no more
             // files than that, there is nothing else to find, and a rebuild of the same
-            // sources does not look each one up.
+            // sources neither lists the release's paths nor looks each file up.
             let found: usize = tree.folders.iter().map(|f| f.files.len()).sum();
-            let others = if found > files.len() + 1 { tree.folders.as_mut_slice() } else { &mut [] };
-            for folder in others {
-                folder.files.retain(|full| {
-                    let path = full.strip_prefix(&self.dir).unwrap_or(full);
-                    let name = display_path(path);
-                    let held = name == MANIFEST || files.binary_search(&name).is_ok();
-                    if !held {
-                        gone.push(path.to_path_buf());
-                    }
-                    held
-                });
+            if found > files + 1 {
+                let held = self.release_paths()?;
+                for folder in &mut tree.folders {
+                    folder.files.retain(|full| {
+                        let path = full.strip_prefix(&self.dir).unwrap_or(full);
+                        let name = display_path(path);
+                        let kept = name == MANIFEST || held.contains(&name);
+                        if !kept {
+                            gone.push(path.to_path_buf());
+                        }
+                        kept
+                    });
+                }
             }
             in_parallel(&gone, |path| fs::remove_file(self.dir.join(path)))?;
             tree.remove_folders(&tree.empty_folders())?;
@@ -874,6 +866,13 @@ impl Staging {
         } else {
             fs::rename(&self.dir, &self.out)
         }
+    }
+
+    /// The paths of the release's files, as its manifest, already written, lists them.
+    fn release_paths(&self) -> std::io::Result<std::collections::HashSet<String>> {
+        let manifest = release::Manifest::from_slice(&fs::read(self.dir.join(MANIFEST))?)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.message))?;
+        Ok(manifest.outputs.into_iter().map(|entry| entry.path).collect())
     }
 
     pub(super) fn abandon(self) {
@@ -908,7 +907,7 @@ fn check_out(out: &Path, inputs: &[&Path]) -> std::io::Result<()> {
     if out.exists() && !out.is_dir() {
         return refuse("it is a file, not a release folder".into());
     }
-    if out.is_dir() && fs::read_dir(out)?.next().is_some() && !out.join("manifest.json").is_file() {
+    if out.is_dir() && fs::read_dir(out)?.next().is_some() && !out.join(MANIFEST).is_file() {
         return refuse(
             "it is not empty and not an accord release (no manifest.json), and a release replaces its folder whole: \
              give a new or empty folder, or an earlier release"
@@ -1075,7 +1074,7 @@ impl Stream<'_> {
         if let Sink::Same { from, in_place, old } = &mut self.sink
             && !(old.fill_buf()?.is_empty() && self.staging.keep(from, *in_place, &self.full).is_ok())
         {
-            // The old copy goes on after the last byte, or cannot be linked.
+            // The old copy goes on after the last byte, or cannot be kept.
             self.diverge()?;
         }
         if let Sink::Writing(file) = &mut self.sink {

@@ -13,7 +13,7 @@ use super::build::Staging;
 use crate::diag::display_path;
 use crate::digest::sha256_hex;
 use crate::export::File;
-use crate::release::{Entry, Head, Manifest};
+use crate::release::{Entry, Head, MANIFEST, Manifest};
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -47,21 +47,19 @@ pub fn run(args: Args) -> u8 {
     match merge(&parts, &staging).and_then(|outputs| {
         let manifest = merged_manifest(&parts, outputs);
         let documents = manifest.head.counts.get("documents").copied().unwrap_or(0);
-        let files: Vec<String> = manifest.outputs.iter().map(|e| e.path.clone()).collect();
-        staging
-            .write(&File { path: "manifest.json".into(), bytes: manifest.into_bytes() })
-            .map_err(|e| e.to_string())?;
+        let files = manifest.outputs.len();
+        staging.write(&File { path: MANIFEST.into(), bytes: manifest.into_bytes() }).map_err(|e| e.to_string())?;
         Ok((documents, files))
     }) {
         Ok((documents, files)) => {
-            let count = files.len() + 1;
             if let Err(e) = staging.commit(files) {
                 eprintln!("accord merge: cannot write {}: {e}", display_path(&args.out));
                 return super::EXIT_USAGE;
             }
             eprintln!(
-                "merge: {} parts, {documents} documents, {count} files in {}",
+                "merge: {} parts, {documents} documents, {} files in {}",
                 parts.len(),
+                files + 1,
                 display_path(&args.out)
             );
             super::EXIT_OK
@@ -95,7 +93,7 @@ impl Part {
 fn read_parts(dirs: &[PathBuf]) -> Result<Vec<Part>, String> {
     let mut parts = Vec::new();
     for dir in dirs {
-        let path = dir.join("manifest.json");
+        let path = dir.join(MANIFEST);
         let bytes = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", display_path(&path)))?;
         let manifest = Manifest::from_slice(&bytes)
             .map_err(|e| format!("{} is not a release manifest: {e}", display_path(&path)))?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::cmd::validate::Report;
 use crate::diag::{Diagnostic, Location, display_path};
 use crate::digest::sha256_hex;
-use crate::release::Manifest;
+use crate::release::{MANIFEST, Manifest};
 
 /// Every file under `dir`, relative to it, with `/` separators.
 fn files(dir: &Path) -> std::io::Result<BTreeSet<String>> {
@@ -31,7 +31,7 @@ fn files(dir: &Path) -> std::io::Result<BTreeSet<String>> {
 }
 
 pub fn check(release: &Path) -> Result<Report, Diagnostic> {
-    let manifest_path = release.join("manifest.json");
+    let manifest_path = release.join(MANIFEST);
     let text = fs::read(&manifest_path).map_err(|e| crate::ingest::io_diagnostic(&manifest_path, &e))?;
     let mut report = Report { documents: 0, expressions: 0, errors: 0, warnings: 0, diagnostics: Vec::new(), bytes: 0 };
     let at = |path: &str| Location::new(&display_path(&release.join(path)), 0, 0);
@@ -49,7 +49,7 @@ pub fn check(release: &Path) -> Result<Report, Diagnostic> {
         }
     };
     let present = files(release).map_err(|e| crate::ingest::io_diagnostic(release, &e))?;
-    let mut listed = BTreeSet::from(["manifest.json".to_string()]);
+    let mut listed = BTreeSet::from([MANIFEST.to_string()]);
     for entry in &manifest.outputs {
         listed.insert(entry.path.clone());
         let path = release.join(PathBuf::from(&entry.path));
