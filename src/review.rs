@@ -78,7 +78,7 @@ pub fn import(workbook: &Path, sources: &Path, release: &Path) -> Result<Import,
         .unwrap_or_default();
     check_release(&at, &slug, &made_from, release)?;
 
-    let loaded = ingest::load_document(&dir);
+    let loaded = ingest::load_document(&dir, false);
     let now: BTreeMap<String, String> =
         loaded.files.iter().map(|f| (file_name(&display_path(&f.path)), f.sha256.clone())).collect();
     if now != made_from {
@@ -88,7 +88,7 @@ pub fn import(workbook: &Path, sources: &Path, release: &Path) -> Result<Import,
             "rebuild the release, review the new workbook, and import that one",
         ));
     }
-    let errors: Vec<Diagnostic> = validate::loaded(&loaded, false).into_iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<Diagnostic> = validate::loaded(&loaded).into_iter().filter(|d| d.is_error()).collect();
     let Some(doc) = loaded.document.filter(|_| errors.is_empty()) else { return Err(errors) };
 
     // The workbook shows the units as the build aligned them, paragraphs it cut included.

@@ -21,7 +21,7 @@ fn info() -> ReleaseInfo {
 }
 
 fn load(dir: &Path) -> Document {
-    let loaded = ingest::load_document(dir);
+    let loaded = ingest::load_document(dir, false);
     loaded.document.unwrap_or_else(|| panic!("{} loads: {:?}", dir.display(), loaded.diagnostics))
 }
 

@@ -22,7 +22,7 @@ use crate::diag::{self, Diagnostic, display_path};
 use crate::digest;
 use crate::export::csv::{Rows, Tables};
 use crate::export::{self, Aligned, File, ReleaseInfo};
-use crate::ingest::{self, Target, coverage};
+use crate::ingest::{self, Target};
 use crate::lang;
 use crate::model::Document;
 use crate::model::alignment::Alignment;
@@ -361,20 +361,16 @@ fn build_one(
     info: &ReleaseInfo,
     staging: &Staging,
 ) -> (Built, Option<Rows>) {
-    let loaded = ingest::load(target);
-    let mut diagnostics = validate::loaded(&loaded, false);
     // Nothing lost: every source character is in the model or in its list of dropped
-    // artefacts; the manifest adds up what was checked.
+    // artefacts (an error otherwise); the manifest adds up what was checked.
+    let loaded = ingest::load(target, true);
+    let mut diagnostics = validate::loaded(&loaded);
     let mut counts = Counts { documents: 1, ..Counts::default() };
-    for expression in loaded.document.iter().flat_map(|d| &d.expressions) {
-        match coverage::check(expression) {
-            Ok(c) => {
-                counts.source_characters += c.source_chars;
-                counts.source_characters_accounted += c.accounted;
-                counts.dropped_artefacts += expression.dropped.len();
-            }
-            Err(d) => diagnostics.push(d),
-        }
+    let expressions = loaded.document.iter().flat_map(|d| &d.expressions);
+    for (expression, c) in expressions.zip(&loaded.coverage).filter(|(_, c)| c.is_complete()) {
+        counts.source_characters += c.source_chars;
+        counts.source_characters_accounted += c.accounted;
+        counts.dropped_artefacts += expression.dropped.len();
     }
     let inputs: Vec<Entry> = loaded
         .files

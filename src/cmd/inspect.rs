@@ -26,7 +26,7 @@ pub fn run(args: Args) -> u8 {
             return super::EXIT_USAGE;
         }
     };
-    let loaded = ingest::load_all(&targets);
+    let loaded = ingest::load_all(&targets, false);
     let mut stdout = std::io::stdout().lock();
     let mut code = super::EXIT_OK;
     let mut documents = Vec::new();

@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// Also check that every source character is in the model or the dropped artefacts
-    /// (reads each source a second time).
+    /// (counted on the text as it is parsed).
     #[arg(long)]
     check_coverage: bool,
     /// Check a release folder against its manifest.json instead of sources.
@@ -65,8 +65,8 @@ struct Checked {
 }
 
 fn check_one(target: &Target, check_coverage: bool) -> Checked {
-    let loaded = ingest::load(target);
-    let mut diagnostics = validate::loaded(&loaded, check_coverage);
+    let loaded = ingest::load(target, check_coverage);
+    let mut diagnostics = validate::loaded(&loaded);
     diag::sort(&mut diagnostics);
     Checked { expressions: loaded.document.map_or(0, |d| d.expressions.len()), bytes: loaded.bytes, diagnostics }
 }

@@ -25,16 +25,14 @@ impl Coverage {
     }
 }
 
-/// Reads an expression's source again and checks that the model accounts for all of it;
-/// a diagnostic names what is missing or extra.
-pub fn check(expression: &Expression) -> Result<Coverage, Diagnostic> {
-    let text = super::read_text(std::path::Path::new(&expression.source))?;
-    let accounting = coverage(&super::normalise_as(&text, expression.format), expression);
+/// The diagnostic of an expression whose model does not account for all of its source, as
+/// `accounting` (from [`coverage`]) found.
+pub fn lost_text(expression: &Expression, accounting: &Coverage) -> Option<Diagnostic> {
     if accounting.is_complete() {
-        return Ok(accounting);
+        return None;
     }
     let sample: String = accounting.missing.keys().chain(accounting.extra.keys()).take(12).collect();
-    Err(Diagnostic::error(
+    Some(Diagnostic::error(
         "lost-text",
         Location::new(&expression.source, 0, 0),
         format!(
@@ -173,6 +171,7 @@ mod tests {
         let c = coverage(SOURCE, &expression);
         assert!(c.is_complete(), "{c:?}");
         assert_eq!(c.source_chars, SOURCE.chars().filter(|c| !c.is_whitespace()).count());
+        assert!(lost_text(&expression, &c).is_none());
     }
 
     #[test]
@@ -186,5 +185,12 @@ mod tests {
         assert_eq!(c.missing.values().sum::<usize>(), 8);
         assert_eq!(c.extra, BTreeMap::from([('!', 1)]));
         assert_eq!(c.accounted, c.source_chars - 8);
+        let lost = lost_text(&expression, &c).expect("a diagnostic");
+        assert_eq!((lost.code, lost.is_error()), ("lost-text", true));
+        assert!(
+            lost.message.starts_with("8 source characters are missing from the model and 1 are extra"),
+            "{}",
+            lost.message
+        );
     }
 }

@@ -18,6 +18,7 @@ use crate::diag::{Diagnostic, Location, display_path};
 use crate::digest::sha256_hex;
 use crate::lang;
 use crate::model::{Document, Expression, HeaderField, Metadata, SourceFormat};
+use coverage::Coverage;
 
 pub mod coverage;
 pub mod inline;
@@ -77,6 +78,9 @@ pub struct Loaded {
     pub files: Vec<SourceFile>,
     /// Bytes of the language files read.
     pub bytes: u64,
+    /// When asked for, how each expression's model accounts for its source, in the order of
+    /// the document's expressions: counted on the very text parsed, while it is at hand.
+    pub coverage: Vec<Coverage>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -161,14 +165,16 @@ pub fn io_diagnostic(path: &Path, e: &io::Error) -> Diagnostic {
 }
 
 /// Loads every target in parallel; results come in target order whatever the thread count.
-pub fn load_all(targets: &[Target]) -> Vec<Loaded> {
-    targets.par_iter().map(load).collect()
+pub fn load_all(targets: &[Target], account: bool) -> Vec<Loaded> {
+    targets.par_iter().map(|t| load(t, account)).collect()
 }
 
-pub fn load(target: &Target) -> Loaded {
+/// Loads a target; `account` also counts, for each expression, what its model holds of the
+/// source ([`Loaded::coverage`]).
+pub fn load(target: &Target, account: bool) -> Loaded {
     match target {
-        Target::Document(dir) => load_document(dir),
-        Target::File(file) => load_file(file),
+        Target::Document(dir) => load_document(dir, account),
+        Target::File(file) => load_file(file, account),
     }
 }
 
@@ -183,7 +189,7 @@ pub fn is_valid_slug(slug: &str) -> bool {
 
 /// Loads a document folder. Symbolic links must stay inside the folder that holds it
 /// (the sources), so a source tree cannot pull in files from elsewhere.
-pub fn load_document(dir: &Path) -> Loaded {
+pub fn load_document(dir: &Path, account: bool) -> Loaded {
     let root = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let slug = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut loaded = Loaded {
@@ -194,6 +200,7 @@ pub fn load_document(dir: &Path) -> Loaded {
         pins: None,
         files: Vec::new(),
         bytes: 0,
+        coverage: Vec::new(),
         diagnostics: Vec::new(),
     };
     if !is_valid_slug(&slug) {
@@ -220,7 +227,7 @@ pub fn load_document(dir: &Path) -> Loaded {
     let mut paths: Vec<(PathBuf, bool)> =
         entries.flatten().map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_symlink()))).collect();
     paths.sort();
-    let mut expressions: Vec<Expression> = Vec::new();
+    let mut expressions: Vec<(Expression, Option<Coverage>)> = Vec::new();
     let mut buf = READ_BUFFER.take();
     for (path, is_symlink) in paths {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -269,7 +276,7 @@ pub fn load_document(dir: &Path) -> Loaded {
             ));
             continue;
         }
-        if expressions.iter().any(|e| e.lang == code) {
+        if expressions.iter().any(|(e, _)| e.lang == code) {
             loaded.diagnostics.push(Diagnostic::error(
                 "duplicate-language",
                 Location::file(&path),
@@ -278,8 +285,8 @@ pub fn load_document(dir: &Path) -> Loaded {
             ));
             continue;
         }
-        if let Some(expression) = loaded.read_expression(&path, &code, format, &mut buf) {
-            expressions.push(expression);
+        if let Some(read) = loaded.read_expression(&path, &code, format, account, &mut buf) {
+            expressions.push(read);
         }
     }
     if expressions.is_empty() && loaded.diagnostics.iter().all(|d| !d.is_error()) {
@@ -293,7 +300,9 @@ pub fn load_document(dir: &Path) -> Loaded {
     if buf.len() <= FIRST_READ {
         READ_BUFFER.set(buf);
     }
-    expressions.sort_by(|a, b| a.lang.cmp(&b.lang));
+    expressions.sort_by(|(a, _), (b, _)| a.lang.cmp(&b.lang));
+    let (expressions, coverage): (Vec<Expression>, Vec<Option<Coverage>>) = expressions.into_iter().unzip();
+    loaded.coverage = coverage.into_iter().flatten().collect();
     let metadata = metadata(loaded.toml.as_ref().map(|(t, _)| t), &expressions);
     let (pins, rejects) = loaded.pins.as_ref().map(|(a, _)| (a.pin.clone(), a.reject.clone())).unwrap_or_default();
     loaded.document = Some(Document { slug, metadata, expressions, pins, rejects });
@@ -301,7 +310,7 @@ pub fn load_document(dir: &Path) -> Loaded {
 }
 
 /// A single language file, as a document of one expression.
-pub fn load_file(path: &Path) -> Loaded {
+pub fn load_file(path: &Path, account: bool) -> Loaded {
     let slug = path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut loaded = Loaded {
         slug: slug.clone(),
@@ -311,6 +320,7 @@ pub fn load_file(path: &Path) -> Loaded {
         pins: None,
         files: Vec::new(),
         bytes: 0,
+        coverage: Vec::new(),
         diagnostics: Vec::new(),
     };
     let Some((code, format)) = language_file(path).filter(|(c, _)| lang::is_iso639_1(c)) else {
@@ -322,7 +332,8 @@ pub fn load_file(path: &Path) -> Loaded {
         ));
         return loaded;
     };
-    if let Some(expression) = loaded.read_expression(path, &code, format, &mut Vec::new()) {
+    if let Some((expression, coverage)) = loaded.read_expression(path, &code, format, account, &mut Vec::new()) {
+        loaded.coverage.extend(coverage);
         let metadata = metadata(None, std::slice::from_ref(&expression));
         loaded.document =
             Some(Document { slug, metadata, expressions: vec![expression], pins: Vec::new(), rejects: Vec::new() });
@@ -654,14 +665,16 @@ impl Loaded {
         check_bytes(path, bytes)
     }
 
-    /// Reads and parses one language file, counting its bytes.
+    /// Reads and parses one language file, counting its bytes; `account` adds the model's
+    /// [`Coverage`] of the text.
     fn read_expression(
         &mut self,
         path: &Path,
         code: &str,
         format: SourceFormat,
+        account: bool,
         buf: &mut Vec<u8>,
-    ) -> Option<Expression> {
+    ) -> Option<(Expression, Option<Coverage>)> {
         let text = match self.read_source(path, buf) {
             Ok(t) => t,
             Err(d) => {
@@ -670,7 +683,10 @@ impl Loaded {
             }
         };
         self.bytes += text.len() as u64;
-        Some(parse_expression(&display_path(path), code, format, text, &mut self.diagnostics))
+        let normalised = normalise_as(text, format);
+        let expression = parse_normalised(&display_path(path), code, format, &normalised, &mut self.diagnostics);
+        let accounting = account.then(|| coverage::coverage(&normalised, &expression));
+        Some((expression, accounting))
     }
 }
 
@@ -682,14 +698,24 @@ pub fn parse_expression(
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Expression {
-    let normalised = normalise_as(text, format);
+    parse_normalised(path, code, format, &normalise_as(text, format), diagnostics)
+}
+
+/// [`parse_expression`] of a text already normalised with [`normalise_as`].
+fn parse_normalised(
+    path: &str,
+    code: &str,
+    format: SourceFormat,
+    normalised: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Expression {
     match format {
         SourceFormat::Md => {
-            let parsed = markdown::parse(path, code, &normalised);
+            let parsed = markdown::parse(path, code, normalised);
             diagnostics.extend(parsed.diagnostics);
             parsed.expression
         }
-        SourceFormat::Txt => text::parse(path, code, &normalised),
+        SourceFormat::Txt => text::parse(path, code, normalised),
     }
 }
 

@@ -13,10 +13,9 @@ use crate::model::{Block, Document, Expression, HeaderField, SourceFormat};
 pub mod release;
 
 /// Every diagnostic of a loaded document: the ingest's, the document rules' (with the
-/// locations of its `document.toml` and `alignment.toml`), and, when asked, the
-/// nothing-lost accounting, which reads each source again; at most
-/// [`crate::diag::MAX_PER_CODE`] of one code per file.
-pub fn loaded(loaded: &Loaded, check_coverage: bool) -> Vec<Diagnostic> {
+/// locations of its `document.toml` and `alignment.toml`), and the nothing-lost accounting
+/// when it was loaded with it; at most [`crate::diag::MAX_PER_CODE`] of one code per file.
+pub fn loaded(loaded: &Loaded) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     let Some(doc) = &loaded.document else { return crate::diag::cap_per_code(out) };
     let toml_path = display_path(&loaded.dir.join("document.toml"));
@@ -24,9 +23,7 @@ pub fn loaded(loaded: &Loaded, check_coverage: bool) -> Vec<Diagnostic> {
     let pins_path = display_path(&loaded.dir.join("alignment.toml"));
     let pins = loaded.pins.as_ref().map(|(_, text)| (pins_path.as_str(), text.as_str()));
     out.extend(document(doc, toml, pins));
-    if check_coverage {
-        out.extend(doc.expressions.iter().filter_map(|e| coverage::check(e).err()));
-    }
+    out.extend(doc.expressions.iter().zip(&loaded.coverage).filter_map(|(e, c)| coverage::lost_text(e, c)));
     crate::diag::cap_per_code(out)
 }
 
