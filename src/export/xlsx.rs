@@ -167,7 +167,10 @@ fn alignment_sheet(
         for (c, cell) in row.iter().enumerate() {
             let col = c as u16 + 1;
             write_text(sheet, r, col, cell, base)?;
-            widths[col as usize] = widths[col as usize].max(width(&cell.text.text));
+            // Once a column is as wide as it may be, its other cells need not be measured.
+            if widths[col as usize] < MAX_TEXT_WIDTH {
+                widths[col as usize] = widths[col as usize].max(width(&cell.text.text));
+            }
         }
         let confidence = f64::from(group.confidence);
         match number {
