@@ -797,7 +797,9 @@ impl Staging {
         }
         let full = self.dir.join(path);
         if let Some(folder) = full.parent() {
-            let known = |made: &VecDeque<PathBuf>| made.iter().any(|f| f == folder);
+            // Compared as bytes: `Path`'s `==` parses both into components, and the folders
+            // are all made by this function from the same `dir`.
+            let known = |made: &VecDeque<PathBuf>| made.iter().any(|f| f.as_os_str() == folder.as_os_str());
             // Made without the lock, which other writers would wait for: two threads making
             // the same folder both succeed, and each writes only once its own call returned.
             if !known(&self.folders.lock().expect("no writer panicked")) {
