@@ -556,6 +556,23 @@ fn the_next_build_keeps_of_the_spare_only_the_files_and_folders_of_its_release()
     }
 }
 
+/// One file more than the release holds is enough to be looked for: a rebuild of the same
+/// sources finds it among the spare's files and leaves it out.
+#[test]
+fn a_single_file_left_in_the_spare_stays_out_of_the_next_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sources, out) = (dir.path().join("sources"), dir.path().join("out"));
+    common::copy_document(&repo().join("sources").join("a-69-720"), &sources.join("a-69-720"));
+    assert!(build(&sources, &out, "2").status.success());
+    assert!(build(&sources, &out, "2").status.success());
+    let before = tree(&out);
+    fs::write(dir.path().join(".out.spare/tmx/planted.tmx"), "planted").unwrap();
+    assert!(build(&sources, &out, "2").status.success());
+    assert!(!out.join("tmx/planted.tmx").exists());
+    assert_eq!(tree(&out), before);
+    accord().arg("validate").arg("--outputs").arg(&out).assert().success();
+}
+
 /// The spare holds links to the files of the release in place: a build that writes other
 /// bytes at their paths and then fails leaves that release as it was, byte for byte.
 #[test]

@@ -246,7 +246,7 @@ pub fn run(args: Args) -> u8 {
         return super::EXIT_INVALID;
     }
 
-    let finished = (|| -> Result<(String, usize), String> {
+    let finished = (|| -> Result<(String, usize, Survey), String> {
         if let Some(t) = tables {
             for entry in t.finish()? {
                 totals.output(entry);
@@ -264,11 +264,12 @@ pub fn run(args: Args) -> u8 {
             display_path(&args.out),
         );
         let files = totals.output_files;
-        write_manifest(&args, &formats, &filters, &info, totals, &staging).map_err(|e| e.to_string())?;
-        Ok((summary, files))
+        let (written, survey) =
+            rayon::join(|| write_manifest(&args, &formats, &filters, &info, totals, &staging), || staging.survey());
+        written.and(survey).map(|survey| (summary, files, survey)).map_err(|e| e.to_string())
     })();
     let committed = match finished {
-        Ok((summary, files)) => staging.commit(files).map(|()| summary).map_err(|e| e.to_string()),
+        Ok((summary, files, survey)) => staging.commit(files, survey).map(|()| summary).map_err(|e| e.to_string()),
         Err(e) => {
             staging.abandon();
             Err(e)
@@ -816,29 +817,39 @@ impl Staging {
         Ok(full)
     }
 
+    /// What the staging folder holds once every file of the release but its manifest is
+    /// written, for [`Staging::commit`]: read while the manifest is written, the one step of
+    /// a build that keeps a single thread busy. The manifest and the scratch folder are left
+    /// out of it.
+    pub(super) fn survey(&self) -> std::io::Result<Survey> {
+        if !self.adopted {
+            return Ok(Survey(None));
+        }
+        Tree::read_except(&self.dir, &[MANIFEST, SCRATCH]).map(|tree| Survey(Some(tree)))
+    }
+
     /// Every file and folder of the release reaches the disk before the swap, so that a
     /// crash never leaves `out/` naming a release that is not whole. `files` is how many
-    /// files the release has, its manifest aside.
-    pub(super) fn commit(self, files: usize) -> std::io::Result<()> {
+    /// files the release has, its manifest aside, and `survey` what the folder held besides.
+    pub(super) fn commit(self, files: usize, survey: Survey) -> std::io::Result<()> {
         if self.scratch().exists() {
             remove_tree(&self.scratch())?;
         }
         let mut gone = Vec::new();
-        if self.adopted {
+        if let Some(mut tree) = survey.0 {
             // What the spare left that this release does not hold, then the folders left
             // empty: a release has no other file and no empty folder.
-            let mut tree = Tree::read(&self.dir)?;
-            // Every file of the release is there, the manifest too: when there are no more
-            // files than that, there is nothing else to find, and a rebuild of the same
-            // sources neither lists the release's paths nor looks each file up.
+            // Every file of the release is there: when there are no more files than that,
+            // there is nothing else to find, and a rebuild of the same sources neither lists
+            // the release's paths nor looks each file up.
             let found: usize = tree.folders.iter().map(|f| f.files.len()).sum();
-            if found > files + 1 {
+            if found > files {
                 let held = self.release_paths()?;
                 for folder in &mut tree.folders {
                     folder.files.retain(|full| {
                         let path = full.strip_prefix(&self.dir).unwrap_or(full);
                         let name = display_path(path);
-                        let kept = name == MANIFEST || held.contains(&name);
+                        let kept = held.contains(&name);
                         if !kept {
                             gone.push(path.to_path_buf());
                         }
@@ -1157,6 +1168,10 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
     tree.remove_folders(&vec![true; tree.folders.len()])
 }
 
+/// What [`Staging::survey`] found in the staging folder: nothing to look at when it was made
+/// empty, not adopted from a spare.
+pub(super) struct Survey(Option<Tree>);
+
 /// A folder and what it holds, as read from the disk.
 struct Tree {
     /// Every folder, each after its parent (the first is the top one).
@@ -1173,12 +1188,20 @@ struct TreeFolder {
 
 impl Tree {
     fn read(dir: &Path) -> std::io::Result<Tree> {
+        Tree::read_except(dir, &[])
+    }
+
+    /// The tree less the entries of the top folder named in `left_out`.
+    fn read_except(dir: &Path, left_out: &[&str]) -> std::io::Result<Tree> {
         let mut folders = vec![TreeFolder { path: dir.to_path_buf(), parent: None, depth: 0, files: Vec::new() }];
         let mut k = 0;
         while let Some(folder) = folders.get(k) {
             let (mut below, mut files) = (Vec::new(), Vec::new());
             for entry in fs::read_dir(&folder.path)? {
                 let entry = entry?;
+                if k == 0 && left_out.iter().any(|name| entry.file_name() == *name) {
+                    continue;
+                }
                 if entry.file_type()?.is_dir() {
                     below.push(TreeFolder {
                         path: entry.path(),

@@ -52,7 +52,7 @@ pub fn run(args: Args) -> u8 {
         Ok((documents, files))
     }) {
         Ok((documents, files)) => {
-            if let Err(e) = staging.commit(files) {
+            if let Err(e) = staging.survey().and_then(|survey| staging.commit(files, survey)) {
                 eprintln!("accord merge: cannot write {}: {e}", display_path(&args.out));
                 return super::EXIT_USAGE;
             }
