@@ -15,5 +15,6 @@ pub mod lang;
 pub mod model;
 pub mod release;
 pub mod review;
+pub mod scan;
 pub mod validate;
 pub mod whitespace;

@@ -34,18 +34,6 @@ pub fn space_len_at(s: &[u8], k: usize) -> usize {
     }
 }
 
-/// `bytes` as a table indexed by byte: one look-up for loops that test every byte of a text
-/// against several values.
-pub const fn byte_set(bytes: &[u8]) -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut k = 0;
-    while k < bytes.len() {
-        table[bytes[k] as usize] = true;
-        k += 1;
-    }
-    table
-}
-
 /// The first byte at or after `k` that does not start a white space character.
 pub fn after_spaces(s: &[u8], mut k: usize) -> usize {
     while k < s.len() {
@@ -60,7 +48,7 @@ pub fn after_spaces(s: &[u8], mut k: usize) -> usize {
 /// Whether a white space character can start with byte `b`: one look-up where
 /// [`space_len_at`] makes several tests.
 fn may_start_space(b: u8) -> bool {
-    const LEADS: [bool; 256] = byte_set(b" \t\n\x0b\x0c\r\xc2\xe1\xe2\xe3");
+    const LEADS: [bool; 256] = crate::scan::byte_set(b" \t\n\x0b\x0c\r\xc2\xe1\xe2\xe3");
     LEADS[usize::from(b)]
 }
 

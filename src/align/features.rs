@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use super::{Unit, segment};
-use crate::whitespace::{self, byte_set, space_len_at};
+use crate::scan::{byte_set, skip_blocks};
+use crate::whitespace::{self, space_len_at};
 use crate::{furniture, lang};
 
 /// What a token is; the class decides its weight and whether its absence on the other side
@@ -321,7 +322,18 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
     let mut k = 0;
     // The ASCII that can end a sentence or follow its end.
     const SENTENCE_BYTES: [bool; 256] = byte_set(b" \t\n\x0b\x0c\r.!?;:,");
+    // Where to try counting whole blocks again: a block's worth of bytes after a try, so
+    // that a block that holds a stop costs one test.
+    let mut retry = 0;
     while let Some(&b) = bytes.get(k) {
+        if k >= retry {
+            let clean = skip_blocks(bytes, k, |b, next, _| may_break(b, next));
+            count += visible_bytes(&bytes[k..clean]);
+            // A block may end inside a character, whose lead byte was counted.
+            k = clean + bytes[clean..].iter().take_while(|&&b| b & 0xC0 == 0x80).count();
+            retry = k + crate::scan::BLOCK;
+            continue;
+        }
         // Most characters are other ASCII, which need no decoding.
         if b < 0x80 && !SENTENCE_BYTES[usize::from(b)] {
             count += 1;
@@ -360,6 +372,25 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
             out.push(count);
         }
     }
+}
+
+/// Whether the character that starts with byte `b`, then `next`, may end a sentence or a
+/// clause for [`sentence_breaks`] or be white space outside ASCII: by comparisons, which a
+/// block test vectorises, and by lead byte for the three-byte characters (`…`, `。`, the
+/// full-width stops, the wide spaces), so also true of others.
+fn may_break(b: u8, next: u8) -> bool {
+    let ascii = (b == b'.') | (b == b'!') | (b == b'?') | (b == b';') | (b == b':') | (b == b',');
+    // U+0085 and the no-break space; `،`, `؛` and `؟`.
+    let two = (b == 0xC2) & ((next == 0x85) | (next == 0xA0))
+        | (b == 0xD8) & ((next == 0x8C) | (next == 0x9B) | (next == 0x9F));
+    ascii | two | (b.wrapping_sub(0xE1) < 3) | (b == 0xEF)
+}
+
+/// The characters of `bytes` that are not white space, when no character of it is white
+/// space outside ASCII: bytes that are neither ASCII white space nor UTF-8 continuation
+/// bytes (10xxxxxx).
+fn visible_bytes(bytes: &[u8]) -> u32 {
+    bytes.iter().map(|&b| u32::from(!((b == b' ') | (b.wrapping_sub(b'\t') < 5)) & (b & 0xC0 != 0x80))).sum()
 }
 
 /// The character that starts at byte `k` of `s` and its length in bytes; `None` at the end.
@@ -515,17 +546,21 @@ fn inner_marks(text: &str, out: &mut Vec<u32>) {
 /// a search for any of several characters decodes one by one.
 fn stop_at(s: &[u8]) -> Option<usize> {
     const CANDIDATES: [bool; 256] = byte_set(b".;:!?\xe3\xef");
+    // Sentences are long: most blocks of bytes hold no candidate, tested by comparisons,
+    // which vectorise; one byte at a time, the table is the quicker test.
+    let candidate =
+        |b: u8| (b == b'.') | (b == b';') | (b == b':') | (b == b'!') | (b == b'?') | (b == 0xE3) | (b == 0xEF);
     let mut k = 0;
-    while let Some(at) = s[k..].iter().position(|&b| CANDIDATES[usize::from(b)]) {
-        k += at;
-        match (s[k], s.get(k + 1..k + 3)) {
-            (0xE3, Some([0x80, 0x82])) | (0xEF, Some([0xBC, 0x9A | 0x9B])) => return Some(k),
+    loop {
+        k = skip_blocks(s, k, |b, _, _| candidate(b));
+        let at = k + s[k..].iter().position(|&b| CANDIDATES[usize::from(b)])?;
+        match (s[at], s.get(at + 1..at + 3)) {
+            (0xE3, Some([0x80, 0x82])) | (0xEF, Some([0xBC, 0x9A | 0x9B])) => return Some(at),
             (0xE3 | 0xEF, _) => {}
-            _ => return Some(k),
+            _ => return Some(at),
         }
-        k += 1;
+        k = at + 1;
     }
-    None
 }
 
 fn digit_mark(unit: &Unit) -> u32 {
@@ -634,6 +669,50 @@ fn trimmed(c: char) -> bool {
     )
 }
 
+/// Whether `text` is words separated by single ASCII spaces, none of which can be a URL or a
+/// document symbol (no `:`, `/` or `www.`): then it is what [`symbols_apart`] would make of
+/// it, less a space at either end. Tested a block of bytes at a time.
+fn plain_words(text: &str) -> bool {
+    let s = text.as_bytes();
+    // The white space of `char::is_whitespace` but a single ASCII space, and `:` and `/`.
+    let hit = |b: u8, n1: u8, n2: u8| {
+        let ascii = (b == b':') | (b == b'/') | (b.wrapping_sub(b'\t') < 5) | ((b == b' ') & (n1 == b' '));
+        let two = (b == 0xC2) & ((n1 == 0x85) | (n1 == 0xA0));
+        let three = (b == 0xE1) & (n1 == 0x9A) & (n2 == 0x80)
+            | (b == 0xE2) & (n1 == 0x80) & ((n2 <= 0x8A) | (n2 == 0xA8) | (n2 == 0xA9) | (n2 == 0xAF))
+            | (b == 0xE2) & (n1 == 0x81) & (n2 == 0x9F)
+            | (b == 0xE3) & (n1 == 0x80) & (n2 == 0x80);
+        ascii | two | three
+    };
+    let byte = |k: usize| s.get(k).copied().unwrap_or(0);
+    let rest = skip_blocks(s, 0, hit);
+    (rest..s.len()).all(|k| !hit(s[k], byte(k + 1), byte(k + 2))) && memchr::memmem::find(s, b"www.").is_none()
+}
+
+/// Appends to `words` the words of `text` each followed by one space, less its URLs and
+/// document symbols, which go to `emit` (a space stands where each was).
+fn symbols_apart(text: &str, words: &mut String, emit: &mut impl FnMut(Class, &str)) {
+    for word in whitespace::words(text) {
+        // Most words begin and end with a letter or digit, which `trimmed` never matches.
+        let bare = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+        let w = if bare(word.as_bytes().first()) && bare(word.as_bytes().last()) {
+            word
+        } else {
+            word.trim_matches(trimmed)
+        };
+        // The one-byte search first: it rules out nearly every word. Words are short, so a
+        // plain loop, where a memchr costs more in setting up than in searching.
+        if (w.bytes().any(|b| b == b':') && w.contains("://")) || w.starts_with("www.") {
+            emit(Class::Sym, &w.to_lowercase());
+        } else if w.len() > 2 && furniture::is_document_symbol(w) {
+            emit(Class::Sym, w);
+        } else {
+            words.push_str(word);
+        }
+        words.push(' ');
+    }
+}
+
 /// Buffers of [`raw_tokens`], kept from one unit to the next.
 #[derive(Default)]
 struct Scratch {
@@ -658,25 +737,16 @@ fn raw_tokens(unit: &Unit, stems: bool, scratch: &mut Scratch, mut emit: impl Fn
         // The number is a mark, not content: versions often number paragraphs differently.
         text = text.strip_prefix(num).unwrap_or(text);
     }
-    // The text less its symbols and URLs, words separated by one space.
-    for word in whitespace::words(text) {
-        // Most words begin and end with a letter or digit, which `trimmed` never matches.
-        let bare = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
-        let w = if bare(word.as_bytes().first()) && bare(word.as_bytes().last()) {
-            word
-        } else {
-            word.trim_matches(trimmed)
-        };
-        // The one-byte search first: it rules out nearly every word. Words are short, so a
-        // plain loop, where a memchr costs more in setting up than in searching.
-        if (w.bytes().any(|b| b == b':') && w.contains("://")) || w.starts_with("www.") {
-            emit(Class::Sym, &w.to_lowercase());
-        } else if w.len() > 2 && furniture::is_document_symbol(w) {
-            emit(Class::Sym, w);
-        } else {
-            words.push_str(word);
+    // The text less its symbols and URLs, words separated by one space: most texts are
+    // that already.
+    if plain_words(text) {
+        let text = text.trim_matches(' ');
+        if !text.is_empty() {
+            words.push_str(text);
+            words.push(' ');
         }
-        words.push(' ');
+    } else {
+        symbols_apart(text, words, &mut emit);
     }
     let words = words.as_str();
     let mut k = 0;
@@ -893,6 +963,61 @@ mod tests {
         {
             assert_eq!(stop_at(text.as_bytes()), text.find(stops), "{text}");
         }
+        // After long runs without a stop, passed a block at a time.
+        for filler in ["Declaration ", "Всеобщая 「декларация」 ", "世界人权＝宣言"] {
+            for n in 0..12 {
+                for end in ["", "a. b", "第一。四", "ａ：ｂ", "نعم."] {
+                    let text = format!("{}{end}", filler.repeat(n));
+                    assert_eq!(stop_at(text.as_bytes()), text.find(stops), "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_words_are_what_symbols_apart_makes_of_them() {
+        let sources = [
+            include_str!("../../sources/udhr/ar.txt"),
+            include_str!("../../sources/udhr/ru.txt"),
+            include_str!("../../sources/udhr/zh.txt"),
+            include_str!("../../sources/a-69-720/en.txt"),
+            include_str!("../../sources/a-69-720/fr.txt"),
+            include_str!("../../sources/wg7-2019-background-paper-recommendations/fr.md"),
+        ];
+        let odd = [
+            "",
+            " ",
+            " 12 items left ",
+            "two  spaces",
+            "1\u{a0}800 people",
+            "a\ttab",
+            "a\nline",
+            "ideographic\u{3000}space",
+            "line\u{2028}separator",
+            "narrow\u{202f}space",
+            "see www.un.org today",
+            "at http://un.org",
+            "as follows: none",
+            "document A/69/720 of",
+            "dashes — and “quotes” stay",
+        ];
+        let (mut plain, mut not) = (0, 0);
+        for text in sources.iter().flat_map(|s| s.lines()).chain(odd) {
+            let (mut slow, mut symbols) = (String::new(), 0);
+            symbols_apart(text, &mut slow, &mut |_, _| symbols += 1);
+            if plain_words(text) {
+                let trimmed = text.trim_matches(' ');
+                let fast = if trimmed.is_empty() { String::new() } else { format!("{trimmed} ") };
+                assert_eq!((fast, symbols), (slow, 0), "{text:?}");
+                plain += 1;
+            } else {
+                not += 1;
+            }
+        }
+        assert!(plain > 100 && not > 10, "{plain} plain, {not} not");
+        for text in &odd[3..14] {
+            assert!(!plain_words(text), "{text:?}");
+        }
     }
 
     #[test]
@@ -908,6 +1033,31 @@ mod tests {
         assert_eq!(breaks("他说。我们走"), vec![3]);
         assert_eq!(breaks("16. Also ends. Next"), vec![12]);
         assert!(breaks("No break, here.").is_empty());
+    }
+
+    #[test]
+    fn breaks_are_counted_alike_in_whole_blocks_and_character_by_character() {
+        // Long sentences, so that blocks of bytes are counted at once and end inside
+        // characters, in four scripts and with white space from and outside ASCII.
+        let scripts: [(&[&str], char, &str); 4] = [
+            (&["Déclaration", "universelle", "des", "droits"], '.', " Le"),
+            (&["Всеобщая", "декларация", "прав", "человека"], '.', " В"),
+            (&["الإعلان", "العالمي", "لحقوق", "الإنسان"], '؟', " و"),
+            (&["世界人权宣言", "联合国", "大会"], '。', "各"),
+        ];
+        for (words, stop, next) in scripts {
+            for space in [" ", "\u{a0}", "\u{3000}", "  "] {
+                for n in 1..30 {
+                    let sentence: Vec<&str> = words.iter().cycle().take(n).copied().collect();
+                    let first = format!("{}{stop}", sentence.join(space));
+                    let text = format!("{first}{next} {}", sentence.join(space));
+                    let mut out = Vec::new();
+                    sentence_breaks(&Unit::from_line(&text), &mut out);
+                    let visible = first.chars().filter(|c| !c.is_whitespace()).count() as u32;
+                    assert_eq!(out, vec![visible], "{text:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -224,7 +224,7 @@ fn may_stop(b: u8, next: u8) -> bool {
 /// Where the first byte from `from` that [`may_stop`] a run is.
 fn next_stop(bytes: &[u8], from: usize) -> usize {
     let byte = |k: usize| bytes.get(k).copied().unwrap_or(0);
-    let from = super::skip_blocks(bytes, from, |b, next, _| may_stop(b, next));
+    let from = crate::scan::skip_blocks(bytes, from, |b, next, _| may_stop(b, next));
     (from..bytes.len()).find(|&k| may_stop(bytes[k], byte(k + 1))).unwrap_or(bytes.len())
 }
 

@@ -18,6 +18,7 @@ use crate::diag::{Diagnostic, Location, display_path};
 use crate::digest::sha256_hex;
 use crate::lang;
 use crate::model::{Document, Expression, HeaderField, Metadata, SourceFormat};
+use crate::scan::skip_blocks;
 use coverage::Coverage;
 
 pub mod coverage;
@@ -637,23 +638,6 @@ fn needs_look(b: u8, next: u8) -> bool {
         | (b == 0xD9) & ((next.wrapping_sub(0x8B) <= 0x14) | (next == 0xB0))
         | (b == 0xDB) & (next > 0x95);
     other_lead | arabic_mark
-}
-
-/// Bytes tested at once by [`skip_blocks`].
-const BLOCK: usize = 32;
-
-/// Where the first block of [`BLOCK`] bytes of `s` from `from` in which `hit` holds for a
-/// byte (given the two bytes after it) starts, or where too few bytes remain for a block.
-/// Each block is tested without branches, which the compiler vectorises: for scans of
-/// whole texts where hits are rare.
-fn skip_blocks(s: &[u8], mut from: usize, hit: impl Fn(u8, u8, u8) -> bool) -> usize {
-    while let Some(Ok(block)) = s.get(from..from + BLOCK + 2).map(<&[u8; BLOCK + 2]>::try_from) {
-        if (0..BLOCK).fold(false, |any, k| any | hit(block[k], block[k + 1], block[k + 2])) {
-            break;
-        }
-        from += BLOCK;
-    }
-    from
 }
 
 impl Loaded {

@@ -85,8 +85,8 @@ fn needs_collapsing(s: &[u8]) -> bool {
     };
     let mut from = 0;
     loop {
-        let block = super::skip_blocks(s, from, |b, next, _| may_collapse(b, next));
-        let end = if block + super::BLOCK + 2 <= s.len() { block + super::BLOCK } else { s.len() };
+        let block = crate::scan::skip_blocks(s, from, |b, next, _| may_collapse(b, next));
+        let end = if block + crate::scan::BLOCK + 2 <= s.len() { block + crate::scan::BLOCK } else { s.len() };
         if (block..end).any(collapses) {
             return true;
         }
