@@ -175,16 +175,18 @@ pub fn leading_number(text: &str) -> Option<&str> {
             let letter = body.chars().count() <= 2 && body.chars().all(|c| c.is_ascii_lowercase());
             digits || roman || (letter && !body.is_empty()) || (inner.ends_with(')') && body.chars().count() == 1)
         } else {
-            w.strip_suffix('、').is_some_and(|b| !b.is_empty() && b.chars().all(|c| "一二三四五六七八九十".contains(c)))
+            w.strip_suffix('、').is_some_and(|b| !b.is_empty() && b.chars().all(|c| NUMERALS.contains(c)))
         }
     };
     if !word.is_empty() && word.len() < t.len() && ok(word) {
         return Some(word);
     }
-    // Chinese "一、" runs on without a space.
-    let zh_end = t.find('、').map(|p| p + '、'.len_utf8())?;
-    let head = &t[..zh_end];
-    (zh_end < t.len() && ok(head)).then_some(head)
+    // Chinese "一、" runs on without a space: numerals, then the mark, looked for only where
+    // the numerals end (not through the whole text, as a search for the mark would).
+    const NUMERALS: &str = "一二三四五六七八九十";
+    let numerals = t.char_indices().find(|&(_, c)| !NUMERALS.contains(c)).map_or(t.len(), |(k, _)| k);
+    let rest = t[numerals..].strip_prefix('、')?;
+    (numerals > 0 && !rest.is_empty()).then_some(&t[..t.len() - rest.len()])
 }
 
 /// The paragraph numbers that open inside `text` (not at its start), with their offsets: a
@@ -340,6 +342,10 @@ mod tests {
         assert_eq!(leading_number("IV. Conclusions"), Some("IV."));
         assert_eq!(leading_number("1.2 Scope"), None);
         assert_eq!(leading_number("一、导言"), Some("一、"));
+        assert_eq!(leading_number("十二、导言、一"), Some("十二、"));
+        for none in ["一、", "一二", "、导言", "导言、一", "一 、导言"] {
+            assert_eq!(leading_number(none), None, "{none}");
+        }
         assert_eq!(leading_number("The 12. item"), None);
         assert_eq!(leading_number("12."), None);
         assert_eq!(leading_number("12 - تؤكد"), Some("12 -"));
