@@ -219,13 +219,15 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
     let mut toks = Toks { data: Vec::new(), start: vec![0] };
     let mut breaks = Toks { data: Vec::new(), start: vec![0] };
     let mut inner = Toks { data: Vec::new(), start: vec![0] };
+    let mut len = Vec::with_capacity(keep.len());
     for chunk in keep.chunks(4096) {
-        let pieces: Vec<(Toks, Toks, Toks)> = chunk
+        let pieces: Vec<(Toks, Toks, Toks, Vec<f64>)> = chunk
             .par_chunks(256)
             .map(|piece| {
                 let mut t = Toks { data: Vec::new(), start: Vec::with_capacity(piece.len()) };
                 let mut b = Toks { data: Vec::new(), start: Vec::with_capacity(piece.len()) };
                 let mut m = Toks { data: Vec::new(), start: Vec::with_capacity(piece.len()) };
+                let mut l = Vec::with_capacity(piece.len());
                 let (mut ids, mut scratch) = (Vec::new(), Scratch::default());
                 for &k in piece {
                     ids.clear();
@@ -234,15 +236,15 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
                     ids.dedup();
                     t.data.extend_from_slice(&ids);
                     t.start.push(t.data.len());
-                    sentence_breaks(&all[k], &mut b.data);
+                    l.push(f64::from(sentence_breaks(&all[k], &mut b.data)));
                     b.start.push(b.data.len());
                     inner_marks(all[k].text, &mut m.data);
                     m.start.push(m.data.len());
                 }
-                (t, b, m)
+                (t, b, m, l)
             })
             .collect();
-        for (t, b, m) in pieces {
+        for (t, b, m, l) in pieces {
             let (t0, b0, m0) = (toks.data.len(), breaks.data.len(), inner.data.len());
             toks.data.extend(t.data);
             toks.start.extend(t.start.iter().map(|s| s + t0));
@@ -250,6 +252,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
             breaks.start.extend(b.start.iter().map(|s| s + b0));
             inner.data.extend(m.data);
             inner.start.extend(m.start.iter().map(|s| s + m0));
+            len.extend(l);
         }
     }
     toks.data.shrink_to_fit();
@@ -293,7 +296,7 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
         *b = (1.0 - *c) * if open && short { 0.5 } else { 1.0 };
     }
     Side {
-        len: keep.iter().map(|&k| visible_chars(all[k].text) as f64).collect(),
+        len,
         toks,
         cont,
         bare,
@@ -308,14 +311,19 @@ pub(crate) fn side(all: &[Unit], keep: &[usize], lang: &str, stems: bool) -> Sid
 /// or clause end (`.`, `;`, `。`, …, with closing quotes or brackets) followed by a word that is
 /// not lower case, or after a comma followed by a capital (a preamble clause); never right
 /// after the unit's own number. Counted in non-whitespace characters, as `Side::len` is, and
-/// appended to `out`.
-fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
+/// appended to `out`. Returns the unit's length, its characters that are not white space
+/// (`char::is_whitespace`), which the scan counts anyway: `Side::len`.
+fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) -> u32 {
     let text = unit.text.trim_start();
-    let (num, body) = match unit.num {
-        Some(num) => (num, text.strip_prefix(num).unwrap_or(text)),
-        None => ("", text),
+    let lead = unit.num.map_or(0, |num| num.chars().filter(|c| !c.is_whitespace()).count() as u32);
+    // The model keeps a paragraph's number apart from its text: then the breaks still count
+    // it, and the length does not.
+    let (body, apart) = match unit.num.map(|num| text.strip_prefix(num)) {
+        Some(None) => (text, lead),
+        Some(Some(body)) => (body, 0),
+        None => (text, 0),
     };
-    let mut count = num.chars().filter(|c| !c.is_whitespace()).count() as u32;
+    let mut count = lead;
     // On the bytes, decoding only what is not white space.
     let body = body.trim();
     let bytes = body.as_bytes();
@@ -372,6 +380,7 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) {
             out.push(count);
         }
     }
+    count - apart
 }
 
 /// Whether the character that starts with byte `b`, then `next`, may end a sentence or a
@@ -507,17 +516,6 @@ fn latin_letter_at(s: &str, k: usize) -> Option<usize> {
 /// The value of the decimal digit that starts at byte `k` of `s` (as [`digit`]) and its length.
 fn digit_at(s: &str, k: usize) -> Option<(char, usize)> {
     char_at(s, k).and_then(|(c, n)| Some((digit(c)?, n)))
-}
-
-/// The number of characters of `text` that are not whitespace (`char::is_whitespace`),
-/// counted on the bytes: decoding every character cost more than the rest of the feature
-/// extraction for a unit's length.
-fn visible_chars(text: &str) -> usize {
-    let b = text.as_bytes();
-    // `|`, not `||`: without a branch the count is vectorised.
-    let ascii = b.iter().filter(|&&x| (x == b' ') | (x.wrapping_sub(b'\t') < 5)).count();
-    let wide = crate::whitespace::wide_spaces(b).count();
-    text.chars().count() - ascii - wide
 }
 
 /// Appends to `out` the marks of the numbered paragraphs that open after a sentence end inside
@@ -945,14 +943,23 @@ mod tests {
     }
 
     #[test]
-    fn visible_chars_is_a_count_of_non_whitespace() {
+    fn a_units_length_is_a_count_of_non_whitespace() {
+        let length =
+            |text: &str, num: Option<&str>| sentence_breaks(&Unit { text, heading: false, num }, &mut Vec::new());
+        let visible = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count() as u32;
         let every: String = (0..=0x10FFFF).filter_map(char::from_u32).collect();
-        assert_eq!(visible_chars(&every), every.chars().filter(|c| !c.is_whitespace()).count());
+        assert_eq!(length(&every, None), visible(&every));
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let s = format!("a{c}b{c}");
-            assert_eq!(visible_chars(&s), s.chars().filter(|c| !c.is_whitespace()).count(), "{c:?}");
+            assert_eq!(length(&s, None), visible(&s), "{c:?}");
         }
-        assert_eq!(visible_chars(" é\u{a0}x\u{2009}’\u{3000}"), 3);
+        assert_eq!(length(" é\u{a0}x\u{2009}’\u{3000}", None), 3);
+        // The number counts when it is in the text, not when the model keeps it apart.
+        assert_eq!(length("12. The Committee. Also", Some("12.")), 20);
+        assert_eq!(length("The Committee. Also", Some("12.")), 17);
+        let mut breaks = Vec::new();
+        sentence_breaks(&Unit { text: "The Committee. Also", heading: false, num: Some("12.") }, &mut breaks);
+        assert_eq!(breaks, vec![16], "the number still counts in the breaks");
     }
 
     #[test]
