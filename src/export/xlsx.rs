@@ -361,13 +361,17 @@ fn metadata_sheet(
         ("accord version".into(), info.version.clone()),
         ("release date".into(), info.date.clone().unwrap_or_default()),
     ]);
+    // The columns carry the formats, as in the groups sheet: a cell's own format is looked up
+    // by hashing all of it, which was half the cost of this sheet.
     let bold = Format::new().set_bold().set_align(rust_xlsxwriter::FormatAlign::Top);
     let wrap = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
-    sheet.write_string_with_format(0, 0, "field", &bold)?;
+    sheet.set_column_format(0, &bold)?;
+    sheet.set_column_format(1, &wrap)?;
+    sheet.write_string(0, 0, "field")?;
     sheet.write_string_with_format(0, 1, "value", &bold)?;
     for (r, (key, value)) in rows.iter().enumerate() {
-        sheet.write_string_with_format(r as u32 + 1, 0, key, &bold)?;
-        sheet.write_string_with_format(r as u32 + 1, 1, value, &wrap)?;
+        sheet.write_string(r as u32 + 1, 0, key)?;
+        sheet.write_string(r as u32 + 1, 1, value)?;
     }
     sheet.set_column_width(0, 20)?;
     sheet.set_column_width(1, MAX_TEXT_WIDTH)?;
