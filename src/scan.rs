@@ -29,3 +29,22 @@ pub fn skip_blocks(s: &[u8], mut from: usize, hit: impl Fn(u8, u8, u8) -> bool) 
     }
     from
 }
+
+/// Whether `is` holds at some byte of `s`, asked only of the bytes of the blocks (of
+/// [`BLOCK`]) in which `may`, a cheaper test true wherever `is` is, holds for some byte
+/// (given the two bytes after it): the exact test, which may decode, for the few blocks
+/// that need it.
+pub fn any_byte(s: &[u8], may: impl Fn(u8, u8, u8) -> bool, is: impl Fn(usize) -> bool) -> bool {
+    let mut from = 0;
+    loop {
+        let block = skip_blocks(s, from, &may);
+        let end = if block + BLOCK + 2 <= s.len() { block + BLOCK } else { s.len() };
+        if (block..end).any(&is) {
+            return true;
+        }
+        if end == s.len() {
+            return false;
+        }
+        from = end;
+    }
+}

@@ -1,8 +1,9 @@
 //! Per-unit evidence for the aligner: length, lexical tokens that survive translation, page
 //! furniture ("stray" lines) and the signs of a paragraph broken across lines.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
+use memchr::memmem::Finder;
 use rayon::prelude::*;
 
 use super::{Unit, segment};
@@ -672,20 +673,21 @@ fn trimmed(c: char) -> bool {
 /// it, less a space at either end. Tested a block of bytes at a time.
 fn plain_words(text: &str) -> bool {
     let s = text.as_bytes();
-    // The white space of `char::is_whitespace` but a single ASCII space, and `:` and `/`.
-    let hit = |b: u8, n1: u8, n2: u8| {
-        let ascii = (b == b':') | (b == b'/') | (b.wrapping_sub(b'\t') < 5) | ((b == b' ') & (n1 == b' '));
-        let two = (b == 0xC2) & ((n1 == 0x85) | (n1 == 0xA0));
-        let three = (b == 0xE1) & (n1 == 0x9A) & (n2 == 0x80)
-            | (b == 0xE2) & (n1 == 0x80) & ((n2 <= 0x8A) | (n2 == 0xA8) | (n2 == 0xA9) | (n2 == 0xAF))
-            | (b == 0xE2) & (n1 == 0x81) & (n2 == 0x9F)
-            | (b == 0xE3) & (n1 == 0x80) & (n2 == 0x80);
-        ascii | two | three
+    // The lead bytes of white space outside ASCII, then the white space itself.
+    let may = |b: u8, next: u8, _| {
+        matches!(b, b':' | b'/' | b'\t'..=b'\r' | 0xC2 | 0xE1..=0xE3) | (b == b' ') & (next == b' ')
     };
-    let byte = |k: usize| s.get(k).copied().unwrap_or(0);
-    let rest = skip_blocks(s, 0, hit);
-    (rest..s.len()).all(|k| !hit(s[k], byte(k + 1), byte(k + 2))) && memchr::memmem::find(s, b"www.").is_none()
+    let is = |k: usize| match s[k] {
+        b':' | b'/' => true,
+        b' ' => s.get(k + 1) == Some(&b' '),
+        _ => space_len_at(s, k) > 0,
+    };
+    !crate::scan::any_byte(s, may, is) && WWW.find(s).is_none()
 }
+
+/// `www.`, searched for in every text: built once, as building a searcher costs more than
+/// most texts' search.
+static WWW: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"www."));
 
 /// Appends to `words` the words of `text` each followed by one space, less its URLs and
 /// document symbols, which go to `emit` (a space stands where each was).

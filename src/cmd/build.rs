@@ -838,10 +838,10 @@ impl Staging {
         let mut gone = Vec::new();
         if let Some(mut tree) = survey.0 {
             // What the spare left that this release does not hold, then the folders left
-            // empty: a release has no other file and no empty folder.
-            // Every file of the release is there: when there are no more files than that,
-            // there is nothing else to find, and a rebuild of the same sources neither lists
-            // the release's paths nor looks each file up.
+            // empty: a release has no other file and no empty folder. Every file of the
+            // release is there, so when there are no more files than that there is nothing
+            // else to find, and a rebuild of the same sources neither lists the release's
+            // paths nor looks each file up.
             let found: usize = tree.folders.iter().map(|f| f.files.len()).sum();
             if found > files {
                 let held = self.release_paths()?;

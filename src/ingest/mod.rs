@@ -193,17 +193,7 @@ pub fn is_valid_slug(slug: &str) -> bool {
 pub fn load_document(dir: &Path, account: bool) -> Loaded {
     let root = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let slug = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut loaded = Loaded {
-        slug: slug.clone(),
-        dir: dir.to_path_buf(),
-        document: None,
-        toml: None,
-        pins: None,
-        files: Vec::new(),
-        bytes: 0,
-        coverage: Vec::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut loaded = Loaded::nothing_yet(&slug, dir);
     if !is_valid_slug(&slug) {
         loaded.diagnostics.push(Diagnostic::error(
             "invalid-slug",
@@ -313,17 +303,7 @@ pub fn load_document(dir: &Path, account: bool) -> Loaded {
 /// A single language file, as a document of one expression.
 pub fn load_file(path: &Path, account: bool) -> Loaded {
     let slug = path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut loaded = Loaded {
-        slug: slug.clone(),
-        dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
-        document: None,
-        toml: None,
-        pins: None,
-        files: Vec::new(),
-        bytes: 0,
-        coverage: Vec::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut loaded = Loaded::nothing_yet(&slug, path.parent().unwrap_or(Path::new(".")));
     let Some((code, format)) = language_file(path).filter(|(c, _)| lang::is_iso639_1(c)) else {
         loaded.diagnostics.push(Diagnostic::error(
             "unknown-language-file",
@@ -641,6 +621,21 @@ fn needs_look(b: u8, next: u8) -> bool {
 }
 
 impl Loaded {
+    /// A document `slug` in `dir` before anything of it is read.
+    fn nothing_yet(slug: &str, dir: &Path) -> Loaded {
+        Loaded {
+            slug: slug.to_string(),
+            dir: dir.to_path_buf(),
+            document: None,
+            toml: None,
+            pins: None,
+            files: Vec::new(),
+            bytes: 0,
+            coverage: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
     /// [`read_text_in`], recording the file with the bytes read, text or not: the manifest
     /// names what was read, and a file refused as text fails the build anyway.
     fn read_source<'b>(&mut self, path: &Path, buf: &'b mut Vec<u8>) -> Result<&'b str, Diagnostic> {

@@ -83,18 +83,7 @@ fn needs_collapsing(s: &[u8]) -> bool {
         0xC2 | 0xE1..=0xE3 => crate::whitespace::wide_space_at(s, k) == Some(false),
         _ => false,
     };
-    let mut from = 0;
-    loop {
-        let block = crate::scan::skip_blocks(s, from, |b, next, _| may_collapse(b, next));
-        let end = if block + crate::scan::BLOCK + 2 <= s.len() { block + crate::scan::BLOCK } else { s.len() };
-        if (block..end).any(collapses) {
-            return true;
-        }
-        if end == s.len() {
-            return false;
-        }
-        from = end;
-    }
+    crate::scan::any_byte(s, |b, next, _| may_collapse(b, next), collapses)
 }
 
 #[cfg(test)]
