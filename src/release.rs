@@ -53,12 +53,6 @@ pub struct Entry {
     pub sha256: String,
 }
 
-impl Entry {
-    pub fn of(path: String, bytes: &[u8]) -> Self {
-        Entry { path, bytes: bytes.len(), sha256: sha256_hex(bytes) }
-    }
-}
-
 impl Manifest {
     /// Reads a manifest, refusing one whose outputs name a path outside the release: the
     /// readers join those paths to the release folder (and `merge` to its output), so

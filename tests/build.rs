@@ -506,6 +506,49 @@ fn a_rebuild_links_what_the_previous_release_holds_byte_for_byte() {
     accord().arg("validate").arg("--outputs").arg(&out).assert().success();
 }
 
+/// A file of the previous release is compared by the digest recorded on it (once it has
+/// settled) while it keeps the size and time it had; edited in place, even to other bytes of
+/// the same length, it is written again.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_recorded_digest_stands_for_the_bytes_only_while_the_file_is_unchanged() {
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let (sources, out, fresh) = (dir.path().join("sources"), dir.path().join("out"), dir.path().join("fresh"));
+    common::copy_document(&repo().join("sources").join("a-69-720"), &sources.join("a-69-720"));
+    assert!(build(&sources, &out, "2").status.success());
+    // Written a while ago: a rebuild reads each file back once and records its digest.
+    let earlier = SystemTime::now() - Duration::from_secs(60);
+    for path in tree(&out).keys() {
+        fs::File::options().write(true).open(out.join(path)).unwrap().set_modified(earlier).unwrap();
+    }
+    assert!(build(&sources, &out, "2").status.success());
+    let manifest: Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let listed = |path: &str| {
+        let outputs = manifest["outputs"].as_array().unwrap();
+        outputs.iter().find(|e| e["path"] == path).unwrap()["sha256"].as_str().unwrap().to_string()
+    };
+    let edited = "akn/a-69-720/fr.xml";
+    for path in ["xlsx/a-69-720.xlsx", edited] {
+        let name = std::ffi::CString::new(out.join(path).into_os_string().into_encoded_bytes()).unwrap();
+        let mut value = [0u8; 64];
+        let n =
+            unsafe { libc::lgetxattr(name.as_ptr(), c"user.accord.sha256".as_ptr(), value.as_mut_ptr().cast(), 64) };
+        assert_eq!(n, 52, "{path}: a record of digest, size and time");
+        let hex: String = value[..32].iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, listed(path), "{path}");
+    }
+    // The same length, other bytes: the record no longer holds, and the bytes are compared.
+    let mut bytes = fs::read(out.join(edited)).unwrap();
+    let at = bytes.iter().rposition(u8::is_ascii_lowercase).unwrap();
+    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+    fs::write(out.join(edited), &bytes).unwrap();
+    assert!(build(&sources, &out, "2").status.success());
+    assert!(build(&sources, &fresh, "2").status.success());
+    assert_eq!(tree(&out), tree(&fresh));
+    accord().arg("validate").arg("--outputs").arg(&out).assert().success();
+}
+
 /// What the next build finds in the spare is never trusted: a file there is kept only when it
 /// is the replaced release's file at the same path, and whatever else is there goes.
 #[test]

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::align::{self, Options};
 use crate::diag::{self, Diagnostic, display_path};
-use crate::digest;
+use crate::digest::{self, record};
 use crate::export::csv::{Rows, Tables};
 use crate::export::{self, Aligned, File, ReleaseInfo};
 use crate::ingest::{self, Target};
@@ -611,7 +611,8 @@ pub(super) struct Staging {
     /// release may not all hold.
     adopted: bool,
     /// Whether `out` holds a release this one replaces: a file the new release holds byte for
-    /// byte is then taken from it rather than written again (see [`Staging::keep`]).
+    /// byte is then taken from it rather than written again (see [`Staging::keep`] and
+    /// [`OldCopy::holds`]).
     replaces: bool,
     /// The folders of the release made last: a folder is made once, not tried again for each
     /// of its files. Only the last few are remembered, so memory does not grow with the
@@ -632,12 +633,31 @@ enum Previous {
     Copy(OldCopy),
 }
 
-/// A regular file of the release being replaced, opened.
+/// A regular file of the release being replaced.
 struct OldCopy {
     from: PathBuf,
-    file: fs::File,
+    /// Its size and time when it was looked up, which a record of its digest must match.
+    stamp: Option<record::Stamp>,
     /// Whether the staging folder already holds it at the same path (the spare's link).
     in_place: bool,
+}
+
+impl OldCopy {
+    /// Whether the copy holds `bytes`, whose sha256 is `digest`: as the digest recorded on
+    /// it says while the record holds, else as its bytes read back say (and then the record
+    /// is made for the next build).
+    fn holds(&self, bytes: &[u8], digest: &[u8; 32]) -> bool {
+        if let Some(recorded) = self.stamp.and_then(|stamp| record::recorded(&self.from, &stamp)) {
+            return &recorded == digest;
+        }
+        let Ok(mut file) = fs::File::open(&self.from) else { return false };
+        let stamp = file.metadata().ok().as_ref().and_then(record::Stamp::of);
+        let same = holds(&mut file, bytes).unwrap_or(false);
+        if let Some(stamp) = stamp.filter(|_| same) {
+            record::record(&file, digest, &stamp);
+        }
+        same
+    }
 }
 
 impl Staging {
@@ -678,11 +698,10 @@ impl Staging {
     /// with all the others by [`Staging::commit`]: one flush instead of one per file.
     pub(super) fn write(&self, file: &File) -> std::io::Result<Entry> {
         let full = self.inside(&file.path)?;
+        let digest: [u8; 32] = Sha256::digest(&file.bytes).into();
         let previous = self.previous(&file.path, Some(file.bytes.len()));
         let kept = match &previous {
-            Previous::Copy(old) => {
-                holds(&mut &old.file, &file.bytes).unwrap_or(false) && self.keep(&old.from, old.in_place, &full).is_ok()
-            }
+            Previous::Copy(old) => old.holds(&file.bytes, &digest) && self.keep(&old.from, old.in_place, &full).is_ok(),
             Previous::Absent | Previous::Unusable => false,
         };
         if !kept {
@@ -691,7 +710,7 @@ impl Staging {
                 self.supersede(&file.path);
             }
         }
-        Ok(Entry::of(display_path(&file.path), &file.bytes))
+        Ok(Entry { path: display_path(&file.path), bytes: file.bytes.len(), sha256: digest::hex(&digest) })
     }
 
     /// What the release being replaced holds at `path`; a copy only when it may become the
@@ -719,10 +738,7 @@ impl Staging {
         if meta.nlink() != 1 && !in_place {
             return Previous::Unusable;
         }
-        match fs::File::open(&from) {
-            Ok(file) => Previous::Copy(OldCopy { from, file, in_place }),
-            Err(_) => Previous::Unusable,
-        }
+        Previous::Copy(OldCopy { from, stamp: record::Stamp::of(&meta), in_place })
     }
 
     #[cfg(not(unix))]
@@ -775,12 +791,17 @@ impl Staging {
     /// Opens a file of the release to be written as a stream.
     fn create(&self, path: PathBuf) -> std::io::Result<Stream<'_>> {
         let full = self.inside(&path)?;
-        let sink = match self.previous(&path, None) {
-            Previous::Copy(old) => {
-                Sink::Same { from: old.from, in_place: old.in_place, old: BufReader::with_capacity(STREAMED, old.file) }
+        let previous = self.previous(&path, None);
+        let opened = match &previous {
+            Previous::Copy(old) => fs::File::open(&old.from).ok(),
+            Previous::Absent | Previous::Unusable => None,
+        };
+        let sink = match (previous, opened) {
+            (Previous::Copy(old), Some(file)) => {
+                Sink::Same { from: old.from, in_place: old.in_place, old: BufReader::with_capacity(STREAMED, file) }
             }
-            previous => {
-                if matches!(previous, Previous::Unusable) {
+            (previous, _) => {
+                if !matches!(previous, Previous::Absent) {
                     self.supersede(&path);
                 }
                 Sink::Writing(BufWriter::with_capacity(STREAMED, self.new_file(&full)?))
