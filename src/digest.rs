@@ -1,5 +1,6 @@
 //! SHA-256 in lower-case hex, as the release manifest lists files: the sources as ingest reads
-//! them, the outputs as they are written, a slug when a build is sharded.
+//! them, the outputs as they are written, a slug when a build is sharded; and the digest a
+//! build records on each file of its release for the next one ([`record`]).
 
 use sha2::{Digest, Sha256};
 
@@ -65,7 +66,7 @@ pub mod record {
 
     /// The digest recorded on the regular file at `path`, if the record was made when the
     /// file had the size and modification time it has now, `stamp`.
-    pub fn recorded(path: &Path, stamp: &Stamp) -> Option<[u8; 32]> {
+    pub fn read(path: &Path, stamp: &Stamp) -> Option<[u8; 32]> {
         let value = imp::read(path)?;
         let digest: [u8; 32] = value[..32].try_into().ok()?;
         (stamp.value(&digest)? == value).then_some(digest)
@@ -75,7 +76,7 @@ pub mod record {
     /// were; nothing is recorded for a file modified too lately, or where the file system
     /// keeps no such attributes. The record is only a shortcut, so failing to make it is no
     /// error.
-    pub fn record(file: &File, digest: &[u8; 32], stamp: &Stamp) {
+    pub fn make(file: &File, digest: &[u8; 32], stamp: &Stamp) {
         let settled = SystemTime::now().duration_since(stamp.modified).is_ok_and(|age| age >= SETTLED);
         if let Some(value) = stamp.value(digest).filter(|_| settled) {
             imp::write(file, &value);
@@ -98,11 +99,15 @@ pub mod record {
             let path = CString::new(path.as_os_str().as_bytes()).ok()?;
             let mut value = [0; LEN];
             // `l`: a link is not followed (the caller found a regular file there).
+            // SAFETY: the name and path are NUL-terminated and the buffer holds `LEN` bytes,
+            // all of which outlive the call.
             let n = unsafe { libc::lgetxattr(path.as_ptr(), NAME.as_ptr(), value.as_mut_ptr().cast(), LEN) };
             (n == LEN as isize).then_some(value)
         }
 
         pub fn write(file: &File, value: &[u8; LEN]) {
+            // SAFETY: the descriptor is open, the name NUL-terminated and the value `LEN`
+            // bytes, for the duration of the call. A failure leaves no record, which is allowed.
             unsafe { libc::fsetxattr(file.as_raw_fd(), NAME.as_ptr(), value.as_ptr().cast(), LEN, 0) };
         }
     }
@@ -144,16 +149,16 @@ pub mod record {
             let dir = tempfile::tempdir().unwrap();
             let (path, file) = settled_file(dir.path(), b"release bytes");
             let digest = [7; 32];
-            record(&file, &digest, &stamp(&path));
-            assert_eq!(recorded(&path, &stamp(&path)), Some(digest));
+            make(&file, &digest, &stamp(&path));
+            assert_eq!(read(&path, &stamp(&path)), Some(digest));
             // Another time, or another size, and the record no longer speaks for the bytes.
             file.set_modified(SystemTime::now() - 3 * SETTLED).unwrap();
-            assert_eq!(recorded(&path, &stamp(&path)), None);
+            assert_eq!(read(&path, &stamp(&path)), None);
             let before = stamp(&path);
-            record(&file, &digest, &before);
+            make(&file, &digest, &before);
             file.set_len(3).unwrap();
             file.set_modified(before.modified).unwrap();
-            assert_eq!(recorded(&path, &stamp(&path)), None);
+            assert_eq!(read(&path, &stamp(&path)), None);
         }
 
         #[test]
@@ -161,8 +166,8 @@ pub mod record {
             let dir = tempfile::tempdir().unwrap();
             let (path, file) = settled_file(dir.path(), b"release bytes");
             file.set_modified(SystemTime::now() - SETTLED / 2).unwrap();
-            record(&file, &[7; 32], &stamp(&path));
-            assert_eq!(recorded(&path, &stamp(&path)), None);
+            make(&file, &[7; 32], &stamp(&path));
+            assert_eq!(read(&path, &stamp(&path)), None);
         }
     }
 }

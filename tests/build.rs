@@ -532,6 +532,7 @@ fn a_recorded_digest_stands_for_the_bytes_only_while_the_file_is_unchanged() {
     for path in ["xlsx/a-69-720.xlsx", edited] {
         let name = std::ffi::CString::new(out.join(path).into_os_string().into_encoded_bytes()).unwrap();
         let mut value = [0u8; 64];
+        // SAFETY: a NUL-terminated path and name, and a buffer of the length given.
         let n =
             unsafe { libc::lgetxattr(name.as_ptr(), c"user.accord.sha256".as_ptr(), value.as_mut_ptr().cast(), 64) };
         assert_eq!(n, 52, "{path}: a record of digest, size and time");

@@ -647,14 +647,14 @@ impl OldCopy {
     /// it says while the record holds, else as its bytes read back say (and then the record
     /// is made for the next build).
     fn holds(&self, bytes: &[u8], digest: &[u8; 32]) -> bool {
-        if let Some(recorded) = self.stamp.and_then(|stamp| record::recorded(&self.from, &stamp)) {
+        if let Some(recorded) = self.stamp.and_then(|stamp| record::read(&self.from, &stamp)) {
             return &recorded == digest;
         }
         let Ok(mut file) = fs::File::open(&self.from) else { return false };
         let stamp = file.metadata().ok().as_ref().and_then(record::Stamp::of);
         let same = holds(&mut file, bytes).unwrap_or(false);
         if let Some(stamp) = stamp.filter(|_| same) {
-            record::record(&file, digest, &stamp);
+            record::make(&file, digest, &stamp);
         }
         same
     }
