@@ -13,6 +13,12 @@ pub const fn byte_set(bytes: &[u8]) -> [bool; 256] {
     table
 }
 
+/// Whether `b` is one of `set`, by comparisons: unlike a look-up in a [`byte_set`], a block
+/// test made of them vectorises (see [`skip_blocks`]).
+pub fn one_of<const N: usize>(b: u8, set: &[u8; N]) -> bool {
+    set.iter().fold(false, |any, &x| any | (b == x))
+}
+
 /// Bytes tested at once by [`skip_blocks`].
 pub const BLOCK: usize = 32;
 
@@ -46,5 +52,19 @@ pub fn any_byte(s: &[u8], may: impl Fn(u8, u8, u8) -> bool, is: impl Fn(usize) -
             return false;
         }
         from = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_of_is_the_byte_set_of_the_same_bytes() {
+        const SET: &[u8; 7] = b".;:!?\xe3\xef";
+        let table = byte_set(SET);
+        for b in 0..=255u8 {
+            assert_eq!(one_of(b, SET), table[usize::from(b)], "{b:#04x}");
+        }
     }
 }

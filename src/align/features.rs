@@ -7,7 +7,7 @@ use memchr::memmem::Finder;
 use rayon::prelude::*;
 
 use super::{Unit, segment};
-use crate::scan::{byte_set, skip_blocks};
+use crate::scan::{BLOCK, any_byte, byte_set, one_of, skip_blocks};
 use crate::whitespace::{self, space_len_at};
 use crate::{furniture, lang};
 
@@ -340,7 +340,7 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) -> u32 {
             count += visible_bytes(&bytes[k..clean]);
             // A block may end inside a character, whose lead byte was counted.
             k = clean + bytes[clean..].iter().take_while(|&&b| b & 0xC0 == 0x80).count();
-            retry = k + crate::scan::BLOCK;
+            retry = k + BLOCK;
             continue;
         }
         // Most characters are other ASCII, which need no decoding.
@@ -389,7 +389,7 @@ fn sentence_breaks(unit: &Unit, out: &mut Vec<u32>) -> u32 {
 /// block test vectorises, and by lead byte for the three-byte characters (`…`, `。`, the
 /// full-width stops, the wide spaces), so also true of others.
 fn may_break(b: u8, next: u8) -> bool {
-    let ascii = (b == b'.') | (b == b'!') | (b == b'?') | (b == b';') | (b == b':') | (b == b',');
+    let ascii = one_of(b, b".!?;:,");
     // U+0085 and the no-break space; `،`, `؛` and `؟`.
     let two = (b == 0xC2) & ((next == 0x85) | (next == 0xA0))
         | (b == 0xD8) & ((next == 0x8C) | (next == 0x9B) | (next == 0x9F));
@@ -544,14 +544,13 @@ fn inner_marks(text: &str, out: &mut Vec<u32>) {
 /// Where the first of `.`, `;`, `:`, `!`, `?`, `。`, `；` and `：` is in `s`: on the bytes, which
 /// a search for any of several characters decodes one by one.
 fn stop_at(s: &[u8]) -> Option<usize> {
-    const CANDIDATES: [bool; 256] = byte_set(b".;:!?\xe3\xef");
+    const STOPS: &[u8; 7] = b".;:!?\xe3\xef";
+    const CANDIDATES: [bool; 256] = byte_set(STOPS);
     // Sentences are long: most blocks of bytes hold no candidate, tested by comparisons,
     // which vectorise; one byte at a time, the table is the quicker test.
-    let candidate =
-        |b: u8| (b == b'.') | (b == b';') | (b == b':') | (b == b'!') | (b == b'?') | (b == 0xE3) | (b == 0xEF);
     let mut k = 0;
     loop {
-        k = skip_blocks(s, k, |b, _, _| candidate(b));
+        k = skip_blocks(s, k, |b, _, _| one_of(b, STOPS));
         let at = k + s[k..].iter().position(|&b| CANDIDATES[usize::from(b)])?;
         match (s[at], s.get(at + 1..at + 3)) {
             (0xE3, Some([0x80, 0x82])) | (0xEF, Some([0xBC, 0x9A | 0x9B])) => return Some(at),
@@ -682,7 +681,7 @@ fn plain_words(text: &str) -> bool {
         b' ' => s.get(k + 1) == Some(&b' '),
         _ => space_len_at(s, k) > 0,
     };
-    !crate::scan::any_byte(s, may, is) && WWW.find(s).is_none()
+    !any_byte(s, may, is) && WWW.find(s).is_none()
 }
 
 /// `www.`, searched for in every text: built once, as building a searcher costs more than

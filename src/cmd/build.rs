@@ -698,7 +698,7 @@ impl Staging {
     /// with all the others by [`Staging::commit`]: one flush instead of one per file.
     pub(super) fn write(&self, file: &File) -> std::io::Result<Entry> {
         let full = self.inside(&file.path)?;
-        let digest: [u8; 32] = Sha256::digest(&file.bytes).into();
+        let digest = digest::sha256(&file.bytes);
         let previous = self.previous(&file.path, Some(file.bytes.len()));
         let kept = match &previous {
             Previous::Copy(old) => old.holds(&file.bytes, &digest) && self.keep(&old.from, old.in_place, &full).is_ok(),
@@ -1134,9 +1134,10 @@ fn goes_on_with(old: &mut impl BufRead, mut bytes: &[u8]) -> std::io::Result<boo
 const COMPARED: usize = 64 << 10;
 
 thread_local! {
-    /// The buffer [`holds`] reads into, kept by each thread: most of a release is compared
-    /// with its previous copy, and reading each copy whole into a new allocation cost more
-    /// than the comparison (the pages of a fresh buffer are faulted in and written once).
+    /// The buffer [`holds`] reads into, kept by each thread: the first rebuild of a release
+    /// without digest records (a fresh clone's) compares most of it with its previous copy,
+    /// and reading each copy whole into a new allocation cost more than the comparison (the
+    /// pages of a fresh buffer are faulted in and written once).
     static COMPARE_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
