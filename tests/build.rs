@@ -539,6 +539,18 @@ fn a_recorded_digest_stands_for_the_bytes_only_while_the_file_is_unchanged() {
         let hex: String = value[..32].iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex, listed(path), "{path}");
     }
+    // A streamed table's record: its stamp (20 bytes), mark spacing (1), digest, and marks.
+    for path in ["csv/segments.csv", "manifest.json"] {
+        let name = std::ffi::CString::new(out.join(path).into_os_string().into_encoded_bytes()).unwrap();
+        let mut value = [0u8; 4096];
+        // SAFETY: a NUL-terminated path and name, and a buffer of the length given.
+        let n = unsafe {
+            libc::lgetxattr(name.as_ptr(), c"user.accord.prefixes".as_ptr(), value.as_mut_ptr().cast(), 4096)
+        };
+        assert_eq!(n, 53, "{path}: a record of its prefixes (none under 1 MiB)");
+        let hex: String = value[21..53].iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, accord::digest::sha256_hex(&fs::read(out.join(path)).unwrap()), "{path}");
+    }
     // The same length, other bytes: the record no longer holds, and the bytes are compared.
     let mut bytes = fs::read(out.join(edited)).unwrap();
     let at = bytes.iter().rposition(u8::is_ascii_lowercase).unwrap();

@@ -798,7 +798,13 @@ impl Staging {
         };
         let sink = match (previous, opened) {
             (Previous::Copy(old), Some(file)) => {
-                Sink::Same { from: old.from, in_place: old.in_place, old: BufReader::with_capacity(STREAMED, file) }
+                let copy = Kept { from: old.from, in_place: old.in_place };
+                // The stamp of the file opened, which the path may no longer name.
+                let stamp = file.metadata().ok().as_ref().and_then(record::Stamp::of);
+                match stamp.and_then(|stamp| record::read_prefixes(&file, &stamp)) {
+                    Some(prefixes) => Sink::Recorded { copy, file, prefixes, pending: Vec::new() },
+                    None => Sink::Same { copy, old: BufReader::with_capacity(STREAMED, file), stamp },
+                }
             }
             (previous, _) => {
                 if !matches!(previous, Previous::Absent) {
@@ -807,7 +813,7 @@ impl Staging {
                 Sink::Writing(BufWriter::with_capacity(STREAMED, self.new_file(&full)?))
             }
         };
-        Ok(Stream { staging: self, path, full, sink, hash: Sha256::new(), bytes: 0 })
+        Ok(Stream { staging: self, path, full, sink, hash: Sha256::new(), bytes: 0, marks: Vec::new() })
     }
 
     /// Where a file of the release goes, its folder made; never outside the release,
@@ -1048,16 +1054,37 @@ struct Stream<'s> {
     sink: Sink,
     hash: Sha256,
     bytes: usize,
+    /// The [`record::mark`] of the first `(k + 1) * record::MARK` bytes at `k`, for the record
+    /// of the old copy this stream repeats.
+    marks: Vec<[u8; 16]>,
 }
 
 enum Sink {
-    /// The bytes so far are the first of the old copy at `from`, read on through `old`.
+    /// The bytes so far are the first of the old copy, read on through `old`: a copy without
+    /// a record of its prefixes, which it gets if it is kept, with `stamp`, the size and
+    /// time it had when it was opened.
     Same {
-        from: PathBuf,
-        in_place: bool,
+        copy: Kept,
         old: BufReader<fs::File>,
+        stamp: Option<record::Stamp>,
+    },
+    /// The bytes so far begin as the old copy `file` does, as far as the last of its recorded
+    /// prefixes they reached; `pending` holds those since. The old copy is not read: on a
+    /// machine that reclaims idle page cache, reading it back went to the disk.
+    Recorded {
+        copy: Kept,
+        file: fs::File,
+        prefixes: record::Prefixes,
+        pending: Vec<u8>,
     },
     Writing(BufWriter<fs::File>),
+}
+
+/// The replaced release's copy of a streamed file, kept if the stream repeats it.
+struct Kept {
+    from: PathBuf,
+    /// Whether the staging folder already holds it at the same path (the spare's link).
+    in_place: bool,
 }
 
 /// Buffer of a streamed file, written or compared.
@@ -1065,53 +1092,110 @@ const STREAMED: usize = 1 << 20;
 
 impl Write for Stream<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Sink::Same { old, .. } = &mut self.sink
-            && !goes_on_with(old, buf)?
-        {
-            self.diverge()?;
+        // In pieces that end where a mark is taken.
+        let mut rest = buf;
+        while !rest.is_empty() {
+            let (piece, after) = rest.split_at(rest.len().min(record::MARK - self.bytes % record::MARK));
+            self.take(piece)?;
+            if self.bytes.is_multiple_of(record::MARK) {
+                self.marks.push(record::mark(&self.hash));
+                self.check_prefix()?;
+            }
+            rest = after;
         }
-        if let Sink::Writing(file) = &mut self.sink {
-            file.write_all(buf)?;
-        }
-        self.hash.update(buf);
-        self.bytes += buf.len();
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         match &mut self.sink {
             Sink::Writing(file) => file.flush(),
-            Sink::Same { .. } => Ok(()),
+            Sink::Same { .. } | Sink::Recorded { .. } => Ok(()),
         }
     }
 }
 
 impl Stream<'_> {
-    /// Leaves the old copy: the file is made with the bytes so far, copied from the file they
-    /// were compared with (not opened again by its path, which may name another by now).
+    fn take(&mut self, piece: &[u8]) -> std::io::Result<()> {
+        match &mut self.sink {
+            Sink::Same { old, .. } => {
+                if !goes_on_with(old, piece)? {
+                    self.diverge()?;
+                    self.take(piece)?;
+                    return Ok(());
+                }
+            }
+            Sink::Recorded { pending, .. } => pending.extend_from_slice(piece),
+            Sink::Writing(file) => file.write_all(piece)?,
+        }
+        self.hash.update(piece);
+        self.bytes += piece.len();
+        Ok(())
+    }
+
+    /// At a mark the old copy's record also has, what is pending is dropped if the prefixes
+    /// are the same, and the stream leaves the old copy if not.
+    fn check_prefix(&mut self) -> std::io::Result<()> {
+        let Sink::Recorded { prefixes, pending, .. } = &mut self.sink else { return Ok(()) };
+        if !self.bytes.is_multiple_of(prefixes.spacing()) {
+            return Ok(());
+        }
+        let mark = self.marks.last().expect("a mark was just taken");
+        if prefixes.begins_with(self.bytes, mark) {
+            pending.clear();
+            Ok(())
+        } else {
+            self.diverge()
+        }
+    }
+
+    /// Leaves the old copy: the file is made with the bytes so far, the first ones copied from
+    /// the file they were found the same as (not opened again by its path, which may name
+    /// another by now).
     fn diverge(&mut self) -> std::io::Result<()> {
-        let Sink::Same { old, .. } = &mut self.sink else { return Ok(()) };
-        let compared = old.get_mut();
-        compared.seek(SeekFrom::Start(0))?;
+        let (old, pending) = match &mut self.sink {
+            Sink::Same { old, .. } => (old.get_mut(), &[][..]),
+            Sink::Recorded { file, pending, .. } => (file, &pending[..]),
+            Sink::Writing(_) => return Ok(()),
+        };
+        old.seek(SeekFrom::Start(0))?;
         let mut file = self.staging.new_file(&self.full)?;
-        std::io::copy(&mut compared.take(self.bytes as u64), &mut file)?;
+        let same = self.bytes - pending.len();
+        if std::io::copy(&mut old.take(same as u64), &mut file)? != same as u64 {
+            let message = format!("{}: the replaced release's copy was cut short", self.path.display());
+            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, message));
+        }
+        file.write_all(pending)?;
         self.staging.supersede(&self.path);
         self.sink = Sink::Writing(BufWriter::with_capacity(STREAMED, file));
         Ok(())
     }
 
     fn finish(mut self) -> std::io::Result<Entry> {
-        if let Sink::Same { from, in_place, old } = &mut self.sink
-            && !(old.fill_buf()?.is_empty() && self.staging.keep(from, *in_place, &self.full).is_ok())
-        {
-            // The old copy goes on after the last byte, or cannot be kept.
-            self.diverge()?;
+        let whole: [u8; 32] = self.hash.clone().finalize().into();
+        match &mut self.sink {
+            Sink::Same { copy, old, stamp } => {
+                // The old copy must end here too.
+                if old.fill_buf()?.is_empty() && self.staging.keep(&copy.from, copy.in_place, &self.full).is_ok() {
+                    if let Some(stamp) = stamp
+                        && let Some(prefixes) = record::Prefixes::of(&self.marks, self.bytes as u64, whole)
+                    {
+                        record::make_prefixes(old.get_ref(), &prefixes, stamp);
+                    }
+                } else {
+                    self.diverge()?;
+                }
+            }
+            Sink::Recorded { copy, prefixes, .. } => {
+                if !(*prefixes.whole() == whole && self.staging.keep(&copy.from, copy.in_place, &self.full).is_ok()) {
+                    self.diverge()?;
+                }
+            }
+            Sink::Writing(_) => {}
         }
         if let Sink::Writing(file) = &mut self.sink {
             file.flush()?;
         }
-        let sha256 = digest::hex(&self.hash.finalize());
-        Ok(Entry { path: display_path(&self.path), bytes: self.bytes, sha256 })
+        Ok(Entry { path: display_path(&self.path), bytes: self.bytes, sha256: digest::hex(&whole) })
     }
 }
 
@@ -1396,9 +1480,10 @@ mod tests {
             }
             // A small buffer, so that the pieces do not fall on the old copy's reads.
             let reader = BufReader::with_capacity(3, fs::File::open(&from).unwrap());
-            let sink = Sink::Same { from: from.clone(), in_place, old: reader };
+            let sink = Sink::Same { copy: Kept { from: from.clone(), in_place }, old: reader, stamp: None };
             let (path, hash) = (name.into(), Sha256::new());
-            let mut stream = Stream { staging: &staging, path, full: full.clone(), sink, hash, bytes: 0 };
+            let mut stream =
+                Stream { staging: &staging, path, full: full.clone(), sink, hash, bytes: 0, marks: Vec::new() };
             pieces.iter().for_each(|p| stream.write_all(p).unwrap());
             let entry = stream.finish().unwrap();
             let bytes = fs::read(&full).unwrap();
@@ -1422,5 +1507,69 @@ mod tests {
             .flat_map(|case| [format!("{case}-false.csv"), format!("{case}-true.csv")])
             .collect();
         assert_eq!(superseded, expected, "the replaced release's copies that go once it is replaced");
+    }
+
+    /// A stream over an old copy that has a record of its prefixes is compared with the
+    /// record, not the bytes: it keeps the copy it repeats whole, and otherwise makes the file
+    /// of the old copy's bytes up to the last prefix found the same and its own after that.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_stream_compared_by_recorded_prefixes_keeps_the_copy_or_makes_the_file_exactly() {
+        use std::os::unix::fs::MetadataExt;
+        use std::time::{Duration, SystemTime};
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join(MANIFEST), "{}").unwrap();
+        fs::create_dir(dir.path().join(".out.spare")).unwrap();
+        let staging = Staging::new(&out, &[]).unwrap();
+        let old: Vec<u8> = (0..3 * record::MARK + 1000).map(|k| (k % 251) as u8).collect();
+        let stream = |name: &str, bytes: &[u8], recorded: bool| {
+            let mut stream = staging.create(name.into()).unwrap();
+            assert_eq!(matches!(stream.sink, Sink::Recorded { .. }), recorded, "{name}");
+            // Pieces that straddle the marks.
+            bytes.chunks(100_003).for_each(|p| stream.write_all(p).unwrap());
+            stream.finish().unwrap()
+        };
+        // The old copy, settled; a first stream of the same bytes reads it back and records it.
+        let settled = |name: &str, bytes: &[u8]| {
+            let from = out.join(name);
+            fs::write(&from, bytes).unwrap();
+            let earlier = SystemTime::now() - Duration::from_secs(60);
+            fs::File::options().write(true).open(&from).unwrap().set_modified(earlier).unwrap();
+            stream(name, bytes, false);
+            from
+        };
+        let streamed = |name: &str, new: &[u8]| {
+            let from = settled(name, &old);
+            let entry = stream(name, new, true);
+            let full = staging.dir.join(name);
+            let bytes = fs::read(&full).unwrap();
+            assert!(bytes == new, "{name}");
+            assert_eq!((entry.bytes, entry.sha256), (new.len(), digest::sha256_hex(new)), "{name}");
+            assert!(fs::read(&from).unwrap() == old, "{name}: the old copy is never written");
+            fs::metadata(&full).unwrap().ino() == fs::metadata(&from).unwrap().ino()
+        };
+        let changed = |at: usize| {
+            let mut bytes = old.clone();
+            bytes[at] ^= 1;
+            bytes
+        };
+        assert!(streamed("same.csv", &old));
+        assert!(!streamed("first-prefix.csv", &changed(10)));
+        assert!(!streamed("third-prefix.csv", &changed(2 * record::MARK + 5)));
+        assert!(!streamed("after-the-last-mark.csv", &changed(3 * record::MARK + 5)));
+        assert!(!streamed("at-a-mark.csv", &old[..2 * record::MARK]));
+        assert!(!streamed("shorter.csv", &old[..old.len() - 1]));
+        assert!(!streamed("longer.csv", &[&old[..], b"more"].concat()));
+        assert!(!streamed("past-the-marks.csv", &[&old[..], &old[..]].concat()));
+        assert!(!streamed("empty.csv", b""));
+        // The record is what is compared: other bytes given the old size and time pass for the
+        // old ones, as a digest recorded on a whole file does.
+        let from = settled("edited.csv", &old);
+        let before = fs::metadata(&from).unwrap().modified().unwrap();
+        fs::write(&from, changed(10)).unwrap();
+        fs::File::options().write(true).open(&from).unwrap().set_modified(before).unwrap();
+        stream("edited.csv", &old, true);
     }
 }
