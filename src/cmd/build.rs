@@ -1457,6 +1457,19 @@ mod tests {
         assert!(!holds(&mut old.as_slice(), &old[..COMPARED]).unwrap());
     }
 
+    /// A staging folder for a build that replaces the release in `out` (whose spare it
+    /// adopted), in a temporary folder that lasts as long as the first value.
+    fn replacing() -> (tempfile::TempDir, PathBuf, Staging) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join(MANIFEST), "{}").unwrap();
+        fs::create_dir(dir.path().join(".out.spare")).unwrap();
+        let staging = Staging::new(&out, &[]).unwrap();
+        assert!(staging.adopted && staging.replaces);
+        (dir, out, staging)
+    }
+
     /// A stream that repeats the replaced release's file whole keeps it (a link, or the
     /// spare's link left in place); one that does not is a new file, and the replaced
     /// release's copy, even when the staging folder held a link to it, is never written.
@@ -1464,13 +1477,7 @@ mod tests {
     #[test]
     fn a_stream_keeps_the_old_copy_it_repeats_whole_and_is_a_new_file_otherwise() {
         use std::os::unix::fs::MetadataExt;
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        fs::create_dir(&out).unwrap();
-        fs::write(out.join(MANIFEST), "{}").unwrap();
-        fs::create_dir(dir.path().join(".out.spare")).unwrap();
-        let staging = Staging::new(&out, &[]).unwrap();
-        assert!(staging.adopted);
+        let (_dir, out, staging) = replacing();
         let old = b"one,two\nthree\n";
         let streamed = |name: &str, pieces: &[&[u8]], in_place: bool| {
             let (from, full) = (out.join(name), staging.dir.join(name));
@@ -1517,12 +1524,7 @@ mod tests {
     fn a_stream_compared_by_recorded_prefixes_keeps_the_copy_or_makes_the_file_exactly() {
         use std::os::unix::fs::MetadataExt;
         use std::time::{Duration, SystemTime};
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        fs::create_dir(&out).unwrap();
-        fs::write(out.join(MANIFEST), "{}").unwrap();
-        fs::create_dir(dir.path().join(".out.spare")).unwrap();
-        let staging = Staging::new(&out, &[]).unwrap();
+        let (_dir, out, staging) = replacing();
         let old: Vec<u8> = (0..3 * record::MARK + 1000).map(|k| (k % 251) as u8).collect();
         let stream = |name: &str, bytes: &[u8], recorded: bool| {
             let mut stream = staging.create(name.into()).unwrap();
