@@ -55,6 +55,11 @@ pub mod record {
             Some(Stamp { len: meta.len(), modified: meta.modified().ok()? })
         }
 
+        /// The stamp of an open file, which its path may no longer name.
+        pub fn of_file(file: &File) -> Option<Stamp> {
+            Stamp::of(&file.metadata().ok()?)
+        }
+
         /// The size, seconds and nanoseconds of the modification time, little-endian; none
         /// for a time before 1970.
         fn bytes(&self) -> Option<[u8; STAMP]> {

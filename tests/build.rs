@@ -528,28 +528,27 @@ fn a_recorded_digest_stands_for_the_bytes_only_while_the_file_is_unchanged() {
         let outputs = manifest["outputs"].as_array().unwrap();
         outputs.iter().find(|e| e["path"] == path).unwrap()["sha256"].as_str().unwrap().to_string()
     };
+    // The attribute `name` of the file at `path` in the release (`[]` when it has none).
+    let attribute = |path: &str, name: &std::ffi::CStr| {
+        let file = std::ffi::CString::new(out.join(path).into_os_string().into_encoded_bytes()).unwrap();
+        let mut value = vec![0u8; 4096];
+        // SAFETY: a NUL-terminated path and name, and a buffer of the length given.
+        let n = unsafe { libc::lgetxattr(file.as_ptr(), name.as_ptr(), value.as_mut_ptr().cast(), value.len()) };
+        value.truncate(usize::try_from(n).unwrap_or(0));
+        value
+    };
     let edited = "akn/a-69-720/fr.xml";
     for path in ["xlsx/a-69-720.xlsx", edited] {
-        let name = std::ffi::CString::new(out.join(path).into_os_string().into_encoded_bytes()).unwrap();
-        let mut value = [0u8; 64];
-        // SAFETY: a NUL-terminated path and name, and a buffer of the length given.
-        let n =
-            unsafe { libc::lgetxattr(name.as_ptr(), c"user.accord.sha256".as_ptr(), value.as_mut_ptr().cast(), 64) };
-        assert_eq!(n, 52, "{path}: a record of digest, size and time");
-        let hex: String = value[..32].iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, listed(path), "{path}");
+        let value = attribute(path, c"user.accord.sha256");
+        assert_eq!(value.len(), 52, "{path}: a record of digest, size and time");
+        assert_eq!(accord::digest::hex(&value[..32]), listed(path), "{path}");
     }
     // A streamed table's record: its stamp (20 bytes), mark spacing (1), digest, and marks.
     for path in ["csv/segments.csv", "manifest.json"] {
-        let name = std::ffi::CString::new(out.join(path).into_os_string().into_encoded_bytes()).unwrap();
-        let mut value = [0u8; 4096];
-        // SAFETY: a NUL-terminated path and name, and a buffer of the length given.
-        let n = unsafe {
-            libc::lgetxattr(name.as_ptr(), c"user.accord.prefixes".as_ptr(), value.as_mut_ptr().cast(), 4096)
-        };
-        assert_eq!(n, 53, "{path}: a record of its prefixes (none under 1 MiB)");
-        let hex: String = value[21..53].iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, accord::digest::sha256_hex(&fs::read(out.join(path)).unwrap()), "{path}");
+        let value = attribute(path, c"user.accord.prefixes");
+        assert_eq!(value.len(), 53, "{path}: a record of its prefixes (none under 1 MiB)");
+        let whole = accord::digest::sha256_hex(&fs::read(out.join(path)).unwrap());
+        assert_eq!(accord::digest::hex(&value[21..53]), whole, "{path}");
     }
     // The same length, other bytes: the record no longer holds, and the bytes are compared.
     let mut bytes = fs::read(out.join(edited)).unwrap();

@@ -651,7 +651,7 @@ impl OldCopy {
             return &recorded == digest;
         }
         let Ok(mut file) = fs::File::open(&self.from) else { return false };
-        let stamp = file.metadata().ok().as_ref().and_then(record::Stamp::of);
+        let stamp = record::Stamp::of_file(&file);
         let same = holds(&mut file, bytes).unwrap_or(false);
         if let Some(stamp) = stamp.filter(|_| same) {
             record::make(&file, digest, &stamp);
@@ -799,8 +799,7 @@ impl Staging {
         let sink = match (previous, opened) {
             (Previous::Copy(old), Some(file)) => {
                 let copy = Kept { from: old.from, in_place: old.in_place };
-                // The stamp of the file opened, which the path may no longer name.
-                let stamp = file.metadata().ok().as_ref().and_then(record::Stamp::of);
+                let stamp = record::Stamp::of_file(&file);
                 match stamp.and_then(|stamp| record::read_prefixes(&file, &stamp)) {
                     Some(prefixes) => Sink::Recorded { copy, file, prefixes, pending: Vec::new() },
                     None => Sink::Same { copy, old: BufReader::with_capacity(STREAMED, file), stamp },
@@ -1055,7 +1054,7 @@ struct Stream<'s> {
     hash: Sha256,
     bytes: usize,
     /// The [`record::mark`] of the first `(k + 1) * record::MARK` bytes at `k`, for the record
-    /// of the old copy this stream repeats.
+    /// of the old copy this stream repeats: taken until the stream leaves it.
     marks: Vec<[u8; 16]>,
 }
 
@@ -1097,7 +1096,7 @@ impl Write for Stream<'_> {
         while !rest.is_empty() {
             let (piece, after) = rest.split_at(rest.len().min(record::MARK - self.bytes % record::MARK));
             self.take(piece)?;
-            if self.bytes.is_multiple_of(record::MARK) {
+            if self.bytes.is_multiple_of(record::MARK) && !matches!(self.sink, Sink::Writing(_)) {
                 self.marks.push(record::mark(&self.hash));
                 self.check_prefix()?;
             }
