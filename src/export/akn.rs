@@ -26,9 +26,14 @@ pub fn export(aligned: &Aligned, info: &ReleaseInfo) -> Result<Vec<File>, Export
         .map(|expression| {
             let bytes = expression_xml(aligned, &work, expression, info)
                 .map_err(|source| ExportError::Xml { document: doc.slug.clone(), source })?;
-            Ok(File { path: PathBuf::from("akn").join(&doc.slug).join(format!("{}.xml", expression.lang)), bytes })
+            Ok(File { path: folder(&doc.slug).join(format!("{}.xml", expression.lang)), bytes })
         })
         .collect()
+}
+
+/// The folder of a document's expressions in the release.
+pub fn folder(slug: &str) -> PathBuf {
+    PathBuf::from("akn").join(slug)
 }
 
 /// The document as an AKN work: its type and IRI.
