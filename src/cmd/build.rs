@@ -853,8 +853,6 @@ impl Staging {
         Ok(Stream { staging: self, path, full, sink, hash: Sha256::new(), bytes: 0, marks: Vec::new() })
     }
 
-    /// Where a file of the release goes, its folder made; never outside the release,
-    /// whatever made the path.
     /// Has the system read `folder` of the release being replaced and of the spare release
     /// this one started from, where they have it: a hint, nothing is reported.
     pub(super) fn read_ahead(&self, folder: &Path) {
@@ -866,6 +864,8 @@ impl Staging {
         }
     }
 
+    /// Where a file of the release goes, its folder made; never outside the release,
+    /// whatever made the path.
     fn inside(&self, path: &Path) -> std::io::Result<PathBuf> {
         if !crate::release::is_release_path(&display_path(path)) {
             let message = format!("`{}` is not a path inside the release", display_path(path));
