@@ -207,8 +207,9 @@ pub fn run(args: Args) -> u8 {
     // and their CSV rows can be streamed without holding the corpus.
     let next = AtomicUsize::new(0);
     let read = AtomicUsize::new(0);
+    let akn = formats.contains("akn").then_some(&staging);
     std::thread::scope(|scope| {
-        let reader = scope.spawn(|| read_ahead(&targets, &next, &read, (&staging, formats.contains("akn"))));
+        let reader = scope.spawn(|| read_ahead(&targets, &next, &read, akn));
         let reader = reader.thread();
         rayon::broadcast(|_| {
             loop {
@@ -305,11 +306,11 @@ const READ_AHEAD: usize = 128;
 
 /// Has the system read the sources of the documents the workers will take next (`next` is
 /// the next one to be taken), up to [`READ_AHEAD`] documents ahead, and with `akn` their
-/// Akoma Ntoso folders in the releases `staging` starts from (a folder each, whose look-ups
+/// Akoma Ntoso folders in the releases that staging starts from (a folder each, whose look-ups
 /// wait for the disk where a long-unread one is no longer in memory); `read` is how far it
 /// got. Once that far it waits, and the workers wake it when it is only half as far ahead:
 /// woken for every document, it would take the cores from them as often.
-fn read_ahead(targets: &[Target], next: &AtomicUsize, read: &AtomicUsize, (staging, akn): (&Staging, bool)) {
+fn read_ahead(targets: &[Target], next: &AtomicUsize, read: &AtomicUsize, akn: Option<&Staging>) {
     let mut k = 0;
     while k < targets.len() {
         let taken = next.load(Ordering::Relaxed);
@@ -319,7 +320,7 @@ fn read_ahead(targets: &[Target], next: &AtomicUsize, read: &AtomicUsize, (stagi
             std::thread::park();
         } else {
             ingest::read_ahead(&targets[k]);
-            if akn {
+            if let Some(staging) = akn {
                 staging.read_ahead(&export::akn::folder(&target_slug(&targets[k])));
             }
             k += 1;
@@ -553,14 +554,10 @@ fn release_languages(targets: &[Target]) -> Vec<String> {
     // two at a time, 0.13 s eight at a time).
     let langs = Mutex::new(BTreeSet::new());
     on_disk_threads(targets, |t| {
-        let Target::Document(dir) = t else { return };
-        let names = fs::read_dir(dir).into_iter().flatten().flatten().map(|entry| entry.path());
-        let found: Vec<String> = names
-            .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt")))
-            .filter_map(|path| path.file_stem().and_then(|s| s.to_str()).map(str::to_string))
-            .filter(|stem| lang::is_iso639_1(stem))
-            .collect();
-        langs.lock().expect("no lister panicked").extend(found);
+        if let Target::Document(dir) = t {
+            let found = ingest::language_codes(dir);
+            langs.lock().expect("no lister panicked").extend(found);
+        }
     });
     langs.into_inner().expect("no lister panicked").into_iter().collect()
 }

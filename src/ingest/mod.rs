@@ -164,6 +164,17 @@ pub fn read_ahead(target: &Target) {
     }
 }
 
+/// The ISO 639-1 codes of the language files in the document folder `dir`, as listed; none
+/// when it cannot be read (loading it reports why).
+pub fn language_codes(dir: &Path) -> Vec<String> {
+    let files = fs::read_dir(dir).into_iter().flatten().flatten();
+    files
+        .filter_map(|entry| language_file(&entry.path()))
+        .map(|(code, _)| code)
+        .filter(|c| lang::is_iso639_1(c))
+        .collect()
+}
+
 fn is_document_dir(path: &Path) -> bool {
     path.join("document.toml").exists()
         || fs::read_dir(path).is_ok_and(|rd| rd.flatten().any(|e| language_file(&e.path()).is_some()))
